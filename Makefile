@@ -1,0 +1,39 @@
+# Two commands do all the set-up themselves:
+#   make lab    create .venv, install the course into it, open JupyterLab at notebook 00
+#   make test   create .venv, install the course and its test tools, run the whole test suite
+# Needs only Python >= 3.10 (set PYTHON=python3.12 to choose another interpreter).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Which PyTorch to install. The default takes the newest release from PyPI (on Linux
+# that is the CUDA build, several GB). CPU-only Linux machines save most of that with
+#   make test TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cpu"
+TORCH_SPEC ?= torch>=2.1
+
+.PHONY: lab test generate execute clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet $(TORCH_SPEC)
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	touch $@
+
+lab: $(VENV)/.installed
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+# For authors: regenerate navigation, set-up cells and README tables; re-execute notebooks.
+generate: $(VENV)/.installed
+	$(BIN)/python tools/nbtool.py generate
+
+execute: $(VENV)/.installed
+	$(BIN)/python tools/nbtool.py execute
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,13 @@
+"""amslib: the helper library of the AMSGrad course.
+
+Modules
+-------
+optimizers  NumPy reference implementations (SGD, momentum, AdaGrad, RMSProp, Adam/AMSGrad)
+schedules   step-size schedules alpha_t (constant, alpha / sqrt(t))
+problems    small 2-D test functions for trajectory plots
+plotting    the course's shared figure style (colour-blind-safe, lecture-hall sizes)
+exercises   automatic checks for the notebooks' exercises
+setup       the set-up cell's helper (versions, seeds, device)
+course      the course's public address and notebook list (defined once)
+"""
+__version__ = "0.1.0"

@@ -1,0 +1,25 @@
+"""Where the course lives: its public address, defined once.
+
+Everything that points at the repository (the Colab and Binder badges in README.md and
+in each notebook's navigation bar, the Colab set-up line of every notebook) is generated
+from ``REPOSITORY`` and ``BRANCH`` by ``python tools/nbtool.py generate``.
+
+A fork changes these two lines, runs ``python tools/nbtool.py generate`` and commits.
+The address is not decided yet: the placeholder below is deliberately obvious.
+"""
+REPOSITORY = "YOUR-GITHUB-USER/amsgrad-course"  # owner/name on GitHub (placeholder)
+BRANCH = "main"
+
+GITHUB_URL = f"https://github.com/{REPOSITORY}"
+NOTEBOOK_DIR = "notebooks"
+FIRST_NOTEBOOK = "00_start_here.ipynb"
+
+
+def colab_url(notebook: str) -> str:
+    """Open ``notebooks/<notebook>`` on Google Colab."""
+    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/{NOTEBOOK_DIR}/{notebook}"
+
+
+def binder_url(notebook: str = FIRST_NOTEBOOK) -> str:
+    """Open ``notebooks/<notebook>`` in JupyterLab on mybinder.org."""
+    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/{NOTEBOOK_DIR}/{notebook}"

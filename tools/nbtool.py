@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Maintain the course's notebooks: generated parts, execution, authoring.
+
+    python tools/nbtool.py generate          # rewrite navigation, set-up cells, README tables
+    python tools/nbtool.py check             # exit 1 if any generated part is stale
+    python tools/nbtool.py execute [NB ...]  # run notebooks top to bottom, store the outputs
+    python tools/nbtool.py from-py SRC.py OUT.ipynb   # author a notebook as a percent script
+
+Generated parts (everything else in a notebook is hand-written):
+- the navigation bars, first and last cell, tagged ``nav``;
+- the set-up cell, the first code cell, tagged ``setup`` (its Colab line holds the
+  repository address from ``amslib/course.py``);
+- README.md's contents table and badge line, between ``<!-- generated:NAME -->`` markers.
+Safe to re-run: it only replaces what it generated.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import nbformat  # noqa: E402
+
+from amslib import course  # noqa: E402
+
+NB_DIR = ROOT / course.NOTEBOOK_DIR
+README = ROOT / "README.md"
+CLONE_DIR = "/content/amsgrad-course"
+
+SETUP_SOURCE = f'''\
+# Set-up cell: run it first. On Colab it fetches and installs the course library (amslib);
+# everywhere it checks versions, seeds the random generators and picks the device.
+# Its output depends on your machine, so the automatic tests ignore it.
+import os, sys
+if "google.colab" in sys.modules and not os.path.isdir("{CLONE_DIR}"):
+    !git clone --quiet --depth 1 --branch {course.BRANCH} {course.GITHUB_URL} {CLONE_DIR}
+    %pip install --quiet {CLONE_DIR}
+import amslib.setup
+DEVICE = amslib.setup.setup_notebook(seed=0)'''
+
+
+# ----------------------------------------------------------------------------- helpers
+def notebooks() -> list[Path]:
+    return sorted(NB_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def has_tag(cell, tag: str) -> bool:
+    return tag in cell.get("metadata", {}).get("tags", [])
+
+
+def title_of(nb) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and not has_tag(cell, "nav"):
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    raise ValueError("notebook has no '# ' title")
+
+
+def short(path: Path) -> str:
+    return path.stem[:2]
+
+
+def badges(name: str) -> str:
+    return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({course.colab_url(name)}) "
+            f"[![Binder](https://mybinder.org/badge_logo.svg)]({course.binder_url(name)})")
+
+
+def nav_source(paths: list[Path], titles: dict, i: int, bottom: bool) -> str:
+    prev_link = next_link = ""
+    if i > 0:
+        p = paths[i - 1]
+        prev_link = f"[< {short(p)} {titles[p]}]({p.name})"
+    if i < len(paths) - 1:
+        n = paths[i + 1]
+        next_link = f"[{short(n)} {titles[n]} >]({n.name})"
+    parts = [s for s in (prev_link, "[Contents](../README.md#contents)", next_link) if s]
+    bar = " | ".join(parts)
+    if bottom:
+        return f"---\n{bar}"
+    return f"{bar}\n\n{badges(paths[i].name)}"
+
+
+def make_cell(kind: str, source: str, tags=None, hidden: bool = False):
+    cell = nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    if hidden:
+        cell.metadata["jupyter"] = {"source_hidden": True}
+    return cell
+
+
+# ----------------------------------------------------------------------------- generate
+def regenerate(nb, paths, titles, i) -> None:
+    cells = [c for c in nb.cells if not has_tag(c, "nav")]
+    code = [c for c in cells if c.cell_type == "code"]
+    if code and has_tag(code[0], "setup"):
+        if code[0].source != SETUP_SOURCE:
+            code[0].source = SETUP_SOURCE
+    else:
+        raise SystemExit(f"{paths[i].name}: the first code cell must be the set-up cell (tag 'setup')")
+    top = make_cell("markdown", nav_source(paths, titles, i, bottom=False), tags=["nav"])
+    bottom = make_cell("markdown", nav_source(paths, titles, i, bottom=True), tags=["nav"])
+    nb.cells = [top] + cells + [bottom]
+    # stable ids: jupyter needs them unique; deriving them from the position keeps diffs small
+    for k, cell in enumerate(nb.cells):
+        cell["id"] = f"c{k:03d}"
+
+
+def contents_table(paths, titles) -> str:
+    rows = ["| # | Notebook | Open |", "|---|---|---|"]
+    for p in paths:
+        rows.append(f"| {short(p)} | [{titles[p]}]({course.NOTEBOOK_DIR}/{p.name}) | {badges(p.name)} |")
+    return "\n".join(rows)
+
+
+def readme_blocks(paths, titles) -> dict:
+    return {
+        "contents": contents_table(paths, titles),
+        "badges": badges(course.FIRST_NOTEBOOK),
+    }
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(\n<!-- /generated:{name} -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"README.md lacks the markers <!-- generated:{name} --> ... <!-- /generated:{name} -->")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+
+
+def generated_state():
+    """Return {path: new_text} for every file whose generated parts we own."""
+    paths = notebooks()
+    nbs = {p: nbformat.read(p, as_version=4) for p in paths}
+    titles = {p: title_of(nbs[p]) for p in paths}
+    out = {}
+    for i, p in enumerate(paths):
+        nb = nbs[p]
+        regenerate(nb, paths, titles, i)
+        out[p] = nbformat.writes(nb) + "\n"
+    if README.exists():
+        text = README.read_text()
+        for name, body in readme_blocks(paths, titles).items():
+            text = replace_block(text, name, body)
+        out[README] = text
+    return out
+
+
+def cmd_generate(_args) -> int:
+    for path, text in generated_state().items():
+        if path.read_text() != text:
+            path.write_text(text)
+            print(f"updated {path.relative_to(ROOT)}")
+    return 0
+
+
+def cmd_check(_args) -> int:
+    stale = [p for p, text in generated_state().items() if p.read_text() != text]
+    for p in stale:
+        print(f"stale: {p.relative_to(ROOT)} (run: python tools/nbtool.py generate)")
+    return 1 if stale else 0
+
+
+# ----------------------------------------------------------------------------- execute
+def cmd_execute(args) -> int:
+    from nbclient import NotebookClient
+
+    paths = [Path(p).resolve() for p in args.notebooks] or notebooks()
+    total = 0.0
+    for p in paths:
+        nb = nbformat.read(p, as_version=4)
+        start = time.perf_counter()
+        client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                                resources={"metadata": {"path": str(p.parent)}})
+        client.execute()
+        elapsed = time.perf_counter() - start
+        total += elapsed
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        nbformat.write(nb, p)
+        # nbformat.write omits the final newline; keep files identical to `generate`'s output
+        p.write_text(p.read_text().rstrip("\n") + "\n")
+        print(f"{p.name}: executed in {elapsed:.1f} s")
+    print(f"total: {total:.1f} s")
+    return 0
+
+
+# ----------------------------------------------------------------------------- from-py
+HEADER = re.compile(r"^# %%(?P<md> \[markdown\])?(?P<rest>.*)$")
+
+
+def parse_percent(text: str):
+    """Cells from a percent-format script: '# %%' starts code, '# %% [markdown]' markdown.
+
+    Options after the marker: tags=["a", "b"] and/or hidden (collapse the input).
+    """
+    cells, kind, opts, lines = [], None, "", []
+
+    def flush():
+        if kind is None:
+            return
+        body = "\n".join(lines).strip("\n")
+        if kind == "markdown":
+            body = "\n".join(re.sub(r"^# ?", "", ln) for ln in body.splitlines())
+        m = re.search(r"tags=(\[.*?\])", opts)
+        tags = json.loads(m.group(1)) if m else None
+        cells.append(make_cell(kind, body, tags=tags, hidden="hidden" in opts.replace("source_hidden", "hidden")))
+
+    for line in text.splitlines():
+        h = HEADER.match(line)
+        if h:
+            flush()
+            kind = "markdown" if h.group("md") else "code"
+            opts, lines = h.group("rest"), []
+        elif kind is not None:
+            lines.append(line)
+    flush()
+    return cells
+
+
+def cmd_from_py(args) -> int:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = parse_percent(Path(args.src).read_text())
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.write(nb, args.out)
+    print(f"wrote {args.out}: {len(nb.cells)} cells (now run: generate, then execute)")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("generate").set_defaults(func=cmd_generate)
+    sub.add_parser("check").set_defaults(func=cmd_check)
+    ex = sub.add_parser("execute")
+    ex.add_argument("notebooks", nargs="*")
+    ex.set_defaults(func=cmd_execute)
+    fp = sub.add_parser("from-py")
+    fp.add_argument("src")
+    fp.add_argument("out")
+    fp.set_defaults(func=cmd_from_py)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
