@@ -128,10 +128,10 @@ def readme_blocks(paths, titles) -> dict:
 
 
 def replace_block(text: str, name: str, body: str) -> str:
-    pattern = re.compile(rf"(<!-- generated:{name} -->\n).*?(\n<!-- /generated:{name} -->)", re.S)
+    pattern = re.compile(rf"(<!-- generated:{name} -->).*?(<!-- /generated:{name} -->)", re.S)
     if not pattern.search(text):
         raise SystemExit(f"README.md lacks the markers <!-- generated:{name} --> ... <!-- /generated:{name} -->")
-    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+    return pattern.sub(lambda m: m.group(1) + "\n" + body + "\n" + m.group(2), text)
 
 
 def generated_state():

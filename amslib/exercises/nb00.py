@@ -1,0 +1,48 @@
+"""Checks for the exercises of notebook 00 (start here)."""
+from __future__ import annotations
+
+import math
+
+from . import failed, not_attempted, passed
+
+
+def check_step_size(answer) -> bool:
+    """Exercise 00.1: alpha_t = alpha / sqrt(t) with alpha = 0.5, at t = 16."""
+    if not_attempted(answer):
+        return False
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return failed(f"expected a number, got {answer!r}.")
+    if math.isclose(value, 0.5 / math.sqrt(16), rel_tol=1e-9):
+        return passed("alpha_16 = 0.5 / 4 = 0.125.")
+    if math.isclose(value, 0.5 / 16, rel_tol=1e-9):
+        return failed("that is alpha / t; the schedule divides by the square root of t.")
+    return failed("alpha_t = alpha / sqrt(t): plug in alpha = 0.5 and t = 16.")
+
+
+def check_best_point(answer) -> bool:
+    """Exercise 00.2: the minimiser over F = [-1, 1] of the linear loss f(x) = 2x."""
+    if not_attempted(answer):
+        return False
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return failed(f"expected a number, got {answer!r}.")
+    if value == -1.0:
+        return passed("a linear loss with positive slope is smallest at the left end of F.")
+    if value == 1.0:
+        return failed("x = +1 is the worst point: f(1) = 2 is the largest value on F.")
+    return failed("a linear function on an interval takes its minimum at an end point: -1 or +1?")
+
+
+def check_notation(answer) -> bool:
+    """Exercise 00.3: which symbol AMSGrad divides by (as a string)."""
+    if not_attempted(answer):
+        return False
+    key = str(answer).strip().lower().replace(" ", "").replace("\\", "")
+    if key in {"v_hat_t", "vhat_t", "v_hat", "hat{v}_t", "hatv_t"}:
+        return passed("AMSGrad normalises by v_hat_t, the running maximum of v_t.")
+    if key in {"v_t", "v"}:
+        return failed("v_t is what Adam divides by; AMSGrad uses its running maximum.")
+    return failed("look at the notation table: which symbol is the running maximum of v_t?")

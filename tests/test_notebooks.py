@@ -1,0 +1,94 @@
+"""Every notebook follows the template, is saved executed, and its generated parts are fresh.
+
+nbval (configured in pyproject.toml) re-executes the notebooks and compares the outputs;
+these tests check the structure that nbval does not look at.
+"""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+TEMPLATE = ["What you will learn", "Recap", "Theory", "Implementation", "Summary",
+            "Exercises", "Solutions"]
+
+
+def load(path):
+    return json.loads(path.read_text())
+
+
+def text(cell):
+    return "".join(cell["source"])
+
+
+def tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def test_there_are_notebooks():
+    assert [p.name for p in NOTEBOOKS][:1] == ["00_start_here.ipynb"]
+
+
+def test_generated_parts_are_fresh():
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "nbtool.py"), "check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_template(path):
+    cells = load(path)["cells"]
+    assert "nav" in tags(cells[0]) and "nav" in tags(cells[-1])
+    assert text(cells[1]).startswith("# "), "the title comes right after the navigation bar"
+    headings = [line[3:].strip() for c in cells if c["cell_type"] == "markdown"
+                for line in text(c).splitlines() if line.startswith("## ")]
+    positions = []
+    for section in TEMPLATE:
+        found = [i for i, h in enumerate(headings) if h.startswith(section)]
+        assert found, f"missing section '## {section}'"
+        positions.append(found[0])
+    assert positions == sorted(positions), f"sections out of order: {headings}"
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert "setup" in tags(code[0]) and "nbval-ignore-output" in tags(code[0])
+    solutions = [c for c in code if "solution" in tags(c)]
+    assert solutions, "worked solutions are tagged 'solution'"
+    assert all(c["metadata"].get("jupyter", {}).get("source_hidden") for c in solutions)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_saved_executed_top_to_bottom(path):
+    code = [c for c in load(path)["cells"] if c["cell_type"] == "code" and text(c).strip()]
+    assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1))
+    for c in code:
+        errors = [o for o in c["outputs"] if o["output_type"] == "error"]
+        assert not errors or "raises-exception" in tags(c), f"unexpected error in: {text(c)[:80]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_solutions_pass(path):
+    """Each solution cell ran and its checker said Correct!."""
+    for c in load(path)["cells"]:
+        if "solution" in tags(c) and "check" in text(c):
+            out = "".join("".join(o.get("text", "")) for o in c["outputs"])
+            assert "Correct!" in out, text(c)[:120]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_internal_links_resolve(path):
+    for c in load(path)["cells"]:
+        if c["cell_type"] != "markdown":
+            continue
+        for target in re.findall(r"\]\(([^)\s]+)\)", text(c)):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            file_part = target.split("#")[0]
+            assert (path.parent / file_part).exists(), f"broken link {target}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_size(path):
+    assert path.stat().st_size < 1_500_000, "keep stored figures small (dpi, size, count)"
