@@ -13,6 +13,8 @@ BRANCH = "main"
 GITHUB_URL = f"https://github.com/{REPOSITORY}"
 NOTEBOOK_DIR = "notebooks"
 FIRST_NOTEBOOK = "00_start_here.ipynb"
+#: Where the set-up cell clones the repository on Google Colab (data/ is found there too).
+COLAB_CLONE_DIR = "/content/amsgrad-course"
 
 
 def colab_url(notebook: str) -> str:

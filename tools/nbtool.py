@@ -31,7 +31,7 @@ from amslib import course  # noqa: E402
 
 NB_DIR = ROOT / course.NOTEBOOK_DIR
 README = ROOT / "README.md"
-CLONE_DIR = "/content/amsgrad-course"
+CLONE_DIR = course.COLAB_CLONE_DIR
 
 SETUP_SOURCE = f'''\
 # Set-up cell: run it first. On Colab it fetches and installs the course library (amslib);
