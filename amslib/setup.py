@@ -66,6 +66,10 @@ def seed_everything(seed: int = 0) -> None:
     except ImportError:  # torch is only needed from notebook 02 on
         return
     torch.manual_seed(seed)  # seeds the CUDA and MPS generators too
+    # One CPU thread: the course's models are small, so extra threads buy little, and a
+    # fixed thread count keeps float results (summation order in matrix products) the same
+    # on every machine, which the stored outputs rely on. Binder has one CPU anyway.
+    torch.set_num_threads(1)
 
 
 def pick_device() -> tuple[str, str]:
