@@ -149,7 +149,8 @@ class Momentum(_Optimizer):
         x_{t+1} = x_t - alpha_t m_t
 
     (This is Adam's first moment on its own. The "heavy ball" form
-    m_t = beta m_{t-1} + g_t is the same method with alpha scaled by 1/(1 - beta).)
+    b_t = beta b_{t-1} + g_t, x_{t+1} = x_t - alpha' b_t is the same method: b_t = m_t / (1 - beta),
+    so heavy ball with step alpha' equals this form with alpha = alpha' / (1 - beta).)
     """
 
     def __init__(self, lr, beta: float = 0.9):
