@@ -1,0 +1,157 @@
+"""How fast is amslib.synthetic? ``python benchmarks/bench_synthetic.py [--quick]``
+
+Measures, in one run, per step of the optimizer:
+
+* ``run``: the four runs of Reddi et al.'s Figure 1 (Adam and AMSGrad, online and
+  stochastic, alpha_t = 0.5/sqrt(t), betas (0.9, 0.99)), 10^7 steps each;
+* ``reference_run``, the plain loop with amslib.optimizers.Adam (short run, extrapolated);
+* a pure-Python scalar loop (floats and the math module, no NumPy; short run, extrapolated);
+* a ``torch.optim.Adam`` loop stepping a 1-element tensor and clamping it (short run);
+* ``sweep`` on a 64 x 64 (beta_1, beta_2) grid, 10^5 steps: ns per (setting, step).
+
+Prints a Markdown table with the speed-ups and whether the course's targets are met:
+the four Figure-1 runs in <= 1 s in total, sweep <= 10 ns per (setting, step). Every
+number is the best of a few repeats (the machine may be shared). One thread: BLAS and
+torch are asked to use one core, as the targets are for one core.
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import numpy as np  # noqa: E402
+
+from amslib.optimizers import Adam  # noqa: E402
+from amslib.schedules import inv_sqrt  # noqa: E402
+from amslib.synthetic import online_problem, reference_run, run, stochastic_problem, sweep  # noqa: E402
+
+BETAS = (0.9, 0.99)
+LR = inv_sqrt(0.5)
+
+
+CPU = {}  # best process CPU time of the last best_of call (less sensitive to a busy machine)
+
+
+def best_of(repeats, f):
+    """Best wall-clock time of ``repeats`` calls; CPU["last"] gets the best CPU time."""
+    best = best_cpu = math.inf
+    for _ in range(repeats):
+        c0, t0 = time.process_time(), time.perf_counter()
+        f()
+        best = min(best, time.perf_counter() - t0)
+        best_cpu = min(best_cpu, time.process_time() - c0)
+    CPU["last"] = best_cpu
+    return best
+
+
+def scalar_loop(g, amsgrad=False, x0=0.0):
+    """Adam on a scalar with Python floats: the fastest a plain Python loop gets."""
+    b1, b2 = BETAS
+    eps = 1e-8
+    x, m, v, vmax, loss = x0, 0.0, 0.0, 0.0, 0.0
+    for t, gt in enumerate(g, start=1):
+        loss += gt * x
+        m = b1 * m + (1 - b1) * gt
+        v = b2 * v + (1 - b2) * gt * gt
+        vmax = max(vmax, v) if amsgrad else v
+        den = math.sqrt(vmax) / math.sqrt(1 - b2 ** t) + eps
+        x -= 0.5 / math.sqrt(t) / (1 - b1 ** t) * m / den
+        x = min(max(x, -1.0), 1.0)
+    return x, loss
+
+
+def torch_loop(g, amsgrad=False, x0=0.0):
+    import torch
+    x = torch.tensor([x0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([x], lr=0.5, betas=BETAS, eps=1e-8, amsgrad=amsgrad)
+    gt_ = torch.empty(1, dtype=torch.float64)
+    for t, gt in enumerate(g.tolist(), start=1):
+        for group in opt.param_groups:
+            group["lr"] = 0.5 / math.sqrt(t)
+        gt_.fill_(gt)
+        x.grad = gt_.clone()
+        opt.step()
+        with torch.no_grad():
+            x.clamp_(-1.0, 1.0)
+    return float(x.detach())
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="shorter runs (a smoke test, ~10 s)")
+    args = ap.parse_args(argv)
+    T = 10**6 if args.quick else 10**7
+    T_loop = 3_000 if args.quick else 20_000
+    T_sweep = 10**4 if args.quick else 10**5
+    reps = 2 if args.quick else 3
+    probs = [online_problem(), stochastic_problem()]
+
+    # run: all four Figure-1 runs, best of `reps` each, added up
+    fig1 = fig1_cpu = 0.0
+    for prob in probs:
+        for ams in (False, True):
+            opt = Adam(LR, BETAS, amsgrad=ams)
+            fig1 += best_of(reps, lambda: run(prob, opt, T, seed=0))
+            fig1_cpu += CPU["last"]
+    fig1_10M = fig1 * 10**7 / T  # = fig1 unless --quick
+    fig1_cpu_10M = fig1_cpu * 10**7 / T
+    run_ns = fig1 / (4 * T) * 1e9
+
+    # the loops: short runs, per step
+    g = probs[0].gradients(T_loop)
+    opt = Adam(LR, BETAS)
+    ref_ns = best_of(reps, lambda: reference_run(probs[0], opt, T_loop)) / T_loop * 1e9
+    py_ns = best_of(reps, lambda: scalar_loop(g.tolist())) / T_loop * 1e9
+    try:
+        import torch
+        torch.set_num_threads(1)
+        # the torch loop follows the same path as the others
+        assert abs(torch_loop(g[:2000]) - reference_run(probs[0], opt, 2000).x_final) < 1e-9
+        torch_ns = best_of(reps, lambda: torch_loop(g)) / T_loop * 1e9
+    except ImportError:
+        torch_ns = math.nan
+
+    # sweep: a 64 x 64 grid
+    B1 = np.linspace(0.0, 0.99, 64)[:, None]
+    B2 = np.linspace(0.5, 0.9999, 64)[None, :]
+    S = np.broadcast(B1, B2).size
+    sweep_s = best_of(max(1, reps - 1), lambda: sweep(probs[0], B1, B2, LR, T_sweep))
+    sweep_ns = sweep_s / (S * T_sweep) * 1e9
+    sweep_cpu_ns = CPU["last"] / (S * T_sweep) * 1e9
+
+    def row(name, ns, note):
+        return (f"| {name} | {ns:,.1f} | {py_ns / ns:,.0f}x | {ref_ns / ns:,.0f}x | "
+                f"{torch_ns / ns:,.0f}x | {note} |")
+
+    print(f"\nBest of {reps} repeats; {'QUICK: ' if args.quick else ''}run at {T:.0e} steps, "
+          f"loops at {T_loop} steps (extrapolated), sweep 64x64 x {T_sweep:.0e} steps.\n")
+    print("| method | ns per step | vs pure Python | vs reference_run | vs torch loop | note |")
+    print("|---|---:|---:|---:|---:|---|")
+    print(row("pure-Python scalar loop", py_ns, f"10^7 steps: {py_ns * 1e-2:.0f} s (extrapolated)"))
+    print(row("`reference_run` (amslib Adam loop)", ref_ns,
+              f"10^7 steps: {ref_ns * 1e-2:.0f} s (extrapolated)"))
+    print(row("torch.optim.Adam loop, 1-element tensor", torch_ns,
+              f"10^7 steps: {torch_ns * 1e-2:.0f} s (extrapolated)"))
+    print(row("`run` (Figure 1, 4 runs)", run_ns,
+              f"4 x 10^7 steps: {fig1_10M:.2f} s{' (extrapolated)' if args.quick else ''}"))
+    print(row("`sweep` 64x64, per setting-step", sweep_ns,
+              f"{sweep_s:.2f} s for {S} settings x {T_sweep:.0e} steps"))
+    print()
+    print(f"Machine load (1-min average) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          "wall-clock times above the CPU times mean the machine was shared.\n")
+    ok1 = fig1_10M <= 1.0
+    ok2 = sweep_ns <= 10.0
+    print(f"- target `run`: Figure 1's four 10^7-step runs <= 1 s: {fig1_10M:.2f} s "
+          f"(process CPU time {fig1_cpu_10M:.2f} s) -> {'MET' if ok1 else 'NOT MET'}")
+    print(f"- target `sweep`: <= 10 ns per (setting, step) on >= 1000 settings: {sweep_ns:.1f} ns "
+          f"(CPU time {sweep_cpu_ns:.1f} ns) -> {'MET' if ok2 else 'NOT MET'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
