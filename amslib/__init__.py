@@ -3,7 +3,11 @@
 Modules
 -------
 optimizers  NumPy reference implementations (SGD, momentum, AdaGrad, RMSProp, Adam/AMSGrad)
+beyond      what came after AMSGrad: AdamX, Yogi, AdaBound/AMSBound, AdamW, large-beta_2 Adam
+torch_optim Adam/AMSGrad from scratch as a torch.optim.Optimizer
+synthetic   the paper's counterexamples and a fast simulator (run, sweep)
 schedules   step-size schedules alpha_t (constant, alpha / sqrt(t))
+data        the UCI handwritten digits (8x8) with a fixed train/test split
 problems    small 2-D test functions for trajectory plots
 plotting    the course's shared figure style (colour-blind-safe, lecture-hall sizes)
 exercises   automatic checks for the notebooks' exercises
