@@ -10,7 +10,9 @@ Generated parts (everything else in a notebook is hand-written):
 - the navigation bars, first and last cell, tagged ``nav``;
 - the set-up cell, the first code cell, tagged ``setup`` (its Colab line holds the
   repository address from ``amslib/course.py``);
-- README.md's contents table and badge line, between ``<!-- generated:NAME -->`` markers.
+- README.md's contents table and badge line, between ``<!-- generated:NAME -->`` markers;
+- every cell's slide type (``metadata.slideshow``), by the rules in ``tools/slides.py``
+  (a cell with ``"slideshow_locked": true`` keeps what its author set).
 Safe to re-run: it only replaces what it generated.
 """
 from __future__ import annotations
@@ -28,6 +30,9 @@ sys.path.insert(0, str(ROOT))
 import nbformat  # noqa: E402
 
 from amslib import course  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from slides import apply_slide_metadata  # noqa: E402  (tools/slides.py)
 
 NB_DIR = ROOT / course.NOTEBOOK_DIR
 README = ROOT / "README.md"
@@ -143,6 +148,7 @@ def generated_state():
     for i, p in enumerate(paths):
         nb = nbs[p]
         regenerate(nb, paths, titles, i)
+        apply_slide_metadata(nb)
         out[p] = nbformat.writes(nb) + "\n"
     if README.exists():
         text = README.read_text()
