@@ -9,9 +9,10 @@ BIN := $(VENV)/bin
 # Which PyTorch to install. The default takes the newest release from PyPI (on Linux
 # that is the CUDA build, several GB). CPU-only Linux machines save most of that with
 #   make test TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cpu"
-TORCH_SPEC ?= torch>=2.1
+# (Quoted inside the variable: an unquoted >= would be a shell redirection.)
+TORCH_SPEC ?= 'torch>=2.1'
 
-.PHONY: lab test generate execute clean
+.PHONY: lab test generate execute slides site clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,14 @@ generate: $(VENV)/.installed
 
 execute: $(VENV)/.installed
 	$(BIN)/python tools/nbtool.py execute
+
+# Slide decks (build/slides, reveal.js, 1280x720) and a static web site (build/site) from
+# the executed notebooks; both work offline. See LECTURERS.md.
+slides: $(VENV)/.installed
+	$(BIN)/python tools/build.py slides
+
+site: $(VENV)/.installed
+	$(BIN)/python tools/build.py site
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

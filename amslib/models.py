@@ -1,0 +1,252 @@
+"""Small classifiers for the digits data, and a way to train many copies of one at once.
+
+Notebook 06 repeats the paper's Figure 2 experiments (Reddi, Kale and Kumar, ICLR 2018)
+on the 8x8 digits: multinomial logistic regression and a network with one hidden
+layer of ReLU units, trained by ``torch.optim.Adam`` with ``amsgrad=False`` and
+``True``, for a grid of step sizes, two beta_2 and several seeds. Each model is tiny
+(650 or 7,510 parameters), so a plain training loop spends its time in PyTorch's
+per-call overhead, not in arithmetic: 72 runs one after the other take about a minute.
+
+:func:`train_grid` trains all the runs of one model at the same time, with the same
+numbers as separate runs (checked in notebook 06 against :func:`train_one`, the plain
+loop, to ~1e-12)::
+
+    from amslib.models import train_grid, train_one
+    configs = [dict(lr=3e-3, betas=(0.9, 0.999), amsgrad=a) for a in (False, True)]
+    hist = train_grid(data, hidden=100, configs=configs, seeds=(0, 1, 2), epochs=20)
+    hist.shape   # (2 configs, 3 seeds, 21 evaluations, 3): train loss, test loss, test accuracy
+
+How: every parameter tensor gets two leading axes, (config, seed) (and the weights of one
+config are stored as one flat tensor, of which the layers are views). A forward pass is one
+batched matrix product over all copies (``torch.matmul`` broadcasts), and the loss is
+the **sum** of the copies' mean cross-entropies, so the gradient of each copy's
+parameters is exactly the gradient of its own loss. Adam and AMSGrad act element by
+element, so one ``torch.optim.Adam`` whose parameter groups are the configs (each group
+with its own ``lr``, ``betas`` and ``amsgrad``; the group's tensors hold all seeds of
+that config) takes exactly the steps that separate optimizers would.
+
+Conventions, the same in both functions:
+
+* float64 on the CPU (results reproducible to the printed digits across machines);
+* initial parameters: ``torch.nn.Linear``'s default initialisation drawn right after
+  ``torch.manual_seed(seed)``, so every config with the same seed starts from the same
+  point;
+* minibatch order: ``np.random.default_rng(seed)``, one ``permutation`` per epoch,
+  consecutive batches of ``batch_size`` (the last one smaller), exactly as
+  :func:`amslib.data.minibatches` with that generator;
+* ``schedule="inv_sqrt"``: alpha_t = lr / sqrt(t), t the step number (1, 2, ...);
+  ``"constant"``: alpha_t = lr;
+* evaluation before training and after every epoch: mean cross-entropy (nats) on the
+  whole training set and on the test set, and test accuracy.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+__all__ = ["Digits", "make_model", "train_one", "train_grid", "SCHEDULES"]
+
+DTYPE = torch.float64
+SCHEDULES = ("constant", "inv_sqrt")
+N_FEATURES, N_CLASSES = 64, 10
+
+
+class Digits(NamedTuple):
+    """The data as tensors: float64 images (n, 64) and int64 labels (n,)."""
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+
+    @classmethod
+    def from_numpy(cls, X_train, y_train, X_test, y_test) -> "Digits":
+        return cls(torch.as_tensor(np.asarray(X_train), dtype=DTYPE),
+                   torch.as_tensor(np.asarray(y_train), dtype=torch.int64),
+                   torch.as_tensor(np.asarray(X_test), dtype=DTYPE),
+                   torch.as_tensor(np.asarray(y_test), dtype=torch.int64))
+
+
+def _check(hidden, schedule, epochs, batch_size):
+    if hidden is not None and (isinstance(hidden, bool) or int(hidden) != hidden or hidden < 1):
+        raise ValueError(f"Invalid hidden: {hidden!r} (None for logistic regression, "
+                         "or a number of hidden units >= 1)")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"Invalid schedule: {schedule!r} (must be one of {SCHEDULES})")
+    if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 0:
+        raise ValueError(f"Invalid epochs: {epochs!r} (must be an integer >= 0)")
+    if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"Invalid batch_size: {batch_size!r} (must be an integer >= 1)")
+
+
+def make_model(hidden: int | None, seed: int) -> torch.nn.Module:
+    """Logistic regression (``hidden=None``): Linear(64, 10); otherwise
+    Linear(64, hidden), ReLU, Linear(hidden, 10). float64, initialised by PyTorch's
+    default right after ``torch.manual_seed(seed)``. The outputs are logits."""
+    _check(hidden, "constant", 0, 1)
+    torch.manual_seed(seed)
+    if hidden is None:
+        layers = [torch.nn.Linear(N_FEATURES, N_CLASSES)]
+    else:
+        layers = [torch.nn.Linear(N_FEATURES, int(hidden)), torch.nn.ReLU(),
+                  torch.nn.Linear(int(hidden), N_CLASSES)]
+    return torch.nn.Sequential(*layers).to(DTYPE)
+
+
+def _lr(base: float, schedule: str, t: int) -> float:
+    return base / math.sqrt(t) if schedule == "inv_sqrt" else base
+
+
+def _evaluate(logits_train, y_train, logits_test, y_test):
+    """Mean cross-entropy on train and test, and test accuracy, over the last two axes
+    (n, 10) of the logits; leading axes are kept."""
+    def ce(logits, y):
+        lead = logits.shape[:-2]
+        flat = logits.reshape(-1, N_CLASSES)
+        yy = y.expand(*lead, -1).reshape(-1)
+        return F.cross_entropy(flat, yy, reduction="none").reshape(*lead, -1).mean(-1)
+    acc = (logits_test.argmax(-1) == y_test).to(DTYPE).mean(-1)
+    return torch.stack([ce(logits_train, y_train), ce(logits_test, y_test), acc], dim=-1)
+
+
+def train_one(data: Digits, hidden: int | None, lr: float, betas=(0.9, 0.999),
+              amsgrad: bool = False, eps: float = 1e-8, seed: int = 0, epochs: int = 10,
+              batch_size: int = 128, schedule: str = "constant") -> np.ndarray:
+    """Train one model with ``torch.optim.Adam``: the plain loop.
+
+    Returns an array of shape (epochs + 1, 3): train loss, test loss, test accuracy,
+    before training and after each epoch.
+    """
+    _check(hidden, schedule, epochs, batch_size)
+    model = make_model(hidden, seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=betas, eps=eps, amsgrad=amsgrad)
+    rng = np.random.default_rng(seed)
+    n = len(data.X_train)
+    history = np.empty((epochs + 1, 3))
+
+    def evaluate():
+        with torch.no_grad():
+            return _evaluate(model(data.X_train), data.y_train,
+                             model(data.X_test), data.y_test).numpy()
+
+    history[0] = evaluate()
+    t = 0
+    for epoch in range(1, epochs + 1):
+        order = torch.from_numpy(rng.permutation(n))
+        for idx in order.split(int(batch_size)):
+            t += 1
+            opt.param_groups[0]["lr"] = _lr(lr, schedule, t)
+            loss = F.cross_entropy(model(data.X_train[idx]), data.y_train[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        history[epoch] = evaluate()
+    return history
+
+
+def _layer_shapes(hidden):
+    """[(out, in), ...] of the linear layers."""
+    if hidden is None:
+        return [(N_CLASSES, N_FEATURES)]
+    return [(int(hidden), N_FEATURES), (N_CLASSES, int(hidden))]
+
+
+def _stacked_init(hidden, seeds, n_configs):
+    """One leaf tensor per config, of shape (S, P): row j holds all P weights of the model
+    with seed seeds[j], flattened layer by layer as W1, b1, W2, b2 (see :func:`_unflatten`).
+    One tensor per config keeps ``torch.optim.Adam``'s per-tensor overhead small."""
+    rows = [torch.cat([p.detach().reshape(-1) for p in make_model(hidden, s).parameters()])
+            for s in seeds]
+    flat = torch.stack(rows)
+    return [flat.clone().requires_grad_(True) for _ in range(n_configs)]
+
+
+def _unflatten(flat, hidden):
+    """Views [W1, b1, (W2, b2)] of flat weights (..., P): weights (..., out, in), biases
+    (..., 1, out), the leading axes kept."""
+    lead, params, start = flat.shape[:-1], [], 0
+    for out, inp in _layer_shapes(hidden):
+        params.append(flat[..., start:start + out * inp].reshape(*lead, out, inp))
+        start += out * inp
+        params.append(flat[..., start:start + out].reshape(*lead, 1, out))
+        start += out
+    return params
+
+
+def _stacked_forward(params, X):
+    """X: (S, B, 64) or (B, 64); params: [W1, b1, (W2, b2)] each with leading (C, S)."""
+    h = X
+    n_layers = len(params) // 2
+    for k in range(n_layers):
+        W, b = params[2 * k], params[2 * k + 1]
+        h = torch.matmul(h, W.transpose(-1, -2)) + b
+        if k < n_layers - 1:
+            h = torch.relu(h)
+    return h
+
+
+def train_grid(data: Digits, hidden: int | None, configs: Sequence[dict],
+               seeds: Sequence[int] = (0, 1, 2), epochs: int = 10, batch_size: int = 128,
+               schedule: str = "constant", eval_every: int = 1) -> np.ndarray:
+    """Train every (config, seed) pair at once; the same numbers as :func:`train_one`.
+
+    ``configs``: a list of dicts of ``torch.optim.Adam`` options, each with ``lr`` and
+    optionally ``betas``, ``eps``, ``amsgrad`` (e.g. ``dict(lr=0.01, betas=(0.9, 0.99),
+    amsgrad=True)``). Returns an array of shape
+    (len(configs), len(seeds), epochs // eval_every + 1, 3): train loss, test loss, test
+    accuracy, before training and after every ``eval_every`` epochs (which must divide
+    ``epochs``; evaluating the whole training set costs about a third of the time).
+    """
+    _check(hidden, schedule, epochs, batch_size)
+    if isinstance(eval_every, bool) or int(eval_every) != eval_every or eval_every < 1 \
+            or epochs % int(eval_every):
+        raise ValueError(f"Invalid eval_every: {eval_every!r} (must be an integer >= 1 "
+                         f"that divides epochs = {epochs})")
+    eval_every = int(eval_every)
+    configs, seeds = list(configs), [int(s) for s in seeds]
+    if not configs or not seeds:
+        raise ValueError("need at least one config and one seed")
+    allowed = {"lr", "betas", "eps", "amsgrad"}
+    for c in configs:
+        if "lr" not in c or set(c) - allowed:
+            raise ValueError(f"Invalid config {c!r}: needs 'lr', may have {sorted(allowed - {'lr'})}")
+    C, S = len(configs), len(seeds)
+    per_config = _stacked_init(hidden, seeds, C)
+    groups = [dict(c, params=[p]) for c, p in zip(configs, per_config)]
+    opt = torch.optim.Adam(groups)
+    base_lr = [float(c["lr"]) for c in configs]
+    rngs = [np.random.default_rng(s) for s in seeds]
+    n = len(data.X_train)
+    history = np.empty((C, S, epochs // eval_every + 1, 3))
+
+    def params():  # views (C, S, ...) of the weights and biases of every layer
+        return _unflatten(torch.stack(per_config), hidden)
+
+    def evaluate():
+        with torch.no_grad():
+            p = params()
+            return _evaluate(_stacked_forward(p, data.X_train), data.y_train,
+                             _stacked_forward(p, data.X_test), data.y_test).numpy()
+
+    history[:, :, 0] = evaluate()
+    t = 0
+    for epoch in range(1, epochs + 1):
+        orders = torch.from_numpy(np.stack([rng.permutation(n) for rng in rngs]))  # (S, n)
+        for idx in orders.split(int(batch_size), dim=1):                             # (S, B)
+            t += 1
+            for group, lr in zip(opt.param_groups, base_lr):
+                group["lr"] = _lr(lr, schedule, t)
+            logits = _stacked_forward(params(), data.X_train[idx])                  # (C, S, B, 10)
+            y = data.y_train[idx].expand(C, -1, -1)
+            losses = F.cross_entropy(logits.reshape(-1, N_CLASSES), y.reshape(-1),
+                                     reduction="none").reshape(C, S, -1).mean(-1)
+            opt.zero_grad()
+            losses.sum().backward()  # each copy's gradient is that of its own mean loss
+            opt.step()
+        if epoch % eval_every == 0:
+            history[:, :, epoch // eval_every] = evaluate()
+    return history

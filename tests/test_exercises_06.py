@@ -1,0 +1,140 @@
+"""The checkers of notebook 06 accept the reference answers and reject typical mistakes."""
+import numpy as np
+import pytest
+
+from amslib.exercises import nb06
+
+NOT_ATTEMPTED = "Not attempted yet"
+
+ALL_CHECKS = [nb06.check_best_alpha, nb06.check_warmup_fraction, nb06.check_yogi_v]
+
+
+def verdict(capsys, check, answer):
+    result = check(answer)
+    return result, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("answer", [None, ...])
+def test_not_attempted(capsys, check, answer):
+    ok, out = verdict(capsys, check, answer)
+    assert ok is False
+    assert NOT_ATTEMPTED in out
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
+def test_wrong_type(capsys, check):
+    ok, out = verdict(capsys, check, "banana")
+    assert ok is False
+    assert out.startswith("Not yet:")
+
+
+@pytest.mark.parametrize("check", [nb06.check_best_alpha, nb06.check_yogi_v],
+                         ids=lambda c: c.__name__)
+def test_template_function_counts_as_not_attempted(capsys, check):
+    ok, out = verdict(capsys, check, lambda *args: None)
+    assert ok is False
+    assert NOT_ATTEMPTED in out
+
+
+@pytest.mark.parametrize("check", [nb06.check_best_alpha, nb06.check_yogi_v],
+                         ids=lambda c: c.__name__)
+def test_function_that_raises(capsys, check):
+    ok, out = verdict(capsys, check, lambda *args: 1 / 0)
+    assert ok is False
+    assert "ZeroDivisionError" in out
+
+
+# ----------------------------------------------------------------------------- 06.1
+def best_alpha_right(alphas, final_losses):
+    return alphas[int(np.argmin(np.asarray(final_losses).mean(axis=1)))]
+
+
+def test_best_alpha_right(capsys):
+    ok, out = verdict(capsys, nb06.check_best_alpha, best_alpha_right)
+    assert ok and out.startswith("Correct!")
+
+
+def test_best_alpha_accepts_numpy_scalar(capsys):
+    ok, _ = verdict(capsys, nb06.check_best_alpha,
+                    lambda a, L: np.asarray(a)[np.argmin(np.mean(L, axis=1))])
+    assert ok
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda a, L: int(np.argmin(np.mean(L, axis=1))), "index"),
+    (lambda a, L: a[int(np.argmin(np.min(L, axis=1)))], "luckiest seed"),
+    (lambda a, L: a[int(np.argmax(np.mean(L, axis=1)))], "worst step size"),
+    (lambda a, L: a[1], "expected"),
+    (lambda a, L: [a[0]], "expected a number"),
+])
+def test_best_alpha_wrong(capsys, wrong, hint):
+    ok, out = verdict(capsys, nb06.check_best_alpha, wrong)
+    assert not ok and out.startswith("Not yet:")
+    assert hint in out
+
+
+def test_reference_best_alpha():
+    assert nb06.reference_best_alpha([0.1, 0.3, 1.0], [[3, 3], [1, 2], [0.5, 4]]) == 0.3
+
+
+# ----------------------------------------------------------------------------- 06.2
+def test_warmup_fraction_right(capsys):
+    ok, out = verdict(capsys, nb06.check_warmup_fraction, 1 - 0.999 ** 220)
+    assert ok and out.startswith("Correct!")
+    ok, _ = verdict(capsys, nb06.check_warmup_fraction, 0.1975)  # rounded is fine
+    assert ok
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (0.999 ** 220, "1 - beta_2^T"),
+    (1 - 0.99 ** 220, "0.99"),
+    (0.22, "first-order"),
+    (0.5, "v_T = (1 - beta_2^T) G"),
+    (True, "expected a number"),
+    (float("nan"), "expected a number"),
+])
+def test_warmup_fraction_wrong(capsys, answer, hint):
+    ok, out = verdict(capsys, nb06.check_warmup_fraction, answer)
+    assert not ok and out.startswith("Not yet:")
+    assert hint in out
+
+
+# ----------------------------------------------------------------------------- 06.3
+def yogi_v_right(v, g, beta2):
+    g2 = np.asarray(g) ** 2
+    return v - (1 - beta2) * np.sign(v - g2) * g2
+
+
+def test_yogi_v_right(capsys):
+    ok, out = verdict(capsys, nb06.check_yogi_v, yogi_v_right)
+    assert ok and out.startswith("Correct!")
+
+
+def test_yogi_v_matches_amslib_yogi():
+    """The checker's reference is the v of amslib.beyond.Yogi."""
+    from amslib.beyond import Yogi
+    rng = np.random.default_rng(0)
+    opt = Yogi(lr=0.1, betas=(0.9, 0.99), initial_accumulator=0.5)
+    x = np.zeros(4)
+    state = opt.init(x)
+    v = state.v
+    for _ in range(30):
+        g = rng.normal(size=4) * 3
+        x, state = opt.step(x, g, state)
+        v = nb06.reference_yogi_v(v, g, 0.99)
+        np.testing.assert_allclose(state.v, v, rtol=1e-13)
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda v, g, b: b * v + (1 - b) * g ** 2, "Adam's v_t"),
+    (lambda v, g, b: v + (1 - b) * np.sign(v - g ** 2) * g ** 2, "sign"),
+    (lambda v, g, b: v - (1 - b) * np.sign(v - g) * g ** 2, "squared gradient"),
+    (lambda v, g, b: v - (1 - b) * np.sign(v - g ** 2) * g, "squared gradient"),
+    (lambda v, g, b: np.zeros(2), "shape"),
+    (lambda v, g, b: v, "expected"),
+])
+def test_yogi_v_wrong(capsys, wrong, hint):
+    ok, out = verdict(capsys, nb06.check_yogi_v, wrong)
+    assert not ok and out.startswith("Not yet:")
+    assert hint in out
