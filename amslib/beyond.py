@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .optimizers import (Adam, AdamState, _as_params, _Optimizer, _safe_div, check_beta,
+from .optimizers import (Adam, AdamState, _as_params, _Optimizer, _safe_div, adam_moments, check_beta,
                          check_betas, check_eps)
 
 __all__ = ["AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound", "AdamW",
@@ -250,11 +250,7 @@ class AdaBound(_Optimizer):
     def step(self, x, grad, state: AdamState):
         x, g = self._params_and_grad(x, grad)
         b1, b2 = self.betas
-        t = state.t + 1
-        m = b1 * state.m + (1.0 - b1) * g
-        v = b2 * state.v + (1.0 - b2) * g * g
-        v_max = np.maximum(state.v_max, v) if self.amsbound else state.v_max
-        v_hat = v_max if self.amsbound else v
+        t, m, v, v_max, v_hat = adam_moments(state, g, b1, b2, self.amsbound)
         a = self.alpha(t)
         if self.bias_correction:
             a = a * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)

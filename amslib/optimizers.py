@@ -27,7 +27,7 @@ from .schedules import as_schedule
 __all__ = [
     "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AMSGrad",
     "SGDState", "MomentumState", "AdaGradState", "RMSPropState", "AdamState",
-    "check_lr", "check_beta", "check_eps",
+    "check_lr", "check_beta", "check_eps", "adam_moments",
 ]
 
 
@@ -246,6 +246,22 @@ class AdamState(NamedTuple):
     v_max: np.ndarray  # running maximum of v_t (used only when amsgrad=True)
 
 
+def adam_moments(state: AdamState, g: np.ndarray, b1: float, b2: float, amsgrad: bool):
+    """One update of Adam's moments, shared by every rule of the Adam family.
+
+        m_t = beta_1 m_{t-1} + (1 - beta_1) g_t
+        v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2
+        v_max_t = max(v_max_{t-1}, v_t)             (kept only when amsgrad)
+        v_hat_t = v_max_t if amsgrad else v_t       (what the step divides by)
+
+    Returns (t, m_t, v_t, v_max_t, v_hat_t), with t the new step number.
+    """
+    m = b1 * state.m + (1.0 - b1) * g
+    v = b2 * state.v + (1.0 - b2) * g * g
+    v_max = np.maximum(state.v_max, v) if amsgrad else state.v_max
+    return state.t + 1, m, v, v_max, (v_max if amsgrad else v)
+
+
 class Adam(_Optimizer):
     """Adam (Kingma and Ba, 2015) and AMSGrad (Reddi, Kale and Kumar, 2018).
 
@@ -286,11 +302,7 @@ class Adam(_Optimizer):
     def step(self, x, grad, state: AdamState):
         x, g = self._params_and_grad(x, grad)
         b1, b2 = self.betas
-        t = state.t + 1
-        m = b1 * state.m + (1.0 - b1) * g
-        v = b2 * state.v + (1.0 - b2) * g * g
-        v_max = np.maximum(state.v_max, v) if self.amsgrad else state.v_max
-        v_hat = v_max if self.amsgrad else v
+        t, m, v, v_max, v_hat = adam_moments(state, g, b1, b2, self.amsgrad)
         alpha = self.alpha(t)
         if self.bias_correction:
             denom = np.sqrt(v_hat) / math.sqrt(1.0 - b2 ** t) + self.eps
