@@ -8,7 +8,9 @@ done.
 """
 from __future__ import annotations
 
-__all__ = ["not_attempted", "passed", "failed"]
+import math
+
+__all__ = ["not_attempted", "passed", "failed", "number"]
 
 
 def not_attempted(answer) -> bool:
@@ -27,3 +29,19 @@ def passed(message: str = "") -> bool:
 def failed(message: str) -> bool:
     print(f"Not yet: {message}")
     return False
+
+
+def number(answer):
+    """float(answer), or None after printing why it is not a (finite) number."""
+    if isinstance(answer, bool):
+        failed(f"expected a number, got the boolean {answer!r}.")
+        return None
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        failed(f"expected a number, got {answer!r}.")
+        return None
+    if not math.isfinite(value):
+        failed(f"expected a finite number, got {value}.")
+        return None
+    return value

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import math
 
-from . import failed, not_attempted, passed
+from . import failed, not_attempted, number, passed
 
 
 def check_step_size(answer) -> bool:
     """Exercise 00.1: alpha_t = alpha / sqrt(t) with alpha = 0.5, at t = 16."""
     if not_attempted(answer):
         return False
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return failed(f"expected a number, got {answer!r}.")
+    value = number(answer)
+    if value is None:
+        return False
     if math.isclose(value, 0.5 / math.sqrt(16), rel_tol=1e-9):
         return passed("alpha_16 = 0.5 / 4 = 0.125.")
     if math.isclose(value, 0.5 / 16, rel_tol=1e-9):
@@ -25,10 +24,9 @@ def check_best_point(answer) -> bool:
     """Exercise 00.2: the minimiser over F = [-1, 1] of the linear loss f(x) = 2x."""
     if not_attempted(answer):
         return False
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return failed(f"expected a number, got {answer!r}.")
+    value = number(answer)
+    if value is None:
+        return False
     if value == -1.0:
         return passed("a linear loss with positive slope is smallest at the left end of F.")
     if value == 1.0:

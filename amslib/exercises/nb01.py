@@ -7,24 +7,9 @@ import numpy as np
 
 from ..optimizers import RMSProp, RMSPropState
 from . import failed, not_attempted, passed
+from . import number as _number  # noqa: F401 (used below)
 
 __all__ = ["check_max_lr", "check_ema_weights", "check_rmsprop_step"]
-
-
-def _number(answer):
-    """float(answer), or None after printing why it is not a number."""
-    if isinstance(answer, bool):
-        failed(f"expected a number, got the boolean {answer!r}.")
-        return None
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        failed(f"expected a number, got {answer!r}.")
-        return None
-    if not math.isfinite(value):
-        failed(f"expected a finite number, got {value}.")
-        return None
-    return value
 
 
 # ----------------------------------------------------------------------------- exercise 1

@@ -5,23 +5,16 @@ import math
 
 import numpy as np
 
-from . import failed, not_attempted, passed
-
-
-def _number(answer):
-    try:
-        return float(answer)
-    except (TypeError, ValueError):
-        return None
+from . import failed, not_attempted, number, passed
 
 
 def check_worst_regret(answer) -> bool:
     """Exercise 03.1: worst-point average regret of online_problem(C=20, period=5, c=-4)."""
     if not_attempted(answer):
         return False
-    value = _number(answer)
+    value = number(answer)
     if value is None:
-        return failed(f"expected a number, got {answer!r}.")
+        return False
     S = 20 - 4 * 4
     if math.isclose(value, 2 * S / 5, rel_tol=1e-9):
         return passed("S = 20 - 4*4 = 4 per period; x = +1 loses S, x = -1 gains S: 2S/5 = 1.6.")
@@ -69,9 +62,9 @@ def check_theorem1_beta2(answer) -> bool:
     """Exercise 03.3: Theorem 1's beta_2 for C = 3."""
     if not_attempted(answer):
         return False
-    value = _number(answer)
+    value = number(answer)
     if value is None:
-        return failed(f"expected a number, got {answer!r}.")
+        return False
     if math.isclose(value, 1 / (1 + 3 ** 2), rel_tol=1e-9):
         return passed("beta_2 = 1/(1 + C^2) = 1/10.")
     return failed("Theorem 1 takes beta_2 = 1/(1 + C^2).")

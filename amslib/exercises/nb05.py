@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from . import failed, not_attempted, passed
+from . import failed, not_attempted, number, passed
 
 
 def check_missing_line(answer) -> bool:
@@ -49,10 +49,9 @@ def check_accumulation(answer) -> bool:
     """Exercise 05.3: ratio of .grad after two backward() calls without zeroing to one call."""
     if not_attempted(answer):
         return False
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return failed(f"expected a number, got {answer!r}.")
+    value = number(answer)
+    if value is None:
+        return False
     if math.isclose(value, 2.0, rel_tol=1e-6):
         return passed("backward() adds into .grad: two calls, twice the gradient.")
     if math.isclose(value, 1.0, rel_tol=1e-6):
