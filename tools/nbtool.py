@@ -59,6 +59,11 @@ def has_tag(cell, tag: str) -> bool:
     return tag in cell.get("metadata", {}).get("tags", [])
 
 
+def is_notes(cell) -> bool:
+    """A speaker-notes cell: markdown whose first line is <!-- notes -->."""
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("<!-- notes -->")
+
+
 def title_of(nb) -> str:
     for cell in nb.cells:
         if cell.cell_type == "markdown" and not has_tag(cell, "nav"):
@@ -113,9 +118,16 @@ def regenerate(nb, paths, titles, i) -> None:
     top = make_cell("markdown", nav_source(paths, titles, i, bottom=False), tags=["nav"])
     bottom = make_cell("markdown", nav_source(paths, titles, i, bottom=True), tags=["nav"])
     nb.cells = [top] + cells + [bottom]
-    # stable ids: jupyter needs them unique; deriving them from the position keeps diffs small
-    for k, cell in enumerate(nb.cells):
-        cell["id"] = f"c{k:03d}"
+    # Stable ids: Jupyter needs them unique; deriving them from the position keeps diffs
+    # small, and LECTURERS.md cites them. Speaker-notes cells ("<!-- notes -->") take the id
+    # of the cell before them plus "-notes", so adding notes never renumbers other cells.
+    k = 0
+    for cell in nb.cells:
+        if is_notes(cell):
+            cell["id"] = f"c{k - 1:03d}-notes"
+        else:
+            cell["id"] = f"c{k:03d}"
+            k += 1
 
 
 def contents_table(paths, titles) -> str:

@@ -200,7 +200,8 @@ def _png_size(b64: str):
 def _output_height(out, max_h: float = FIGURE_MAX_H, upscale: bool = False) -> float:
     kind = out.get("output_type")
     if kind == "stream":
-        return OUT_LINE_H * (out.get("text", "").rstrip("\n").count("\n") + 1) + 16
+        text = out.get("text", "").replace("\r\n", "\n").replace("\r", "\n")  # progress bars
+        return OUT_LINE_H * (text.rstrip("\n").count("\n") + 1) + 16
     if kind == "error":
         return OUT_LINE_H * sum(t.count("\n") + 1 for t in out.get("traceback", []))
     data = out.get("data", {})

@@ -1,0 +1,153 @@
+"""The static site and the slide decks build, and work offline (no browser needed).
+
+Builds the whole site and one deck into a temporary folder with ``tools/build.py`` and
+reads every page: no broken internal link (file or anchor), no image without data, no
+script or style sheet from the network, no link left pointing at a notebook or README.
+The browser test (tests/browser/test_slides_site_browser.py) checks the rendering itself.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+DECK = "04_amsgrad_from_scratch"
+
+
+class Page(HTMLParser):
+    """The references and ids of one HTML page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids, self.links, self.resources, self.images, self.scripts = set(), [], [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        if tag == "a" and a.get("name"):
+            self.ids.add(a["name"])
+        if tag == "a" and a.get("href") is not None:
+            self.links.append(a["href"])
+        elif tag == "script" and a.get("src"):
+            self.resources.append(a["src"])
+        elif tag == "link" and a.get("href"):
+            self.resources.append(a["href"])
+        elif tag == "img":
+            self.images.append(a.get("src") or "")
+        if tag == "script":
+            self.scripts.append(a.get("type") or "")
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def is_remote(url: str) -> bool:
+    return url.startswith(("http://", "https://", "//"))
+
+
+def problems_in(folder: Path, other_decks: bool = False) -> list[str]:
+    """What is wrong in the pages of ``folder``; ``other_decks``: links to decks not built
+    here are fine when their notebook exists."""
+    pages = {p: parse(p) for p in folder.glob("*.html")}
+    found = []
+    for path, page in pages.items():
+        name = path.name
+        for url in page.resources:
+            if is_remote(url):
+                found.append(f"{name}: script or style sheet from the network: {url}")
+            elif not (path.parent / unquote(urlsplit(url).path)).exists():
+                found.append(f"{name}: missing local resource {url}")
+        for src in page.images:
+            if not src:
+                found.append(f"{name}: <img> without src")
+            elif src.startswith("data:"):
+                if len(src.partition(",")[2]) < 100:
+                    found.append(f"{name}: <img> with empty data")
+            elif is_remote(src):
+                found.append(f"{name}: image from the network: {src[:80]}")
+            elif not (path.parent / unquote(urlsplit(src).path)).exists():
+                found.append(f"{name}: missing image {src}")
+        for href in page.links:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith("//"):
+                continue                                  # external links are fine offline
+            if parts.path.endswith((".ipynb", ".md")):
+                found.append(f"{name}: link not rewritten: {href}")
+                continue
+            target = (path.parent / unquote(parts.path)) if parts.path else path
+            if other_decks and parts.path.endswith(".slides.html") and not target.exists():
+                if not (ROOT / "notebooks" / parts.path.replace(".slides.html", ".ipynb")).exists():
+                    found.append(f"{name}: link to a deck of no notebook: {href}")
+                continue
+            if not target.exists():
+                found.append(f"{name}: broken link {href}")
+            elif (parts.fragment and target in pages  # nbconvert's ids keep their %-escapes
+                  and not {parts.fragment, unquote(parts.fragment)} & pages[target].ids):
+                found.append(f"{name}: link to a missing anchor {href}")
+    return found
+
+
+def build(what: str, out: Path, *names: str) -> str:
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build.py"), what, "--out",
+                           str(out), *names], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    build("site", out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory):
+    out = tmp_path_factory.mktemp("slides")
+    build("slides", out, f"{DECK}.ipynb")
+    return out
+
+
+def test_site_has_a_page_per_notebook_and_an_index(site):
+    assert sorted(p.stem for p in site.glob("[0-9][0-9]_*.html")) == [p.stem for p in NOTEBOOKS]
+    index = parse(site / "index.html")
+    assert [h for h in index.links if h.endswith(".html")] == [f"{p.stem}.html" for p in NOTEBOOKS]
+
+
+def test_site_links_images_and_resources(site):
+    problems = problems_in(site)
+    assert not problems, "\n".join(problems)
+
+
+def test_site_navigation_is_rewritten(site):
+    page = parse(site / NOTEBOOKS[1].with_suffix(".html").name)
+    assert "index.html" in page.links                    # the "Contents" link
+    assert f"{NOTEBOOKS[0].stem}.html" in page.links      # previous
+    assert f"{NOTEBOOKS[2].stem}.html" in page.links      # next
+
+
+def test_widget_output_falls_back_to_its_png(site):
+    page = parse(site / "03_where_adam_fails.html")
+    assert "application/vnd.jupyter.widget-view+json" not in page.scripts
+    assert "application/vnd.jupyter.widget-state+json" not in page.scripts
+
+
+def test_deck_uses_the_local_reveal_js(deck):
+    page = parse(deck / f"{DECK}.slides.html")
+    assert "reveal.js/dist/reveal.js" in page.resources
+    assert "reveal.js/dist/reveal.css" in page.resources
+    problems = problems_in(deck, other_decks=True)
+    assert not problems, "\n".join(problems)
+    html = (deck / f"{DECK}.slides.html").read_text()
+    assert html.count("<section") > 10
+    assert "require(" not in html and "jquery" not in html.lower()

@@ -1,0 +1,86 @@
+"""The rules that give every notebook cell its slide type (tools/slides.py)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import slides  # noqa: E402
+
+
+def md(source, tags=None, **meta):
+    cell = nbformat.v4.new_markdown_cell(source)
+    if tags:
+        cell.metadata["tags"] = tags
+    cell.metadata.update(meta)
+    return cell
+
+
+def code(source, tags=None, outputs=()):
+    cell = nbformat.v4.new_code_cell(source)
+    if tags:
+        cell.metadata["tags"] = tags
+    cell.outputs = list(outputs)
+    return cell
+
+
+def kinds(cells):
+    nb = nbformat.v4.new_notebook(cells=cells)
+    slides.apply_slide_metadata(nb)
+    return [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
+
+
+def test_the_rules():
+    cells = [
+        md("[Contents](../README.md#contents)", tags=["nav"]),
+        md("# Title"),
+        md("## What you will learn\n- a"),
+        code("import amslib.setup", tags=["setup"]),
+        md("## Theory\n" + "Long text. " * 60),
+        md("<!-- notes -->\nSay this aloud."),
+        md("### A step"),
+        md("A short introduction:"),
+        code("x = 1\nprint(x)"),
+        md("What the output shows."),
+        code("# Figure: a plot\nplot()"),
+        code("y = 2"),
+        md("**Exercise 2.** Do it."),
+        code("answer = None"),
+        code("check(solution)", tags=["solution"]),
+        md("A remark.\n\n### With a heading inside"),
+    ]
+    assert kinds(cells) == ["skip", "slide", "slide", "skip", "slide", "notes", "subslide",
+                            "subslide", "fragment", "fragment", "subslide", "subslide",
+                            "subslide", "fragment", "skip", "subslide"]
+
+
+def test_locked_cells_keep_their_slide_type_and_rules_are_idempotent():
+    locked = md("A remark.", slideshow={"slide_type": "slide"}, slideshow_locked=True)
+    nb = nbformat.v4.new_notebook(cells=[md("# Title"), code("x = 1"), locked])
+    slides.apply_slide_metadata(nb)
+    first = nbformat.writes(nb)
+    slides.apply_slide_metadata(nb)
+    assert nbformat.writes(nb) == first
+    assert nb.cells[2].metadata["slideshow"] == {"slide_type": "slide"}
+
+
+def test_outputs_do_not_change_the_stored_metadata():
+    bare = [md("Intro:"), code("print(1)")]
+    ran = [md("Intro:"), code("print(1)", outputs=[nbformat.v4.new_output(
+        "stream", name="stdout", text="1\n" * 200)])]
+    assert kinds(bare) == kinds(ran)
+
+
+def test_long_markdown_is_split_for_the_screen():
+    text = "## Theory\n\n" + "\n\n".join(f"### Part {k}\n" + "Words and more words. " * 30
+                                         for k in range(6))
+    nb = nbformat.v4.new_notebook(cells=[md(text)])
+    laid = slides.layout_for_projection(slides.apply_slide_metadata(nb))
+    assert len(laid.cells) > 1
+    assert all(slides.cell_height(c) <= slides.BUDGET_H for c in laid.cells)
+    assert [c.metadata["slideshow"]["slide_type"] for c in laid.cells][1:] == \
+        ["subslide"] * (len(laid.cells) - 1)

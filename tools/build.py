@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Build the course's slide decks and static web site from the executed notebooks.
+
+    python tools/build.py slides [--out build/slides] [NB ...]   # one reveal.js deck each
+    python tools/build.py site   [--out build/site]   [NB ...]   # index.html + one page each
+
+Both use the outputs stored in the notebooks (``nbtool.py execute`` refreshes them); nothing
+is executed here. Everything works offline: reveal.js comes from ``tools/vendor/reveal.js``
+(copied next to the decks), MathJax 2.7 from the PyPI package ``jupyter-server-mathjax``
+when it is installed (copied next to the pages; without it the pages still render, with
+the TeX as typed), and the templates in ``tools/templates`` leave out what nbconvert's
+templates would load from CDNs (jQuery, require.js, mermaid, the widget manager). Widget
+outputs show the PNG stored with them.
+
+Slides follow the slide metadata that ``nbtool.py generate`` stores (rules in
+``tools/slides.py``), re-applied here so a deck is right even before ``generate`` ran; the
+layout is then fitted to a 1280x720 screen (``slides.layout_for_projection``).
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter, SlidesExporter
+from traitlets.config import Config
+
+TOOLS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TOOLS))
+
+import nbtool  # noqa: E402
+import slides  # noqa: E402
+
+ROOT = TOOLS.parent
+TEMPLATES = TOOLS / "templates"
+REVEAL_SRC = TOOLS / "vendor" / "reveal.js"
+REVEAL_DIR = "reveal.js"       # next to the decks
+MATHJAX_DIR = "mathjax"        # next to the pages / decks
+# What MathJax loads with the combined configuration that the package ships (TeX input,
+# HTML-CSS output with the STIX-Web fonts; see course_common/mathjax_local.html.j2).
+MATHJAX_FILES = ["MathJax.js", "LICENSE", "config/TeX-AMS-MML_HTMLorMML-full.js",
+                 "extensions/TeX", "extensions/HTML-CSS", "extensions/MathEvents.js",
+                 "extensions/MathMenu.js", "extensions/MathZoom.js", "extensions/tex2jax.js",
+                 "extensions/mml2jax.js", "extensions/MathML", "jax/element", "jax/input/TeX",
+                 "jax/output/HTML-CSS", "fonts/HTML-CSS/STIX-Web/woff", "localization/en"]
+# PNG before the widget view: without the widget manager (a CDN script) a widget cannot
+# draw itself, and the explorer in notebook 03 stores a PNG of its first state.
+DISPLAY_PRIORITY = ["image/png", "image/jpeg", "image/svg+xml", "text/html", "text/markdown",
+                    "text/latex", "application/vnd.jupyter.widget-view+json",
+                    "application/javascript", "text/plain"]
+NB_LINK = re.compile(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb(#[^"]*)?"')
+CONTENTS_LINK = re.compile(r'href="\.\./README\.md(#[^"]*)?"')
+EXTERNAL_IMG = re.compile(r'<img\b[^>]*\bsrc="https?://[^"]*"[^>]*>', re.I)
+
+
+# ----------------------------------------------------------------------------- shared
+def mathjax_source() -> Path | None:
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        return None
+    static = Path(jupyter_server_mathjax.__file__).parent / "static"
+    return static if (static / "MathJax.js").exists() else None
+
+
+def copy_mathjax(out: Path) -> str | None:
+    """Copy what MathJax needs next to the pages; return the URL to load it, or None."""
+    src = mathjax_source()
+    if src is None:
+        print("note: jupyter-server-mathjax is not installed: pages without MathJax "
+              "(TeX shown as typed); pip install jupyter-server-mathjax", file=sys.stderr)
+        return None
+    dest = out / MATHJAX_DIR
+    for rel in MATHJAX_FILES:
+        s, d = src / rel, dest / rel
+        if s.is_dir():
+            shutil.copytree(s, d, dirs_exist_ok=True)
+        elif s.exists():
+            d.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(s, d)
+    return f"{MATHJAX_DIR}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+
+
+def select(names: list[str]) -> list[Path]:
+    if not names:
+        return nbtool.notebooks()
+    return [Path(n).resolve() if Path(n).exists() else nbtool.NB_DIR / n for n in names]
+
+
+def read(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("widgets", None)   # widget state: useless without the widget manager
+    return nb
+
+
+def _img_as_text(match: re.Match) -> str:
+    alt = re.search(r'\balt="([^"]*)"', match.group(0))
+    return f'<span class="course-badge">{alt.group(1) if alt else "link"}</span>'
+
+
+def rewrite_links(text: str, page_suffix: str) -> str:
+    """Notebook links to their pages, the contents link to index.html, no remote images."""
+    text = NB_LINK.sub(lambda m: f'href="{m.group(1)}{page_suffix}{m.group(2) or ""}"', text)
+    text = CONTENTS_LINK.sub('href="index.html"', text)
+    return EXTERNAL_IMG.sub(_img_as_text, text)
+
+
+def exporter_config() -> Config:
+    c = Config()
+    c.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
+    c.TemplateExporter.extra_template_basedirs = [str(TEMPLATES)]
+    c.TemplateExporter.extra_template_paths = [str(TEMPLATES)]  # for course_common/
+    return c
+
+
+def write_index(out: Path, entries: list[tuple[str, str]], heading: str, intro: str,
+                css: str) -> None:
+    items = "\n".join(f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
+                      for href, title in entries)
+    out.joinpath("index.html").write_text(f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(heading)}</title>
+<style type="text/css">
+{css}
+</style>
+</head>
+<body class="course-index jp-Notebook">
+<main>
+<h1 id="contents">{html.escape(heading)}</h1>
+{intro}
+<ol start="0">
+{items}
+</ol>
+</main>
+</body>
+</html>
+""")
+
+
+COURSE_INTRO = """<p>An open course on Adam, why it can fail to converge, and how AMSGrad fixes
+it: from gradient descent to a PyTorch model, each algorithm in the paper's equations, built
+from scratch and checked against a reference implementation.</p>
+<p>These pages are the course's Jupyter notebooks as executed, outputs and figures
+included. To run and change the code, open the notebooks themselves (in JupyterLab,
+Colab or Binder: see the repository's README). Start with notebook 00.</p>"""
+
+
+# ----------------------------------------------------------------------------- site
+def build_site(out: Path, names: list[str]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    mathjax_url = copy_mathjax(out)
+    css = (TEMPLATES / "course_lab" / "static" / "course_site.css").read_text()
+    exporter = HTMLExporter(config=exporter_config(), template_name="course_lab")
+    written, entries = [], []
+    for path in select(names):
+        start = time.perf_counter()
+        nb = read(path)
+        body, _ = exporter.from_notebook_node(nb, resources={
+            "metadata": {"name": nbtool.title_of(nb)},
+            "course_mathjax_url": mathjax_url, "course_css": css})
+        page = out / f"{path.stem}.html"
+        page.write_text(rewrite_links(body, ".html"))
+        written.append(page)
+        entries.append((page.name, f"{path.stem[:2]} {nbtool.title_of(nb)}"))
+        print(f"{page.relative_to(out.parent) if out.parent in page.parents else page}: "
+              f"{time.perf_counter() - start:.1f} s")
+    title = "The AMSGrad course"
+    write_index(out, entries, title, COURSE_INTRO, css)
+    return written
+
+
+# ----------------------------------------------------------------------------- slides
+def build_slides(out: Path, names: list[str]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REVEAL_SRC, out / REVEAL_DIR, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("README.md"))
+    mathjax_url = copy_mathjax(out)
+    css = (TEMPLATES / "course_reveal" / "static" / "course_slides.css").read_text()
+    config = exporter_config()
+    config.SlidesExporter.reveal_url_prefix = REVEAL_DIR
+    config.SlidesExporter.reveal_theme = "white"
+    config.SlidesExporter.reveal_width = str(slides.SLIDE_W)
+    config.SlidesExporter.reveal_height = str(slides.SLIDE_H)
+    exporter = SlidesExporter(config=config, template_name="course_reveal")
+    written, entries = [], []
+    for path in select(names):
+        start = time.perf_counter()
+        nb = slides.layout_for_projection(slides.apply_slide_metadata(read(path)))
+        body, _ = exporter.from_notebook_node(nb, resources={
+            "metadata": {"name": nbtool.title_of(nb)},
+            "course_mathjax_url": mathjax_url, "course_css": css})
+        deck = out / f"{path.stem}.slides.html"
+        deck.write_text(rewrite_links(body, ".slides.html"))
+        written.append(deck)
+        entries.append((deck.name, f"{path.stem[:2]} {nbtool.title_of(nb)}"))
+        print(f"{deck.name}: {time.perf_counter() - start:.1f} s")
+        for line in slides.overflow_report(nb):
+            print(f"  scrolls on the slide, split it in the source? {line}")
+    intro = ("<p>The course's notebooks as reveal.js slide decks, for a 1280x720 projector. "
+             "Keys: arrows or space to move, <kbd>s</kbd> for the speaker notes, "
+             "<kbd>f</kbd> for full screen, <kbd>Esc</kbd> for the overview.</p>")
+    write_index(out, entries, "The AMSGrad course: slides", intro,
+                (TEMPLATES / "course_lab" / "static" / "course_site.css").read_text())
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["slides", "site"])
+    parser.add_argument("notebooks", nargs="*", help="names or paths (default: all)")
+    parser.add_argument("--out", type=Path, help="default: build/slides or build/site")
+    args = parser.parse_intermixed_args(argv)
+    out = (args.out or ROOT / "build" / args.what).resolve()
+    start = time.perf_counter()
+    build = build_slides if args.what == "slides" else build_site
+    written = build(out, args.notebooks)
+    print(f"{len(written)} {'decks' if args.what == 'slides' else 'pages'} in {out} "
+          f"({time.perf_counter() - start:.1f} s); open {out / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
