@@ -242,10 +242,7 @@ class AdaBound(_Optimizer):
         upper = self.final_lr * (1.0 + 1.0 / (self.gamma * t))
         return lower, upper
 
-    def init(self, x) -> AdamState:
-        x = _as_params(x)
-        zeros = np.zeros_like(x)
-        return AdamState(t=0, m=zeros, v=zeros, v_max=zeros)
+    init = Adam.init  # the same state as Adam's: (t, m, v, v_max)
 
     def step(self, x, grad, state: AdamState):
         x, g = self._params_and_grad(x, grad)

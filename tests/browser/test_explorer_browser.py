@@ -29,24 +29,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_common import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, ROOT, import_playwright
 
-CHROMIUM = os.environ.get("AMSLIB_CHROMIUM", "/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "03_where_adam_fails.ipynb"
-ARTIFACTS = ROOT / "artifacts" / "browser"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic", "--disable-dev-shm-usage"]
 WIDGET_ERRORS = ("Error displaying widget", "Model not found", "Failed to load model class",
                  "Error rendering output item")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
-]
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is missing (pip install playwright)")
+pytestmark = BROWSER_MARKS
+sync_api = import_playwright()
 
 
 # ------------------------------------------------------------------------ the server

@@ -26,24 +26,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from browser_common import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, ROOT, import_playwright
 
-CHROMIUM = os.environ.get("AMSLIB_CHROMIUM", "/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "browser"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic", "--disable-dev-shm-usage"]
 DECK = "04_amsgrad_from_scratch"          # maths, figures, long code: the hardest to fit
 SITE_PAGES = ["03_where_adam_fails", "04_amsgrad_from_scratch"]   # widget fallback, maths
 VIEWPORT = {"width": 1280, "height": 720}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
-]
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is missing (pip install playwright)")
+pytestmark = BROWSER_MARKS
+sync_api = import_playwright()
 
 
 def _has_mathjax() -> bool:
