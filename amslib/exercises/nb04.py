@@ -1,7 +1,6 @@
 """Checks for the exercises of notebook 04 (AMSGrad from scratch)."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from . import failed, not_attempted, passed
