@@ -753,8 +753,12 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
     x0 = _check_x0(x0)
     eps = check_eps(eps)
     schedule = as_schedule(check_lr(lr))
-    B1, B2 = np.broadcast_arrays(np.asarray(beta1, dtype=np.float64),
-                                 np.asarray(beta2, dtype=np.float64))
+    b1, b2 = np.asarray(beta1, dtype=np.float64), np.asarray(beta2, dtype=np.float64)
+    try:
+        B1, B2 = np.broadcast_arrays(b1, b2)
+    except ValueError:
+        raise ValueError(f"Invalid beta1, beta2: shapes {b1.shape} and {b2.shape} do not broadcast "
+                         "(use a grid, e.g. np.meshgrid(b1, b2, indexing='ij'))") from None
     shape = B1.shape
     for name, B, i in (("beta1", B1, 0), ("beta2", B2, 1)):
         bad = ~((B >= 0.0) & (B < 1.0))

@@ -227,3 +227,8 @@ def test_run_uses_the_exact_loop_for_adam_subclasses_with_another_update():
     assert fast.x_final == loop.x_final
     plain = run(prob, Adam(lr=inv_sqrt(0.5), betas=(0.9, 0.99), amsgrad=True), steps=3000)
     assert abs(plain.x_final - loop.x_final) > 1e-3
+
+
+def test_sweep_rejects_shapes_that_do_not_broadcast():
+    with pytest.raises(ValueError, match=r"Invalid beta1, beta2: shapes \(2,\) and \(3,\) do not broadcast"):
+        sweep(online_problem(), np.array([0.9, 0.95]), np.array([0.9, 0.99, 0.999]), 0.1, 10)
