@@ -14,6 +14,7 @@ Optimizers, all with amsgrad=True:
     torch.optim.Adam (foreach=False) the per-parameter loop, forced
     amslib.torch_optim.Adam          ours, foreach path (its default)
     amslib ... (foreach=False)       ours, per-parameter loop
+    amslib ... (check_finite=False)  ours, without the NaN/inf check torch.optim does not do
 
 Two timings: ``optimizer.step()`` alone (gradients computed once, then step() called
 repeatedly), and the full training step (zero_grad, forward, loss, backward, step).
@@ -65,6 +66,8 @@ OPTIMIZERS = {
     AMSLIB: lambda p: Adam(p, lr=1e-4, amsgrad=True),
     "amslib.torch_optim.Adam (foreach=False)": lambda p: Adam(p, lr=1e-4, amsgrad=True,
                                                               foreach=False),
+    "amslib.torch_optim.Adam (check_finite=False)": lambda p: Adam(p, lr=1e-4, amsgrad=True,
+                                                                   check_finite=False),
 }
 
 

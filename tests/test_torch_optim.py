@@ -402,3 +402,21 @@ def test_cuda_state_dict_from_cpu_checkpoint():
         assert opt2.state[p]["exp_avg"].device == p.device
     train(model2, x2, y2, opt2, 20)
     assert_rel_close(flat(model2), expected, 1e-9)  # float64; matmul order may differ on GPU
+
+
+def test_non_finite_gradient_raises_before_any_update():
+    p = torch.nn.Parameter(torch.ones(3, dtype=torch.float64))
+    q = torch.nn.Parameter(torch.ones(2, dtype=torch.float64))
+    opt = Adam([{"params": [p]}, {"params": [q], "lr": 0.1}], lr=0.01)
+    p.grad, q.grad = torch.ones(3, dtype=torch.float64), torch.ones(2, dtype=torch.float64)
+    opt.step()
+    before = (p.detach().clone(), q.detach().clone(), opt.state_dict())
+    q.grad = torch.tensor([1.0, float("inf")], dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"non-finite values \(NaN or inf\) in parameter 0 of param group 1"):
+        opt.step()
+    assert torch.equal(p, before[0]) and torch.equal(q, before[1])
+    assert opt.state_dict()["state"][0]["step"] == before[2]["state"][0]["step"] == 1
+    unchecked = Adam([p], lr=0.01, check_finite=False)
+    p.grad = torch.tensor([float("nan"), 0.0, 0.0], dtype=torch.float64)
+    unchecked.step()                                  # torch.optim.Adam's behaviour: NaN in, NaN out
+    assert torch.isnan(p[0]) and torch.isfinite(p[1:]).all()
