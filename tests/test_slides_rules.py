@@ -84,3 +84,19 @@ def test_long_markdown_is_split_for_the_screen():
     assert all(slides.cell_height(c) <= slides.BUDGET_H for c in laid.cells)
     assert [c.metadata["slideshow"]["slide_type"] for c in laid.cells][1:] == \
         ["subslide"] * (len(laid.cells) - 1)
+
+
+def test_long_code_is_cut_between_top_level_statements_only():
+    from slides import CODE_LINE_H, _split_code
+
+    body = "\n".join(f"    y{i} = x + {i}" for i in range(12))
+    src = "\n\n".join(f"def f{k}(x):\n{body}\n    return x" for k in range(6))
+    budget = 24 + CODE_LINE_H * 30          # room for 30 lines a slide
+    pieces = _split_code(src, budget)
+    assert len(pieces) > 1
+    for piece in pieces:
+        assert piece.startswith("def f")                      # never inside a function
+        assert piece.count("def ") == piece.count("return x")
+        assert len(piece.splitlines()) <= 30
+    assert "\n\n".join(pieces) == src                         # nothing lost or reordered
+    assert _split_code("x = 1\ny = 2", budget) == ["x = 1\ny = 2"]

@@ -32,7 +32,9 @@ its first comment line as the caption, not its code (CONTRIBUTING: the learner m
 figure code; the notebook has it); markdown taller than the
 screen is split at paragraph boundaries into several sub-slides, a fragment that would
 overflow its slide starts its own sub-slide, and code cells that are still too tall get a
-smaller font (``fit-small``) or, as a last resort, a scrolling box (``fit-scroll``).
+smaller font (``fit-small``); code taller than a whole slide is shown over several
+subslides, cut between top-level statements, its outputs under the last piece; what still
+does not fit gets, as a last resort, a scrolling box (``fit-scroll``).
 :func:`overflow_report` lists those last cases: they are the ones to split in the source.
 """
 from __future__ import annotations
@@ -327,6 +329,31 @@ def _split_block(block: str, budget: float) -> list[str]:
     return [joiner.join(c) for c in chunks]
 
 
+def _split_code(src: str, budget: float) -> list[str]:
+    """Split a long code cell's source between top-level statements, into pieces whose
+    input fits ``budget``. Only at a blank line followed by an unindented line, so a
+    function or a loop is never cut; a single statement taller than a slide stays whole."""
+    lines = src.splitlines()
+    per_slide = max(int((budget - 24) // CODE_LINE_H), 1)
+    blocks, current = [], []
+    for i, line in enumerate(lines):
+        current.append(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if not line.strip() and nxt is not None and nxt.strip() and not nxt[0].isspace():
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    pieces, piece = [], []
+    for block in blocks:
+        if piece and len(piece) + len(block) > per_slide:
+            pieces.append(piece)
+            piece = []
+        piece = piece + block
+    pieces.append(piece)
+    return ["\n".join(p).strip("\n") for p in pieces if "".join(p).strip()]
+
+
 def layout_for_projection(nb, budget: float = BUDGET_H):
     """A copy of ``nb`` laid out for 1280x720 (see the module's docstring).
 
@@ -360,6 +387,26 @@ def layout_for_projection(nb, budget: float = BUDGET_H):
                         part.metadata["slides_continued"] = True
                     cells.append(part)
                 used = _markdown_height(pieces[-1])
+                continue
+        if cell.cell_type == "code" and h > budget and "slides_fit" not in cell.metadata:
+            # Too tall for any slide: show the code over several subslides, the outputs
+            # under its last piece (the notebook itself keeps one cell).
+            pieces = _split_code(cell.source, budget)
+            if len(pieces) > 1:
+                for k, piece in enumerate(pieces):
+                    part = copy.deepcopy(cell)
+                    part.source = piece
+                    part["id"] = f"{cell.get('id', 'cell')}-part{k}"
+                    if k < len(pieces) - 1:
+                        part.outputs = []
+                    if k or used > 0:
+                        part.metadata["slideshow"] = {**part.metadata.get("slideshow", {}),
+                                                      "slide_type": "subslide"}
+                    ph = cell_height(part)
+                    if ph > budget:
+                        part.metadata["slides_fit"] = "fit-small" if 0.8 * ph <= budget - 60 else "fit-scroll"
+                    cells.append(part)
+                    used = ph
                 continue
         if cell.cell_type == "code" and used + h > budget and "slides_fit" not in cell.metadata:
             if used + 0.8 * h <= budget - 60:
