@@ -4,44 +4,18 @@ import pytest
 
 from amslib.exercises import nb01, nb02
 
-NOT_ATTEMPTED = "Not attempted yet"
-
-
-def verdict(capsys, check, answer):
-    result = check(answer)
-    return result, capsys.readouterr().out
-
-
-ALL_CHECKS = [nb01.check_max_lr, nb01.check_ema_weights, nb01.check_rmsprop_step,
-              nb02.check_m3, nb02.check_adam_step, nb02.check_tiny_gradient_step]
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
-@pytest.mark.parametrize("answer", [None, ...])
-def test_not_attempted(capsys, check, answer):
-    ok, out = verdict(capsys, check, answer)
-    assert ok is False
-    assert NOT_ATTEMPTED in out
-
-
-@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: c.__name__)
-def test_wrong_type(capsys, check):
-    ok, out = verdict(capsys, check, "banana")
-    assert ok is False
-    assert out.startswith("Not yet:")
-
 
 # ----------------------------------------------------------------------------- notebook 01
-def test_max_lr(capsys):
-    ok, out = verdict(capsys, nb01.check_max_lr, 0.04)
+def test_max_lr(verdict):
+    ok, out = verdict(nb01.check_max_lr, 0.04)
     assert ok and out.startswith("Correct!")
-    ok, out = verdict(capsys, nb01.check_max_lr, 1 / 50)
+    ok, out = verdict(nb01.check_max_lr, 1 / 50)
     assert not ok and "zeroes the steep coordinate" in out
-    ok, out = verdict(capsys, nb01.check_max_lr, 1.0)
+    ok, out = verdict(nb01.check_max_lr, 1.0)
     assert not ok and "flat coordinate" in out
-    ok, out = verdict(capsys, nb01.check_max_lr, 2 / 52)
+    ok, out = verdict(nb01.check_max_lr, 2 / 52)
     assert not ok and "2 / (a + b)" in out
-    ok, out = verdict(capsys, nb01.check_max_lr, 0.5)
+    ok, out = verdict(nb01.check_max_lr, 0.5)
     assert not ok and out.startswith("Not yet:")
 
 
@@ -58,10 +32,10 @@ def ema_ref(beta, t):
     (lambda beta, t: 1 / 0, "ZeroDivisionError"),
     (lambda beta, t: np.full(t, 1.0 / t), "unroll"),
 ])
-def test_ema_weights(capsys, wrong, hint):
-    ok, out = verdict(capsys, nb01.check_ema_weights, ema_ref)
+def test_ema_weights(verdict, wrong, hint):
+    ok, out = verdict(nb01.check_ema_weights, ema_ref)
     assert ok and out.startswith("Correct!")
-    ok, out = verdict(capsys, nb01.check_ema_weights, wrong)
+    ok, out = verdict(nb01.check_ema_weights, wrong)
     assert not ok and hint in out
 
 
@@ -81,22 +55,22 @@ def rmsprop_ref(x, g, v, lr, beta, eps):
      "not the old one"),
     (lambda x, g, v, lr, beta, eps: x, "raised"),
 ])
-def test_rmsprop_step(capsys, wrong, hint):
-    ok, out = verdict(capsys, nb01.check_rmsprop_step, rmsprop_ref)
+def test_rmsprop_step(verdict, wrong, hint):
+    ok, out = verdict(nb01.check_rmsprop_step, rmsprop_ref)
     assert ok and out.startswith("Correct!")
-    ok, out = verdict(capsys, nb01.check_rmsprop_step, wrong)
+    ok, out = verdict(nb01.check_rmsprop_step, wrong)
     assert not ok and hint in out
 
 
 # ----------------------------------------------------------------------------- notebook 02
-def test_m3(capsys):
-    ok, out = verdict(capsys, nb02.check_m3, 0.542)
+def test_m3(verdict):
+    ok, out = verdict(nb02.check_m3, 0.542)
     assert ok and out.startswith("Correct!")
-    ok, out = verdict(capsys, nb02.check_m3, 2.0)
+    ok, out = verdict(nb02.check_m3, 2.0)
     assert not ok and "bias-corrected" in out
-    ok, out = verdict(capsys, nb02.check_m3, 0.38)
+    ok, out = verdict(nb02.check_m3, 0.38)
     assert not ok and "m_1 or m_2" in out
-    ok, out = verdict(capsys, nb02.check_m3, 1.0)
+    ok, out = verdict(nb02.check_m3, 1.0)
     assert not ok and out.startswith("Not yet:")
 
 
@@ -131,30 +105,30 @@ def adam_variant(t_shift=0, c1=True, c2=True, eps_inside=False, return_corrected
     (adam_variant(return_corrected=True), "only enters the update of x"),
     (lambda x, g, m, v, t, lr, beta1, beta2, eps: adam_ref(x, g, m, v, t, lr, beta1, beta2, eps)[:2], "triple"),
 ])
-def test_adam_step(capsys, wrong, hint):
-    ok, out = verdict(capsys, nb02.check_adam_step, adam_ref)
+def test_adam_step(verdict, wrong, hint):
+    ok, out = verdict(nb02.check_adam_step, adam_ref)
     assert ok and out.startswith("Correct!")
-    ok, out = verdict(capsys, nb02.check_adam_step, wrong)
+    ok, out = verdict(nb02.check_adam_step, wrong)
     assert not ok and hint in out, out
 
 
-def test_adam_missing_factor_at_first_step(capsys):
+def test_adam_missing_factor_at_first_step(verdict):
     def no_factor(x, g, m, v, t, lr, beta1, beta2, eps):
         m = beta1 * m + g
         v = beta2 * v + (1 - beta2) * g**2
         return x - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
-    ok, out = verdict(capsys, nb02.check_adam_step, no_factor)
+    ok, out = verdict(nb02.check_adam_step, no_factor)
     assert not ok and "factor (1 - beta_1) is missing" in out
 
 
-def test_tiny_gradient_step(capsys):
-    ok, out = verdict(capsys, nb02.check_tiny_gradient_step, 0.005)
+def test_tiny_gradient_step(verdict):
+    ok, out = verdict(nb02.check_tiny_gradient_step, 0.005)
     assert ok and out.startswith("Correct!")
-    ok, out = verdict(capsys, nb02.check_tiny_gradient_step, 0.01)
+    ok, out = verdict(nb02.check_tiny_gradient_step, 0.01)
     assert not ok and "eps = |g_1|" in out
-    ok, out = verdict(capsys, nb02.check_tiny_gradient_step, 1e-10)
+    ok, out = verdict(nb02.check_tiny_gradient_step, 1e-10)
     assert not ok and "gradient descent" in out
-    ok, out = verdict(capsys, nb02.check_tiny_gradient_step, -0.005)
+    ok, out = verdict(nb02.check_tiny_gradient_step, -0.005)
     assert not ok and "length" in out
 
 

@@ -66,10 +66,12 @@ def check_gamma(answer) -> bool:
     """Exercise 04.3: the sign of AMSGrad's Gamma_t with alpha_t = alpha / sqrt(t) (a letter)."""
     if not_attempted(answer):
         return False
-    choice = str(answer).strip().lower()[:1]
+    choice = str(answer).strip().lower().strip("()").strip()
     if choice == "b":
         return passed("sqrt(v_hat_t) never decreases and 1/alpha_t never decreases, so their "
                       "product never decreases: Gamma_t >= 0.")
     if choice == "a":
         return failed("that is Adam's problem: v_t can fall after a spike, AMSGrad's v_hat cannot.")
+    if choice not in ("a", "b", "c"):
+        return failed(f"answer with one letter, a, b or c (got {answer!r}).")
     return failed("both factors of sqrt(v_hat_t) / alpha_t are non-decreasing in t.")
