@@ -29,21 +29,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .optimizers import (Adam, AdamState, _as_params, _Optimizer, _safe_div, adam_moments, check_beta,
-                         check_betas, check_eps)
+from .optimizers import (Adam, AdamState, _as_params, _Optimizer, _safe_div, adam_moments,
+                         check_beta, check_betas, check_eps, check_nonnegative)
 
 __all__ = ["AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound", "AdamW",
            "large_beta2_adam"]
-
-
-def _check_nonneg(value, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid {name} value: {value!r} (must be a float >= 0)") from None
-    if not math.isfinite(v) or v < 0.0:
-        raise ValueError(f"Invalid {name} value: {value} (must be a finite float >= 0)")
-    return v
 
 
 # --------------------------------------------------------------------------- AdamX
@@ -159,7 +149,7 @@ class Yogi(_Optimizer):
         super().__init__(lr)
         self.betas = check_betas(betas)
         self.eps = check_eps(eps)
-        self.initial_accumulator = _check_nonneg(initial_accumulator, "initial_accumulator")
+        self.initial_accumulator = check_nonnegative(initial_accumulator, "initial_accumulator")
         self.bias_correction = bool(bias_correction)
 
     def init(self, x) -> YogiState:
@@ -221,7 +211,7 @@ class AdaBound(_Optimizer):
                  bias_correction: bool = True):
         super().__init__(lr)
         self.betas = check_betas(betas)
-        self.final_lr = _check_nonneg(final_lr, "final_lr")
+        self.final_lr = check_nonnegative(final_lr, "final_lr")
         try:
             gamma_f = float(gamma)
         except (TypeError, ValueError):
@@ -290,7 +280,7 @@ class AdamW(Adam):
                  bias_correction: bool = True):
         super().__init__(lr=lr, betas=betas, eps=eps, amsgrad=amsgrad,
                          bias_correction=bias_correction)
-        self.weight_decay = _check_nonneg(weight_decay, "weight_decay")
+        self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
 
     def step(self, x, grad, state: AdamState):
         x, g = self._params_and_grad(x, grad)

@@ -27,7 +27,7 @@ from .schedules import as_schedule
 __all__ = [
     "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AMSGrad",
     "SGDState", "MomentumState", "AdaGradState", "RMSPropState", "AdamState",
-    "check_lr", "check_beta", "check_eps", "adam_moments",
+    "check_lr", "check_beta", "check_eps", "check_nonnegative", "adam_moments",
 ]
 
 
@@ -65,14 +65,19 @@ def check_betas(betas) -> tuple[float, float]:
     return check_beta(b1, 0), check_beta(b2, 1)
 
 
-def check_eps(eps) -> float:
+def check_nonnegative(value, name: str) -> float:
+    """A finite float >= 0; the message names the parameter (``Invalid <name> value: ...``)."""
     try:
-        value = float(eps)
+        v = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"Invalid epsilon value: {eps!r} (must be a float >= 0)") from None
-    if not math.isfinite(value) or value < 0.0:
-        raise ValueError(f"Invalid epsilon value: {eps} (must be a finite float >= 0)")
-    return value
+        raise ValueError(f"Invalid {name} value: {value!r} (must be a float >= 0)") from None
+    if not math.isfinite(v) or v < 0.0:
+        raise ValueError(f"Invalid {name} value: {value} (must be a finite float >= 0)")
+    return v
+
+
+def check_eps(eps) -> float:
+    return check_nonnegative(eps, "epsilon")
 
 
 def _as_params(x) -> np.ndarray:
