@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["not_attempted", "passed", "failed", "number"]
+__all__ = ["not_attempted", "passed", "failed", "number", "number_answer"]
 
 
 def not_attempted(answer) -> bool:
@@ -45,3 +45,11 @@ def number(answer):
         failed(f"expected a finite number, got {value}.")
         return None
     return value
+
+
+def number_answer(answer):
+    """The learner's answer as a float, or None after printing why not (not attempted yet,
+    or not a finite number): the first lines of every checker that wants a number."""
+    if not_attempted(answer):
+        return None
+    return number(answer)

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import math
 
-from . import failed, not_attempted, number, passed
+from . import failed, not_attempted, number_answer, passed
 
 
 def check_step_size(answer) -> bool:
     """Exercise 00.1: alpha_t = alpha / sqrt(t) with alpha = 0.5, at t = 16."""
-    if not_attempted(answer):
-        return False
-    value = number(answer)
+    value = number_answer(answer)
     if value is None:
         return False
     if math.isclose(value, 0.5 / math.sqrt(16), rel_tol=1e-9):
@@ -22,9 +20,7 @@ def check_step_size(answer) -> bool:
 
 def check_best_point(answer) -> bool:
     """Exercise 00.2: the minimiser over F = [-1, 1] of the linear loss f(x) = 2x."""
-    if not_attempted(answer):
-        return False
-    value = number(answer)
+    value = number_answer(answer)
     if value is None:
         return False
     if value == -1.0:

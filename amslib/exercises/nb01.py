@@ -6,8 +6,7 @@ import math
 import numpy as np
 
 from ..optimizers import RMSProp, RMSPropState
-from . import failed, not_attempted, passed
-from . import number as _number  # noqa: F401 (used below)
+from . import failed, not_attempted, number_answer, passed
 
 __all__ = ["check_max_lr", "check_ema_weights", "check_rmsprop_step"]
 
@@ -16,9 +15,7 @@ __all__ = ["check_max_lr", "check_ema_weights", "check_rmsprop_step"]
 def check_max_lr(answer) -> bool:
     """Exercise 01.1: the largest step size for which gradient descent converges on
     f(x) = (2 x_1^2 + 50 x_2^2) / 2 (any start point): the supremum 2 / max(a, b)."""
-    if not_attempted(answer):
-        return False
-    value = _number(answer)
+    value = number_answer(answer)
     if value is None:
         return False
     a, b = 2.0, 50.0

@@ -6,8 +6,7 @@ import math
 import numpy as np
 
 from ..optimizers import Adam
-from . import failed, not_attempted, passed
-from . import number as _number  # noqa: F401 (used below)
+from . import failed, not_attempted, number_answer, passed
 
 __all__ = ["check_m3", "check_adam_step", "check_tiny_gradient_step"]
 
@@ -16,9 +15,7 @@ __all__ = ["check_m3", "check_adam_step", "check_tiny_gradient_step"]
 def check_m3(answer) -> bool:
     """Exercise 02.1: m_3 without bias correction, for the constant gradient g = 2 and
     beta_1 = 0.9: m_3 = (1 - 0.9^3) * 2 = 0.542."""
-    if not_attempted(answer):
-        return False
-    value = _number(answer)
+    value = number_answer(answer)
     if value is None:
         return False
     g, b1 = 2.0, 0.9
@@ -132,9 +129,7 @@ def _diagnose_x(x, m, v, t, lr, b1, b2, eps, got_x) -> str:
 def check_tiny_gradient_step(answer) -> bool:
     """Exercise 02.3: the length of Adam's first step (lr = 0.01, default betas,
     eps = 1e-8) on a 1-D problem whose gradient is g_1 = 1e-8: lr * |g| / (|g| + eps) = 0.005."""
-    if not_attempted(answer):
-        return False
-    value = _number(answer)
+    value = number_answer(answer)
     if value is None:
         return False
     lr, g, eps = 0.01, 1e-8, 1e-8

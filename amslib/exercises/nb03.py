@@ -5,14 +5,12 @@ import math
 
 import numpy as np
 
-from . import failed, not_attempted, number, passed
+from . import failed, not_attempted, number_answer, passed
 
 
 def check_worst_regret(answer) -> bool:
     """Exercise 03.1: worst-point average regret of online_problem(C=20, period=5, c=-4)."""
-    if not_attempted(answer):
-        return False
-    value = number(answer)
+    value = number_answer(answer)
     if value is None:
         return False
     S = 20 - 4 * 4
@@ -60,9 +58,7 @@ def check_regret_function(regret) -> bool:
 
 def check_theorem1_beta2(answer) -> bool:
     """Exercise 03.3: Theorem 1's beta_2 for C = 3."""
-    if not_attempted(answer):
-        return False
-    value = number(answer)
+    value = number_answer(answer)
     if value is None:
         return False
     if math.isclose(value, 1 / (1 + 3 ** 2), rel_tol=1e-9):
