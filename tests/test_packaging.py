@@ -13,8 +13,12 @@ ROOT = Path(__file__).resolve().parents[1]
 CONDA_TO_PIP = {"pytorch": "torch"}  # conda-forge names that differ from PyPI's
 
 
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
 def pip_requirements() -> dict:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = pyproject()["project"]
     reqs = list(project["dependencies"])
     for extra in ("lab", "test"):
         reqs += project["optional-dependencies"][extra]
