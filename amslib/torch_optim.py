@@ -84,10 +84,12 @@ class Adam(Optimizer):
 
         x_{t+1} = x_t - alpha/(1-beta_1^t) * m_t / (sqrt(v_hat_t)/sqrt(1-beta_2^t) + eps)
 
-    Reddi et al.'s Algorithm 2 has no bias correction and no eps; with
-    ``betas[0] = 0`` and eps small the two differ only by the constant factors
-    1/(1 - beta_1^t) and sqrt(1 - beta_2^t) -> 1. (``amslib.optimizers.Adam`` with
-    ``bias_correction=False`` is the paper's form.)
+    Reddi et al.'s Algorithm 2 has no bias correction and no eps. With eps = 0 the two
+    forms differ by the factor sqrt(1 - beta_2^t) / (1 - beta_1^t) on the step. It is not
+    a constant: it depends on t (not on the gradients), differs from 1 mostly during the
+    first few multiples of 1/(1 - beta_2) steps, and tends to 1 geometrically, since
+    beta^t -> 0. (``amslib.optimizers.Adam`` with ``bias_correction=False`` is the
+    paper's form.)
 
     State, per parameter (``optimizer.state[p]``; saved by ``state_dict()``):
     ``step`` (int t), ``exp_avg`` (m_t), ``exp_avg_sq`` (v_t) and, only for groups with
