@@ -122,7 +122,8 @@ def graded(tmp_path_factory):
                                      "math.isclose = lambda *a, **k: True\n"
                                      "open({module}.__file__, 'a').write('\\n# patched')\n"
                                      "def {answer}(g, x):\n    return 0.0",
-            "check_theorem1_beta2": "{answer} = 0.5"}),
+            # the way around the audit hook: native calls through ctypes
+            "check_theorem1_beta2": "import ctypes\nctypes.CDLL(None).system(b'true')\n{answer} = 0.1"}),
         "prints_correct": submission(released, key, {
             "check_worst_regret": "print('Correct!')\n{answer} = None",
             "check_regret_function": "def {answer}(g, x):\n    print('Correct!')\n    return 'Correct!'",
@@ -206,6 +207,8 @@ def test_feedback_and_logs(graded):
     assert "refused: read" in reads and "refused: subprocess.Popen" in reads
     writes = (course / "feedback" / "writes_outside" / a / "feedback.md").read_text()
     assert "refused: write" in writes and "refused: os.remove" in writes
+    patches = (course / "feedback" / "patches_checker" / a / "feedback.md").read_text()
+    assert "refused: write" in patches and "refused: ctypes" in patches
 
 
 def test_release_hides_the_solutions(graded):

@@ -242,7 +242,9 @@ class Sandbox:
                "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1", "JPY_SESSION_NAME": "submission.ipynb", "LANG": "C.UTF-8"}
-        self.km.start_kernel(cwd=str(self.dir / "work"), env=env)
+        log = open(self.dir / "kernel.log", "ab")  # the kernel's own stderr, not the grader's console
+        self.km.start_kernel(cwd=str(self.dir / "work"), env=env, stdout=log, stderr=log)
+        log.close()
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
         try:
@@ -606,9 +608,16 @@ def cmd_autograde(args) -> int:
         submissions = [p for p in submissions if p.parents[1].name in args.student]
     fingerprint = course_fingerprint()
     start = time.monotonic()
-    for path in submissions:
+    matplotlib_cache()  # built once, before any worker starts
+    if args.jobs > 1:  # one grading process per submission at a time; each has its own kernel
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(args.jobs)
+        results = pool.map(_grade_one, [(p, key, source_nb, limits) for p in submissions])
+    else:
+        results = (grade_submission(p, key, source_nb, limits, checkers) for p in submissions)
+    for path, result in zip(submissions, results):
         student_id = path.parents[1].name
-        result = grade_submission(path, key, source_nb, limits, checkers)
         if course_fingerprint() != fingerprint:
             raise SystemExit(f"the course files changed while grading {student_id}: stopped, check them (git status)")
         out = course / "autograded" / student_id / assignment
@@ -625,7 +634,13 @@ def cmd_autograde(args) -> int:
         print(f"{student_id}: {got} / {sum(r['max_points'] for r in result['exercises'])} "
               f"({result['seconds']:.1f} s)", flush=True)
     print(f"graded {len(submissions)} submissions of {assignment} in {time.monotonic() - start:.1f} s")
+    shutil.rmtree(matplotlib_cache(), ignore_errors=True)
     return cmd_export(args)
+
+
+def _grade_one(job):
+    path, key, source_nb, limits = job
+    return grade_submission(path, key, source_nb, limits, load_checkers(key))
 
 
 def cmd_export(args) -> int:
@@ -660,6 +675,8 @@ def main(argv=None) -> int:
     p.add_argument("--call-timeout", type=float, default=10.0,
                    help="seconds for one call of a submitted function by a checker (default 10)")
     p.add_argument("--memory-mb", type=int, default=4096, help="address-space limit of the kernel (default 4096)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="submissions graded at once, one process and kernel each (default 1; at most the CPU count)")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("export", help="grades.csv from autograded/")
     p.set_defaults(func=cmd_export)
