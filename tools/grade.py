@@ -56,6 +56,7 @@ import student  # noqa: E402  (tools/student.py)
 DEFAULT_COURSE = ROOT / "build" / "classroom"
 GRADE_TABLE = ["student", "assignment", "exercise", "points", "max_points", "status", "hint_shown"]
 KERNEL_HELPER_NAME = "__amsgrad_grader__"
+MAX_REPLY = 64 * 2**20  # bytes of one answer read from a kernel
 
 
 # ----------------------------------------------------------------------------- the key
@@ -288,7 +289,10 @@ class Sandbox:
         out = reply["content"].get("user_expressions", {}).get("out", {})
         if out.get("status") != "ok":
             raise ValueError(f"{out.get('ename', 'error')}: {out.get('evalue', '')}")
-        text = ast.literal_eval(out["data"]["text/plain"])  # a str repr: never evaluated code
+        raw = out.get("data", {}).get("text/plain", "")
+        if len(raw) > MAX_REPLY:
+            raise ValueError(f"the kernel's reply is over {MAX_REPLY // 2**20} MB")
+        text = ast.literal_eval(raw)  # a str literal: parsed, never run
         if not isinstance(text, str):
             raise ValueError("the kernel did not return text")
         return text
@@ -501,8 +505,10 @@ def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, che
     log: list[str] = []
     try:
         nb = json.loads(path.read_text())
-        nb.setdefault("cells", [])
-    except (OSError, ValueError) as exc:
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise ValueError("not a notebook")
+        nb["cells"] = [c for c in nb["cells"] if isinstance(c, dict)]
+    except (OSError, ValueError, RecursionError) as exc:
         nb, log = None, [f"the notebook could not be read: {exc}"]
     box = Sandbox(path, limits)
     results = []
@@ -537,18 +543,18 @@ def grade_exercise(box, exercise, key, source_nb, checkers, alive) -> dict:
     try:
         desc = json.loads(box.expression(f"__amsgrad_out__ = {KERNEL_HELPER_NAME}_describe({name!r})",
                                          "__amsgrad_out__", box.limits.call_timeout))
-    except (CallTimeout, KernelDied, ValueError) as exc:
-        row["hint_shown"] = f"the answer could not be read: {exc}"
+        proxy = None
+        if desc.get("kind") == "missing":
+            answer = None
+        elif desc.get("kind") == "callable":
+            answer = proxy = Proxy(box, name)
+        elif desc.get("kind") == "value":
+            answer = grade_codec.decode(desc.get("value"))
+        else:
+            answer = grade_codec.Unsupported(str(desc.get("error", "value")))
+    except Exception as exc:  # whatever a tampered kernel sends: no points, no crash
+        row["hint_shown"] = f"the answer could not be read: {type(exc).__name__}: {exc}"[:300]
         return row
-    proxy = None
-    if desc.get("kind") == "missing":
-        answer = None
-    elif desc.get("kind") == "callable":
-        answer = proxy = Proxy(box, name)
-    elif desc.get("kind") == "value":
-        answer = grade_codec.decode(desc.get("value"))
-    else:
-        answer = grade_codec.Unsupported(str(desc.get("error", "value")))
     ok, message = verdict_of(checker, answer)
     if ok and proxy is not None:
         ok, hidden = hidden_cases_pass(proxy, solution_function(key, exercise, source_nb), key, exercise)
