@@ -60,19 +60,19 @@ MAX_REPLY = 64 * 2**20  # bytes of one answer read from a kernel
 
 
 # ----------------------------------------------------------------------------- the key
-def checker_call(source: str):
-    """(module, checker, argument source) of the last ``nbNN.check_x(arg)`` call in a cell."""
+def checker_calls(source: str) -> list[tuple[str, str, str]]:
+    """(module, checker, argument source) of each ``nbNN.check_x(arg)`` call in a cell, in order."""
+    code = strip_magics(source)
     try:
-        tree = ast.parse(strip_magics(source))
+        tree = ast.parse(code)
     except SyntaxError:
-        return None
-    found = None
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name) and node.func.value.id.startswith("nb")
-                and node.func.attr.startswith("check_") and len(node.args) == 1):
-            found = (node.func.value.id, node.func.attr, ast.get_source_segment(strip_magics(source), node.args[0]))
-    return found
+        return []
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and isinstance(node.func.value, ast.Name) and node.func.value.id.startswith("nb")
+             and node.func.attr.startswith("check_") and len(node.args) == 1]
+    calls.sort(key=lambda n: (n.lineno, n.col_offset))
+    return [(n.func.value.id, n.func.attr, ast.get_source_segment(code, n.args[0])) for n in calls]
 
 
 def strip_magics(source: str) -> str:
@@ -84,18 +84,19 @@ def make_key(nb: dict, notebook_name: str) -> dict:
     number = notebook_name[:2]
     solutions = {}
     for cell in student.solution_cells(nb):
-        call = cell["cell_type"] == "code" and checker_call(student.source(cell))
-        if call:
-            solutions[call[1]] = call[2]
-    exercises = []
+        if cell["cell_type"] == "code":
+            for _, checker, answer in checker_calls(student.source(cell)):
+                solutions[checker] = answer
+    exercises, n = [], 0
     for cell in student.exercise_cells(nb):
-        call = checker_call(student.source(cell))
-        if not call:
-            continue
-        module, checker, answer = call
-        exercises.append({"id": f"{number}.{len(exercises) + 1}", "cell": cell.get("id"),
-                          "module": f"amslib.exercises.{module}", "checker": checker,
-                          "answer": answer, "solution": solutions.get(checker), "points": 1})
+        calls = checker_calls(student.source(cell))
+        if calls:
+            n += 1  # one exercise a cell; a cell checking several answers has parts a, b, ...
+        for part, (module, checker, answer) in enumerate(calls):
+            suffix = "abcdefghij"[part] if len(calls) > 1 else ""
+            exercises.append({"id": f"{number}.{n}{suffix}", "cell": cell.get("id"),
+                              "module": f"amslib.exercises.{module}", "checker": checker,
+                              "answer": answer, "solution": solutions.get(checker), "points": 1})
     return {"notebook": notebook_name, "exercises": exercises, "hidden_seed": secrets.randbits(32),
             "hidden_cases": 5}
 
@@ -119,11 +120,11 @@ def cmd_release(args) -> int:
     shutil.copy2(path, source_dir / path.name)
     (source_dir / "grading.json").write_text(json.dumps(key, indent=1) + "\n")
     released = student.student_notebook(nb)
-    by_cell = {e["cell"]: e for e in key["exercises"]}
     for cell in released["cells"]:
-        if cell.get("id") in by_cell:
-            e = by_cell[cell["id"]]
-            cell["metadata"]["grading"] = {"exercise": e["id"], "points": e["points"], "answer": e["answer"]}
+        parts = [{"exercise": e["id"], "points": e["points"], "answer": e["answer"]}
+                 for e in key["exercises"] if e["cell"] == cell.get("id")]
+        if parts:
+            cell["metadata"]["grading"] = parts
     student.write_notebook(released, release_dir / path.name)
     print(f"released {assignment}: {release_dir / path.name} ({len(key['exercises'])} exercises, "
           f"{sum(e['points'] for e in key['exercises'])} points); key in {source_dir / 'grading.json'}")
