@@ -64,6 +64,7 @@ def test_no_solution_survives(edition, path):
     out = json.loads(text)
     assert not any(student.is_solution(c) for c in out["cells"])
     assert not any(student.heading(c) == "Solutions" for c in out["cells"])
+    assert not any(student.is_notes(c) for c in out["cells"])
     assert "Worked solutions" not in text
     assert set(out["metadata"]) <= student.NOTEBOOK_METADATA
     for cell in student.exercise_cells(out):
