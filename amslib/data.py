@@ -129,6 +129,10 @@ def _restore_hint(path: Path) -> str:
 def _read(path: Path):
     """The three arrays of the digits file, checked (layout, ranges, SHA-256); a
     ValueError naming the path and how to restore the file if anything is wrong."""
+    if not path.is_file():
+        raise FileNotFoundError(f"Invalid path: no file {path} (the digits file is "
+                                f"{DIGITS_FILE}; leave path=None to look in the usual places). "
+                                + _restore_hint(path))
     try:
         with np.load(path, allow_pickle=False) as f:
             missing = {"images", "labels", "test_idx"} - set(f.files)
@@ -191,6 +195,8 @@ def load_digits(split: str = "train", scale: bool = True, path=None):
     if not isinstance(split, str) or split not in ("train", "test", "all"):
         raise ValueError(f"Invalid split: {split!r} (must be 'train', 'test' or 'all')")
     scale = check_flag(scale, "scale")
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"Invalid path: {path!r} (must be a file path, a str or pathlib.Path)")
     images, labels, test_idx = _read(Path(path) if path is not None else find_data_file())
     if split == "all":
         rows = np.arange(_N)

@@ -190,8 +190,8 @@ class Rosenbrock(Problem):
 
     def __init__(self, a: float = 1.0, b: float = 100.0):
         self.a = real_number(a, "a", "a finite number")
-        if not math.isfinite(self.a):
-            raise ValueError(f"Invalid a: {self.a} (must be a finite number)")
+        if not abs(self.a) <= 1e150:  # the minimiser (a, a^2) must be finite; NaN fails too
+            raise ValueError(f"Invalid a: {self.a} (must be a finite number with |a| <= 1e150)")
         self.b = _positive(b, "valley steepness b")
         self.minimiser = np.array([self.a, self.a ** 2])
         self.f_min = 0.0
