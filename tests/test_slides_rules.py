@@ -100,3 +100,12 @@ def test_long_code_is_cut_between_top_level_statements_only():
         assert len(piece.splitlines()) <= 30
     assert "\n\n".join(pieces) == src                         # nothing lost or reordered
     assert _split_code("x = 1\ny = 2", budget) == ["x = 1\ny = 2"]
+
+
+def test_a_self_check_is_a_subslide_with_its_answer_cell():
+    cells = [
+        md("## Theory\n" + "Text. " * 80),
+        md("**Check your understanding.** " + "Which one? " * 40),
+        code('answer = None  # your answer\nselfcheck.check("key", answer)'),
+    ]
+    assert kinds(cells) == ["slide", "subslide", "fragment"]

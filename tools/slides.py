@@ -15,7 +15,8 @@ The rules, in order (the first that applies wins):
 3. A markdown cell whose first line is ``<!-- notes -->`` is a speaker note (press ``s``
    in a deck to see it).
 4. The title (``# ``) and every section (``## ``) start a new slide; ``### `` and deeper
-   headings, and every exercise (a cell starting ``**Exercise``), a new sub-slide.
+   headings, and every exercise (a cell starting ``**Exercise`` or ``**Check your
+   understanding``), a new sub-slide.
 5. Short markdown (at most ``SHORT_MARKDOWN`` characters, no display maths, no table,
    no heading anywhere in it) right after a code cell appears as a fragment under it: the comment on what the output
    shows.
@@ -94,7 +95,9 @@ def _has_heading(cell) -> bool:
 
 
 def _is_exercise(cell) -> bool:
-    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("**Exercise")
+    """An exercise, or a "check your understanding" question: a prompt and its answer cell."""
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith(
+        ("**Exercise", "**Check your understanding"))
 
 
 def _is_figure(cell) -> bool:

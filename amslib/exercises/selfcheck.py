@@ -1,0 +1,223 @@
+"""Check your understanding: short questions after the theory sections, checked at once.
+
+The exercises at the end of a notebook ask for work; these questions ask for one number or
+one letter, right after the section that explains it, so that a learner alone finds out at
+once whether the section went in. In a notebook:
+
+    from amslib.exercises import selfcheck
+
+    answer = None  # your answer
+    selfcheck.check("bias-first-ratio", answer)
+
+Each question has a key (a short name that stays when notebooks are renumbered), the
+question as the notebook prints it, the expected answer, the reason (shown with
+"Correct!"), and a hint for each common wrong answer. Like the exercise checkers, ``check``
+prints "Not attempted yet" for ``None``, "Correct!" or "Not yet:" with a hint, returns True
+or False, and never raises on an odd answer. ``selfcheck.answer(key)`` prints the answer
+and its reason, for a learner who is stuck.
+
+Two kinds of question:
+- :class:`Number`: a number, accepted within a relative tolerance ``rel_tol``;
+- :class:`Choice`: one of the lettered options, answered as a string such as ``"b"``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from . import failed, not_attempted, number, passed
+
+__all__ = ["Number", "Choice", "QUESTIONS", "check", "answer"]
+
+
+@dataclass(frozen=True)
+class Number:
+    """A question whose answer is a number.
+
+    ``mistakes`` maps common wrong answers to their hints; an answer within ``rel_tol`` (or
+    ``abs_tol``) of ``value`` is correct, one within the same tolerance of a mistake gets
+    that mistake's hint, anything else gets ``hint``.
+    """
+    question: str
+    value: float
+    why: str
+    hint: str
+    mistakes: tuple[tuple[float, str], ...] = ()
+    rel_tol: float = 0.01
+    abs_tol: float = 0.0
+
+    def close(self, a: float, b: float) -> bool:
+        return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+    def judge(self, given) -> bool:
+        value = number(given)
+        if value is None:
+            return False
+        if self.close(value, self.value):
+            return passed(self.why)
+        for wrong, hint in self.mistakes:
+            if self.close(value, wrong):
+                return failed(hint)
+        return failed(self.hint)
+
+    def solution(self) -> str:
+        return f"{self.value:g}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A question with lettered options; ``hints`` has a hint for every wrong letter."""
+    question: str
+    options: dict[str, str]
+    correct: str
+    why: str
+    hints: dict[str, str] = field(default_factory=dict)
+
+    def letters(self) -> str:
+        return ", ".join(f'"{k}"' for k in self.options)
+
+    def judge(self, given) -> bool:
+        if not isinstance(given, str):
+            return failed(f"answer with one letter as a string: {self.letters()}.")
+        key = given.strip().strip("().").strip().lower()
+        if key == self.correct:
+            return passed(self.why)
+        if key in self.hints:
+            return failed(self.hints[key])
+        return failed(f"answer with one of the letters {self.letters()}.")
+
+    def solution(self) -> str:
+        return f'"{self.correct}" ({self.options[self.correct]})'
+
+
+QUESTIONS: dict[str, Number | Choice] = {
+    # ------------------------------------------------------------------ 00 start here
+    "loss-revealed": Choice(
+        "In the paper's setting, when does the optimizer learn the loss f_t of step t?",
+        {"a": "before it chooses x_t", "b": "after it has chosen x_t", "c": "only after the last step T"},
+        "b",
+        "it commits to x_t first; then f_t is revealed, it pays f_t(x_t) and uses g_t for x_{t+1}.",
+        {"a": "if it knew f_t first it could simply pick the minimiser of f_t; the point of the "
+              "setting is that x_t is chosen without knowing f_t.",
+         "c": "it sees f_t (through g_t) right after paying f_t(x_t), and uses it to choose x_{t+1}."},
+    ),
+    "regret-two-steps": Number(
+        "Over two steps the optimizer paid f_1(x_1) + f_2(x_2) = 3; the best fixed point of F "
+        "would have paid f_1(x*) + f_2(x*) = 1. What is the regret R_2?",
+        2.0,
+        "R_2 = 3 - 1 = 2: what was paid, minus what the best fixed point would have paid.",
+        "regret = the total loss paid minus the total loss of the best fixed point.",
+        ((4.0, "regret subtracts the best point's loss; it does not add it."),
+         (-2.0, "the other way round: the optimizer's loss minus the best point's loss."),
+         (3.0, "that is the loss paid; regret compares it with the best fixed point's.")),
+    ),
+    # ------------------------------------------------------------------ 01 gradient descent ... RMSProp
+    "gd-factor": Number(
+        "Gradient descent with alpha = 0.09 on f(x) = (x_1^2 + 20 x_2^2)/2: by what factor is the "
+        "steep coordinate x_{t,2} multiplied at every step?",
+        -0.8,
+        "1 - alpha b = 1 - 0.09 * 20 = -0.8: it flips sign at every step but shrinks.",
+        "x_{t+1,2} = x_{t,2} - alpha * b * x_{t,2}: the factor is 1 - alpha b, with b = 20.",
+        ((0.91, "0.91 = 1 - alpha a is the flat coordinate's factor; the steep one has b = 20."),
+         (0.8, "check the sign: 1 - 0.09 * 20 = 1 - 1.8."),
+         (1.8, "that is alpha b; the factor is 1 - alpha b.")),
+    ),
+    "ema-memory": Number(
+        "A moving average with beta = 0.99: about how many steps does it remember?",
+        100.0,
+        "1/(1 - beta) = 1/0.01 = 100 steps.",
+        "the memory is roughly 1/(1 - beta) steps.",
+        ((0.01, "0.01 = 1 - beta is the weight of the newest value; the memory is its inverse."),
+         (10.0, "10 steps is the memory for beta = 0.9; here beta = 0.99.")),
+        rel_tol=0.05,
+    ),
+    "adagrad-effective-step": Number(
+        "AdaGrad with alpha = 1: one coordinate has seen the gradients 3 and then 4, so "
+        "G_2 = 9 + 16 = 25. What is its effective step size alpha/sqrt(G_2)?",
+        0.2,
+        "alpha / sqrt(25) = 1/5 = 0.2; written as alpha_t / sqrt(v_t) it is the same, since the sqrt(t) cancel.",
+        "the effective step is alpha / sqrt(G_t): take the square root of the sum of squares.",
+        ((0.04, "1/25 forgets the square root: AdaGrad divides by sqrt(G_t)."),
+         (1 / math.sqrt(12.5), "with v_t = G_t/t you must also use alpha_t = alpha/sqrt(t): the sqrt(t) cancel."),
+         (1 / 7, "G_t sums the squared gradients, 9 + 16, not the gradients.")),
+    ),
+    "rmsprop-constant-step": Choice(
+        "RMSProp with a constant alpha, close to the minimum of the quadratic: what happens?",
+        {"a": "it settles at the minimum, as gradient descent does",
+         "b": "it keeps hovering around the minimum",
+         "c": "it diverges"},
+        "b",
+        "g_t / sqrt(v_t) stays of order one even as g_t -> 0, so the steps stay about alpha long; "
+        "a decaying alpha_t = alpha/sqrt(t) is what lets an adaptive method settle.",
+        {"a": "gradient descent's steps shrink with the gradient; RMSProp divides the gradient by "
+              "the root of its own recent squares. What size does g_t / sqrt(v_t) have as g_t -> 0?",
+         "c": "the steps stay about alpha long, they do not grow: nothing blows up."},
+    ),
+    # ------------------------------------------------------------------ 02 Adam from scratch
+    "bias-first-ratio": Number(
+        "beta_1 = 0.9, beta_2 = 0.999, no bias correction: how large is m_1 / sqrt(v_1) "
+        "(whatever g_1 > 0 is)?",
+        0.1 / math.sqrt(0.001),
+        "m_1 = 0.1 g_1 and v_1 = 0.001 g_1^2, so m_1/sqrt(v_1) = 0.1/sqrt(0.001) = 3.16: the "
+        "first step is 3.16 alpha long. With the correction it is 1.",
+        "m_1 = (1 - beta_1) g_1 and v_1 = (1 - beta_2) g_1^2; divide the first by the root of the second.",
+        ((1.0, "1 is the corrected ratio; without correction m_1 = 0.1 g_1 and v_1 = 0.001 g_1^2."),
+         (100.0, "0.1/0.001 forgets the square root of v_1."),
+         (0.1, "divide m_1 = 0.1 g_1 by sqrt(v_1) = sqrt(0.001) g_1.")),
+    ),
+    "bias-how-long": Number(
+        "beta_2 = 0.999: from which step t on is the correction factor 1/(1 - beta_2^t) below "
+        "1.01 (within one per cent of no correction)? A whole number of steps, roughly.",
+        math.log(0.01 / 1.01) / math.log(0.999),
+        "1 - 0.999^t >= 1/1.01 needs 0.999^t <= 0.0099, t >= ln(0.0099)/ln(0.999), about 4600 "
+        "steps: thousands of steps, not tens.",
+        "solve 1/(1 - 0.999^t) < 1.01 for t: take logarithms of 0.999^t <= 1 - 1/1.01.",
+        ((1000.0, "1000 = 1/(1 - beta_2) is the memory; after 1000 steps 0.999^1000 = 0.37 and the "
+                  "factor is still 1.58."),
+         (44.0, "that is the answer for beta_1 = 0.9; here beta_2 = 0.999.")),
+        rel_tol=0.05,
+    ),
+    "first-step-scale": Number(
+        "Adam (with bias correction, eps = 1e-8, alpha = 0.01) takes its first step. One coordinate "
+        "has gradient 1e6, another 1e-6. How far does the first coordinate move?",
+        0.01,
+        "alpha |g_1| / (|g_1| + eps) = 0.01 for both coordinates: the first step ignores the gradient's scale.",
+        "after correction m~_1 = g_1 and v~_1 = g_1^2: the step is alpha g_1 / (|g_1| + eps).",
+        ((1e4, "that would be gradient descent, alpha g_1; Adam divides by sqrt(v~_1) = |g_1|."),
+         (3.16e-2, "that is the step without bias correction (3.16 alpha); this Adam corrects.")),
+        rel_tol=1e-3,
+    ),
+    "projection-clip": Number(
+        "The paper's Adam works on F = [-1, 1]. At x_t = 0.9 its update gives 0.9 + 0.8 = 1.7. "
+        "What is x_{t+1} after the projection?",
+        1.0,
+        "Pi_F(1.7) = 1: on an interval, projection clips to the nearest end.",
+        "projection returns the point of F = [-1, 1] nearest to 1.7.",
+        ((1.7, "1.7 is outside F = [-1, 1]: the projection brings it back into F."),
+         (-1.0, "the nearest point of F, not the opposite end."),
+         (0.9, "the step is taken, then clipped: the iterate does not stay where it was.")),
+    ),
+}
+
+
+def check(key: str, given) -> bool:
+    """Check the learner's answer ``given`` to the question ``key``; print the verdict."""
+    question = QUESTIONS.get(key) if isinstance(key, str) else None
+    if question is None:
+        return failed(f"there is no question {key!r}; the keys are: {', '.join(QUESTIONS)}.")
+    if not_attempted(given):
+        return False
+    try:
+        return question.judge(given)
+    except Exception as exc:  # an odd object whose str() or float() misbehaves
+        return failed(f"could not read your answer ({type(exc).__name__}); "
+                      "answer with a plain number or a letter as a string.")
+
+
+def answer(key: str) -> None:
+    """Print the answer to question ``key`` and its reason (for a learner who is stuck)."""
+    question = QUESTIONS.get(key) if isinstance(key, str) else None
+    if question is None:
+        print(f"There is no question {key!r}.")
+        return
+    print(f"Answer: {question.solution()}. {question.why}")
