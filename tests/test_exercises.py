@@ -151,7 +151,26 @@ answers = st.one_of(values, functions)
 VERDICTS = ("Not yet:", "Correct!", "Not attempted yet")
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: f"{c.__module__[-4:]}.{c.__name__}")
+def _selfcheck_checkers():
+    """Every "check your understanding" question (amslib.exercises.selfcheck), as a checker
+    of one answer, so that the same properties are tested for them."""
+    try:
+        from amslib.exercises import selfcheck
+    except ImportError:
+        return []
+    out = []
+    for key in selfcheck.QUESTIONS:
+        def check(answer, key=key):
+            return selfcheck.check(key, answer)
+        check.__module__, check.__name__ = "amslib.exercises.selfcheck", f"check[{key}]"
+        out.append(check)
+    return out
+
+
+ALL_CHECKS = CHECKS + _selfcheck_checkers()
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: f"{c.__module__.rsplit('.', 1)[1]}.{c.__name__}")
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(answer=answers)
 def test_any_answer_gives_a_verdict(check, answer):
@@ -164,7 +183,7 @@ def test_any_answer_gives_a_verdict(check, answer):
     assert out.getvalue().startswith(VERDICTS), out.getvalue()
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: f"{c.__module__[-4:]}.{c.__name__}")
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: f"{c.__module__.rsplit('.', 1)[1]}.{c.__name__}")
 def test_an_endless_loop_is_stopped(verdict, check, monkeypatch):
     monkeypatch.setattr(ex, "TIME_LIMIT", 0.3)
 
@@ -187,7 +206,7 @@ REFERENCES = [
 ]
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: f"{c.__module__[-4:]}.{c.__name__}")
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: f"{c.__module__.rsplit('.', 1)[1]}.{c.__name__}")
 def test_the_checkers_own_reference_code_does_not_pass(verdict, check):
     import functools
 
