@@ -225,3 +225,14 @@ def test_binder_culling_config_culls_an_idle_kernel(tmp_path):
         server.terminate()
         out = server.communicate(timeout=30)[0]
     assert "cull_connected=True" in out or "Culling kernels with idle durations" in out, out[-2000:]
+
+
+def test_lab_extra_never_pairs_jupyterlab_4_with_ipywidgets_7():
+    """JupyterLab 4 cannot show ipywidgets 7 ("@jupyter-widgets/base ^1.2.0 is not
+    registered"): whoever installs the lab extra must get ipywidgets 8."""
+    from packaging.requirements import Requirement
+
+    lab = {Requirement(r).name: Requirement(r).specifier for r in pyproject()["project"]["optional-dependencies"]["lab"]}
+    assert not lab["jupyterlab"].contains("3.6.8"), "the lab extra is for JupyterLab 4"
+    assert "ipywidgets" in lab and not lab["ipywidgets"].contains("7.7.1")
+    assert all(int(v.split(".")[0]) >= 8 for name, v, _ in lock.pins(LOCK.read_text()) if name == "ipywidgets")
