@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 # (Quoted inside the variable: an unquoted >= would be a shell redirection.)
 TORCH_SPEC ?= 'torch>=2.1'
 
-.PHONY: lab test generate execute slides site clean
+.PHONY: lab test generate execute slides site handouts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ slides: $(VENV)/.installed
 	$(BIN)/python tools/build.py slides
 
 site: $(VENV)/.installed
+	$(BIN)/python tools/build.py site
+
+# Handouts: build/site/handouts/NN_name.pdf, one page per slide, printed from the decks by
+# headless Chromium (needs the browser extra and Debian's chromium; offline); then the
+# site again, so that its index links them.
+handouts: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[browser]"
+	$(BIN)/python tools/build.py handouts
 	$(BIN)/python tools/build.py site
 
 clean:
