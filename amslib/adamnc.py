@@ -58,8 +58,8 @@ class AdamNC(_Optimizer):
     theorem (convex f_t, bounded diameter D_inf, gradients bounded by G_inf,
     alpha_t = alpha / sqrt(t), beta_{1t} <= beta_1) and conditions on the sequence
     beta_{2t} that 1 - 1/t satisfies, AdamNC with beta_{1t} = beta_1 lambda^(t-1) has
-    O(sqrt(T)) regret. As for AMSGrad, the decay of beta_{1t} is needed by that proof;
-    Alacaoglu et al. (ICML 2020) prove regret bounds for AdamNC with a constant beta_1.
+    O(sqrt(T)) regret. As for AMSGrad, that proof needs the decay of beta_{1t}; the
+    default here, like the paper's experiments, keeps beta_1 constant.
     """
 
     def __init__(self, lr=1e-3, beta1: float = 0.9, eps: float = 1e-8,
@@ -78,16 +78,19 @@ class AdamNC(_Optimizer):
         """beta_{2t} = 1 - 1/t, t = 1, 2, ...: v_t is the average of g_1^2, ..., g_t^2."""
         return 1.0 - 1.0 / t
 
+    _state_type = AdamNCState
+    _nonnegative = ("v",)
+
     def init(self, x) -> AdamNCState:
         x = _as_params(x)
-        zeros = np.zeros_like(x)
-        return AdamNCState(t=0, m=zeros, v=zeros)
+        return AdamNCState(t=0, m=np.zeros_like(x), v=np.zeros_like(x))
 
     def step(self, x, grad, state: AdamNCState):
         x, g = self._params_and_grad(x, grad)
+        state = self._check_state(state, x)
         t = state.t + 1
         b1t, b2t = self.beta1_at(t), self.beta2_at(t)
         m = b1t * state.m + (1.0 - b1t) * g
         v = b2t * state.v + (1.0 - b2t) * g * g
         x_new = x - self.alpha(t) * _safe_div(m, np.sqrt(v) + self.eps)
-        return x_new, AdamNCState(t, m, v)
+        return self._finite_step(x_new, t), AdamNCState(t, m, v)

@@ -40,6 +40,15 @@ def test_generated_parts_are_fresh():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_valid_nbformat(path):
+    """Valid against the nbformat schema (older nbformat releases refuse what newer ones
+    let pass, e.g. a markdown cell with outputs, which a bad merge leaves behind)."""
+    import nbformat
+
+    nbformat.validate(nbformat.read(path, as_version=4))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_template(path):
     cells = load(path)["cells"]
     assert "nav" in tags(cells[0]) and "nav" in tags(cells[-1])
@@ -92,3 +101,12 @@ def test_internal_links_resolve(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_size(path):
     assert path.stat().st_size < 1_500_000, "keep stored figures small (dpi, size, count)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_valid_nbformat(path):
+    """Every notebook passes nbformat's schema (a merge of two notebooks can leave, for
+    example, outputs on a markdown cell, which Jupyter refuses to open)."""
+    import nbformat
+
+    nbformat.validate(nbformat.read(path, as_version=4))

@@ -10,6 +10,8 @@ handed to a class:
   renumbered notebooks need nothing here) with
   - the *Solutions* section removed: from its ``## Solutions`` heading up to the next
     ``## `` heading (the references), and every cell tagged ``solution`` wherever it is;
+  - the speaker notes removed (they are for the lecturer, and some answer the questions
+    the lecturer asks the room);
   - the outputs of the exercise cells cleared (they ran on the empty template anyway);
   - cell and notebook metadata reduced to what Jupyter, the slides and the tests use
     (no attachments on removed cells survive, since the cells are gone);
@@ -42,6 +44,10 @@ COPIED = ["README.md", "LICENSE", "CONTRIBUTING.md", "LECTURERS.md", "Makefile",
 NOTEBOOK_METADATA = {"kernelspec", "language_info", "widgets"}
 #: Cell metadata kept.
 CELL_METADATA = {"slideshow", "tags", "jupyter", "collapsed", "scrolled", "editable", "deletable"}
+#: The keys nbformat 4.5 allows on each kind of cell.
+CELL_KEYS = {"code": {"id", "cell_type", "metadata", "source", "outputs", "execution_count"},
+             "markdown": {"id", "cell_type", "metadata", "source", "attachments"},
+             "raw": {"id", "cell_type", "metadata", "source", "attachments"}}
 SOLUTION_TAG = "solution"
 SOLUTIONS_POINTER = re.compile(r"\s*Worked solutions are at the end of the notebook;?\s*try first\.")
 
@@ -76,9 +82,15 @@ def sections(nb) -> list[str | None]:
     return out
 
 
+def is_notes(cell) -> bool:
+    """A speaker note (for the lecturer; it may give away the answer to a question for the room)."""
+    return (cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"
+            or (cell.get("cell_type") == "markdown" and source(cell).lstrip().startswith("<!-- notes -->")))
+
+
 def solution_cells(nb) -> list[dict]:
-    """The cells the student edition drops: the Solutions section and tagged cells."""
-    return [c for c, sec in zip(nb["cells"], sections(nb)) if sec == "Solutions" or is_solution(c)]
+    """The cells the student edition drops: the Solutions section, tagged cells, speaker notes."""
+    return [c for c, sec in zip(nb["cells"], sections(nb)) if sec == "Solutions" or is_solution(c) or is_notes(c)]
 
 
 def exercise_cells(nb) -> list[dict]:
@@ -104,6 +116,8 @@ def student_notebook(nb: dict, branch: str = "student") -> dict:
     for cell in nb["cells"]:
         if id(cell) in drop:
             continue
+        for key in [k for k in cell if k not in CELL_KEYS.get(cell.get("cell_type"), cell)]:
+            del cell[key]  # e.g. outputs left on a markdown cell by a bad merge: invalid nbformat
         cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in CELL_METADATA}
         if id(cell) in exercises:
             cell["outputs"], cell["execution_count"] = [], None
