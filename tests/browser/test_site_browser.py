@@ -85,7 +85,8 @@ def test_site_pages_desktop_and_phone(built, browser):
             toc = page.eval_on_selector_all(".course-toc a", "as => as.map(a => a.getAttribute('href'))")
             if len(toc) < 3:
                 problems.append(f"{where}: table of contents has {len(toc)} entries")
-            missing = page.evaluate("(ids) => ids.filter(h => !document.getElementById(decodeURIComponent(h.slice(1))))", toc)
+            missing = page.evaluate("(ids) => ids.filter(h => !document.getElementById(h.slice(1)) "
+                                    "&& !document.getElementById(decodeURIComponent(h.slice(1))))", toc)
             problems += [f"{where}: contents link {h} lands nowhere" for h in missing]
             if viewport is PHONE:
                 problems += [f"{where}: {p}" for p in page.evaluate(PHONE_LAYOUT)]
