@@ -37,6 +37,7 @@ from amslib import course  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from slides import apply_slide_metadata  # noqa: E402  (tools/slides.py)
+from slides import is_notes as slides_is_notes  # noqa: E402
 
 NB_DIR = ROOT / course.NOTEBOOK_DIR
 README = ROOT / "README.md"
@@ -78,8 +79,9 @@ def has_tag(cell, tag: str) -> bool:
 
 
 def is_notes(cell) -> bool:
-    """A speaker-notes cell: markdown whose first line is <!-- notes -->."""
-    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("<!-- notes -->")
+    """A speaker-notes cell: markdown whose first line is <!-- notes --> (or names the
+    slide it belongs to, <!-- notes: Heading -->; tools/slides.py)."""
+    return slides_is_notes(cell)
 
 
 def title_of(nb) -> str:
