@@ -3,6 +3,7 @@
 Modules
 -------
 optimizers  NumPy reference implementations (SGD, momentum, AdaGrad, RMSProp, Adam/AMSGrad)
+adamnc      AdamNC, the paper's second fix (beta_2t = 1 - 1/t)
 beyond      what came after AMSGrad: AdamX, Yogi, AdaBound/AMSBound, AdamW, large-beta_2 Adam
 torch_optim Adam/AMSGrad from scratch as a torch.optim.Optimizer
 synthetic   the paper's counterexamples and a fast simulator (run, sweep)

@@ -16,7 +16,8 @@ unless said otherwise.
 :class:`AdamX`     AMSGrad with the maximum rescaled for a decaying beta_1 (Tran and Phong, 2019)
 :class:`Yogi`      additive, sign-controlled v_t (Zaheer et al., 2018)
 :class:`AdaBound`  Adam's per-coordinate step size clipped to bounds that close in on
-                   final_lr; ``amsbound=True`` is AMSBound (Luo et al., 2019)
+                   final_lr * alpha_t / alpha_1 (as the authors' code); ``amsbound=True``
+                   is AMSBound (Luo et al., 2019)
 :func:`AMSBound`   ``AdaBound(..., amsbound=True)``
 :class:`AdamW`     decoupled weight decay, as ``torch.optim.AdamW`` (Loshchilov and Hutter, 2019)
 :func:`large_beta2_adam`  plain Adam with beta_2 near 1 (Zhang et al., 2022): no new rule
@@ -32,8 +33,20 @@ import numpy as np
 from .optimizers import (Adam, AdamState, _as_params, _Optimizer, _safe_div, adam_moments,
                          check_beta, check_betas, check_eps, check_nonnegative)
 
-__all__ = ["AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound", "AdamW",
+__all__ = ["check_beta1_decay", "AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound",
+           "AdamW",
            "large_beta2_adam"]
+
+
+def check_beta1_decay(value) -> float:
+    """lambda of beta_{1,t} = beta_1 lambda^(t-1): a float in [0, 1] (1: constant beta_1)."""
+    try:
+        lam = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid beta1_decay: {value!r} (must be a float in [0, 1])") from None
+    if not 0.0 <= lam <= 1.0:  # also rejects NaN
+        raise ValueError(f"Invalid beta1_decay: {value} (must be in [0, 1])")
+    return lam
 
 
 # --------------------------------------------------------------------------- AdamX
@@ -76,14 +89,7 @@ class AdamX(_Optimizer):
         super().__init__(lr)
         self.betas = check_betas(betas)
         self.eps = check_eps(eps)
-        try:
-            lam = float(beta1_decay)
-        except (TypeError, ValueError):
-            raise ValueError(f"Invalid beta1_decay: {beta1_decay!r} "
-                             "(must be a float in [0, 1])") from None
-        if not 0.0 <= lam <= 1.0:
-            raise ValueError(f"Invalid beta1_decay: {beta1_decay} (must be in [0, 1])")
-        self.beta1_decay = lam
+        self.beta1_decay = check_beta1_decay(beta1_decay)
 
     def beta1(self, t: int) -> float:
         """beta_{1,t} = beta_1 * lambda^(t-1), t = 1, 2, ..."""
@@ -180,27 +186,37 @@ class AdaBound(_Optimizer):
         m_t     = beta_1 m_{t-1} + (1 - beta_1) g_t
         v_t     = beta_2 v_{t-1} + (1 - beta_2) g_t^2
         v_hat_t = max(v_hat_{t-1}, v_t)   if amsbound (AMSBound)   else   v_t
-        eta_l(t) = final_lr (1 - 1 / (gamma t + 1))
-        eta_u(t) = final_lr (1 + 1 / (gamma t))
+        f_t     = final_lr * alpha_t / alpha_1    (scaled_bounds=True, the default)
+                  final_lr                        (scaled_bounds=False)
+        eta_l(t) = f_t (1 - 1 / (gamma t + 1))
+        eta_u(t) = f_t (1 + 1 / (gamma t))
         eta_t   = clip(a_t / (sqrt(v_hat_t) + eps), eta_l(t), eta_u(t))
         x_{t+1} = x_t - eta_t m_t
 
-    Both bounds tend to final_lr as t grows, so the method starts like Adam and ends
-    like SGD with momentum and step size final_lr. The paper's example bounds are
+    The bounds close in on f_t, so the method starts like Adam and ends like SGD with
+    momentum and step size f_t. The paper's example bounds are
     eta_l(t) = 0.1 - 0.1 / ((1 - beta_2) t + 1) and eta_u(t) = 0.1 + 0.1 / ((1 - beta_2) t),
     i.e. final_lr = 0.1 and gamma = 1 - beta_2; the authors' code defaults to
     final_lr = 0.1, gamma = 1e-3, as here.
+
+    **The bounds follow the step-size schedule** (``scaled_bounds=True``), as in the
+    authors' public code, which computes ``final_lr * lr / base_lr`` at every step: the
+    current learning rate over the initial one, i.e. alpha_t / alpha_1 here. Under
+    alpha_t = alpha / sqrt(t) the bounds therefore shrink like 1 / sqrt(t), which is also
+    what the paper's analysis does (it divides the clipped step by sqrt(t)). With a
+    constant ``lr`` the factor is 1. ``scaled_bounds=False`` keeps f_t = final_lr fixed
+    whatever the schedule: a variant that is in neither the paper nor the code, kept to
+    show what the scaling does (on notebook 06's counterexample it is what makes the
+    iterate sit at +1 at every spike). If alpha_1 = 0 the factor is taken as 0 while
+    alpha_t = 0, and a later alpha_t > 0 is an error (the authors' code divides by 0).
 
     Bias correction (which convention): ``bias_correction=True`` (default) follows the
     authors' public code: a_t = alpha_t sqrt(1 - beta_2^t) / (1 - beta_1^t), Adam's
     bias-corrected step size, with eps added to sqrt(v_hat_t) before the correction
     (unlike ``torch.optim.Adam``, which adds eps after). ``bias_correction=False`` uses
-    a_t = alpha_t, the paper's Algorithms 2 and 3 without their extra 1/sqrt(t) factor.
-    Differences from the paper kept on purpose: the paper's analysis divides the
-    clipped step by sqrt(t) and lets beta_1 decay; its experiments, and the authors'
-    code, do neither, and neither does this class. ``final_lr`` is a constant (the
-    authors' code rescales it with the learning rate when a PyTorch scheduler changes
-    ``lr``; here a schedule ``lr`` changes only a_t). No weight decay.
+    a_t = alpha_t, as in the paper's Algorithms 2 and 3 (without their 1/sqrt(t)).
+    The paper's analysis also lets beta_1 decay; its experiments, the authors' code and
+    this class keep it constant. No weight decay.
 
     Where v_hat_t = 0 and eps = 0 the ratio is +inf and the clip gives eta_u(t), its
     limit. :meth:`bounds` returns (eta_l(t), eta_u(t)).
@@ -208,7 +224,7 @@ class AdaBound(_Optimizer):
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), final_lr: float = 0.1,
                  gamma: float = 1e-3, eps: float = 1e-8, amsbound: bool = False,
-                 bias_correction: bool = True):
+                 bias_correction: bool = True, scaled_bounds: bool = True):
         super().__init__(lr)
         self.betas = check_betas(betas)
         self.final_lr = check_nonnegative(final_lr, "final_lr")
@@ -223,13 +239,28 @@ class AdaBound(_Optimizer):
         self.eps = check_eps(eps)
         self.amsbound = bool(amsbound)
         self.bias_correction = bool(bias_correction)
+        self.scaled_bounds = bool(scaled_bounds)
+
+    def final_lr_at(self, t: int) -> float:
+        """f_t, the value the bounds close in on at step t: final_lr * alpha_t / alpha_1
+        (``scaled_bounds``) or final_lr."""
+        if not self.scaled_bounds:
+            return self.final_lr
+        a1, at = self.alpha(1), self.alpha(t)
+        if a1 > 0.0:
+            return self.final_lr * (at / a1)
+        if at == 0.0:
+            return 0.0
+        raise ValueError(f"Invalid learning rate at step t=1: 0 (scaled_bounds=True scales "
+                         f"final_lr by alpha_t / alpha_1; use scaled_bounds=False)")
 
     def bounds(self, t: int) -> tuple[float, float]:
         """(eta_l(t), eta_u(t)), the interval the step size is clipped to at step t."""
         if t < 1:
             raise ValueError(f"Invalid step number t: {t} (steps start at t = 1)")
-        lower = self.final_lr * (1.0 - 1.0 / (self.gamma * t + 1.0))
-        upper = self.final_lr * (1.0 + 1.0 / (self.gamma * t))
+        f = self.final_lr_at(t)
+        lower = f * (1.0 - 1.0 / (self.gamma * t + 1.0))
+        upper = f * (1.0 + 1.0 / (self.gamma * t))
         return lower, upper
 
     init = Adam.init  # the same state as Adam's: (t, m, v, v_max)
@@ -250,10 +281,11 @@ class AdaBound(_Optimizer):
 
 
 def AMSBound(lr=1e-3, betas=(0.9, 0.999), final_lr: float = 0.1, gamma: float = 1e-3,
-             eps: float = 1e-8, bias_correction: bool = True) -> AdaBound:
+             eps: float = 1e-8, bias_correction: bool = True,
+             scaled_bounds: bool = True) -> AdaBound:
     """AMSBound: ``AdaBound(..., amsbound=True)`` (v_hat_t = max(v_hat_{t-1}, v_t))."""
     return AdaBound(lr=lr, betas=betas, final_lr=final_lr, gamma=gamma, eps=eps,
-                    amsbound=True, bias_correction=bias_correction)
+                    amsbound=True, bias_correction=bias_correction, scaled_bounds=scaled_bounds)
 
 
 # --------------------------------------------------------------------------- AdamW
@@ -299,12 +331,16 @@ def large_beta2_adam(lr=1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: flo
     Not a new update rule: this returns ``amslib.optimizers.Adam(lr, (beta1, beta2),
     eps)``, unchanged. The point is the order of the quantifiers.
 
-    * Reddi et al. (2018) fix (beta_1, beta_2) first and then build a problem on which
-      Adam fails (the online problem with gradients C, -1, -1 repeating, with C chosen
-      from the betas). That stays true: **for every fixed beta_2, some problem defeats
-      Adam.**
-    * Zhang et al. fix the problem first (a finite sum of n smooth functions, sampled
-      by random shuffling, with a diminishing step size). They show that then **every
+    * Reddi et al. (2018, Theorem 2) fix a constant pair (beta_1, beta_2) with
+      beta_1 < sqrt(beta_2) first and then build a problem on which Adam fails: in the
+      proof, f_t(x) = C x when t mod C = 1 and f_t(x) = -x otherwise, on [-1, 1], so the
+      period is C, with an integer C chosen large enough from beta_1, beta_2 and
+      gamma = beta_1 / sqrt(beta_2). (The period-3 sequence C, -1, -1 is Theorem 1's,
+      where beta_1 = 0 and beta_2 = 1 / (1 + C^2) is chosen from C.) That stays true:
+      **for every fixed such pair, some problem defeats Adam.**
+    * Zhang et al. fix the problem first (an unconstrained finite sum of n smooth
+      functions, minibatches drawn by random shuffling, a diminishing step size). They
+      show that then **every
       beta_2 close enough to 1** (above a threshold that depends on the problem,
       e.g. on n), together with beta_1 < sqrt(beta_2), makes Adam converge: to a
       neighbourhood of the stationary points, whose size shrinks to 0 when the gradient
@@ -312,8 +348,8 @@ def large_beta2_adam(lr=1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: flo
       stationary points then. With beta_2 too small for the problem, Adam can diverge.
 
     In practice: a large beta_2 (0.999 and above) is what practitioners already use, and
-    it is why Adam's failures are rarely seen; the counterexamples need a beta_2 that
-    is small for their C. The check here raises ValueError when beta_1 >= sqrt(beta_2);
+    Zhang et al. offer their result as one reason why Adam's failures are rarely seen;
+    the counterexamples need a beta_2 that is small for their period C. The check here raises ValueError when beta_1 >= sqrt(beta_2);
     whether beta_2 is large enough cannot be checked without the problem.
     """
     b1 = check_beta(beta1, name="beta1")

@@ -2,8 +2,16 @@
 
 Colours are the Okabe-Ito palette (Okabe and Ito, "Color Universal Design", 2008), which
 stays distinguishable under the common forms of colour blindness; each optimizer also
-gets its own line style, so figures survive a greyscale printer too. Sizes are chosen
-for a lecture hall: 14-16 pt text, 2.5 pt lines.
+gets its own line style, so figures survive a greyscale printer too.
+
+Sizes are chosen for a lecture hall. A figure is projected as large as a 1280x720 slide
+allows (about ``SLIDE_FIGURE_PX`` = 1240 x 500 px, leaving room for the heading and the
+figure's reading); the smallest text in it, tick labels and legends (``SMALL_PT``), must
+then measure at least 16 px on screen. On-screen size in px is ``pt / 72 * scale`` with
+``scale`` = min(1240 / width_in, 500 / height_in) screen px per inch, so :func:`subplots`
+keeps every figure within ``MAX_WIDTH`` x ``MAX_HEIGHT`` inches (scaling a larger request
+down, aspect kept) and :func:`slide_text_px` gives the resulting size; the tests check it
+for every stored figure.
 
     from amslib import plotting
     plotting.use_style()          # the set-up cell does this for you
@@ -16,8 +24,15 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["OKABE_ITO", "COLORS", "use_style", "line", "subplots", "contour", "trajectory",
-           "label_axes"]
+__all__ = ["OKABE_ITO", "COLORS", "use_style", "line", "subplots", "subplot_mosaic",
+           "figure_size", "slide_text_px", "contour", "trajectory", "label_axes"]
+
+#: Where a figure goes on a slide, in screen px at 1280x720 (tools/templates/course_reveal).
+SLIDE_FIGURE_PX = (1240, 500)
+SMALL_PT = 16        # tick labels and legends: the smallest text of a figure
+MAX_WIDTH = 11.0     # inches; with SMALL_PT: 16/72 * 1240/11 = 25 px on a slide
+MAX_HEIGHT = 5.0     # inches; with SMALL_PT: 16/72 * 500/5.0 = 22 px on a slide
+DPI = 90             # stored notebook images: 11 in -> 990 px, readable on the web site too
 
 OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky blue": "#56B4E9",
@@ -49,16 +64,17 @@ LABELS = {
 def use_style() -> None:
     """Set matplotlib defaults for the course (idempotent)."""
     mpl.rcParams.update({
-        "figure.figsize": (8.0, 4.5),      # 16:9, fits a slide
-        "figure.dpi": 90,                  # keeps stored notebook images small
+        "figure.figsize": (9.0, 4.0),      # wide: room on a slide for its reading
+        "figure.dpi": DPI,                 # keeps stored notebook images small
         "savefig.dpi": 150,
         "figure.constrained_layout.use": True,
-        "font.size": 14,
-        "axes.titlesize": 16,
-        "axes.labelsize": 15,
-        "xtick.labelsize": 13,
-        "ytick.labelsize": 13,
-        "legend.fontsize": 13,
+        "font.size": SMALL_PT + 1,
+        "axes.titlesize": SMALL_PT + 2,
+        "axes.labelsize": SMALL_PT + 1,
+        "xtick.labelsize": SMALL_PT,
+        "ytick.labelsize": SMALL_PT,
+        "legend.fontsize": SMALL_PT,
+        "legend.title_fontsize": SMALL_PT,
         "legend.framealpha": 0.9,
         "lines.linewidth": 2.5,
         "lines.markersize": 7,
@@ -86,12 +102,34 @@ def line(method: str, **overrides) -> dict:
     return kw
 
 
+def figure_size(width: float, height: float) -> tuple[float, float]:
+    """``(width, height)`` in inches, scaled down (aspect kept) to fit ``MAX_WIDTH`` x
+    ``MAX_HEIGHT``, so that the figure's text stays readable when projected."""
+    if not (width > 0 and height > 0):
+        raise ValueError(f"Invalid figure size: width={width!r}, height={height!r} "
+                         "(both must be positive inches)")
+    k = min(1.0, MAX_WIDTH / width, MAX_HEIGHT / height)
+    return (width * k, height * k)
+
+
+def slide_text_px(width: float, height: float, pt: float = SMALL_PT) -> float:
+    """On-screen size in px of ``pt``-point text in a ``width`` x ``height`` inch figure
+    shown as large as a slide allows (``SLIDE_FIGURE_PX``)."""
+    return pt / 72 * min(SLIDE_FIGURE_PX[0] / width, SLIDE_FIGURE_PX[1] / height)
+
+
 def subplots(nrows: int = 1, ncols: int = 1, *, width: float | None = None,
              height: float | None = None, **kwargs):
-    """``plt.subplots`` with a figure size that grows with the number of panels."""
-    w = width if width is not None else min(6.0 * ncols, 16.0)
-    h = height if height is not None else 4.5 * nrows
-    return plt.subplots(nrows, ncols, figsize=(w, h), **kwargs)
+    """``plt.subplots`` with a figure size that grows with the number of panels, within
+    ``MAX_WIDTH`` x ``MAX_HEIGHT`` inches (see :func:`figure_size`)."""
+    w = width if width is not None else min(5.5 * ncols, MAX_WIDTH)
+    h = height if height is not None else 4.0 * nrows
+    return plt.subplots(nrows, ncols, figsize=figure_size(w, h), **kwargs)
+
+
+def subplot_mosaic(mosaic, *, width: float = MAX_WIDTH, height: float = MAX_HEIGHT, **kwargs):
+    """``plt.subplot_mosaic`` with the size rule of :func:`subplots`."""
+    return plt.subplot_mosaic(mosaic, figsize=figure_size(width, height), **kwargs)
 
 
 def label_axes(ax, xlabel: str, ylabel: str, title: str | None = None) -> None:

@@ -49,6 +49,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .adamnc import AdamNC
+from .beyond import AdaBound
 from .optimizers import Adam, check_betas, check_eps, check_lr
 from .schedules import as_schedule
 
@@ -667,15 +669,101 @@ class _AdamSim:
         return np.divide(alpha, den, out=np.zeros(n), where=den > 0)
 
 
+class _AdaBoundSim:
+    """The steps of :class:`amslib.beyond.AdaBound` (and AMSBound) for a block of
+    gradients, carrying state: its moments are Adam's, and the clipped step size
+    eta_t = clip(a_t / (sqrt(v_hat_t) + eps), eta_l(t), eta_u(t)) does not depend on x."""
+
+    def __init__(self, opt):
+        self.opt = opt
+        self.b1, self.b2 = check_betas(opt.betas)
+        self.schedule = as_schedule(check_lr(opt.lr))
+        self.alpha1 = opt.alpha(1)
+        self.t = 0
+        self.m = self.v = self.v_max = 0.0
+
+    def steps(self, g: np.ndarray) -> np.ndarray:
+        opt, b1, b2 = self.opt, self.b1, self.b2
+        n, t0 = len(g), self.t + 1
+        m = _ema(g, b1, self.m)
+        v = _ema(g, b2, self.v, square=True)
+        self.m, self.v = float(m[-1]), float(v[-1])
+        if opt.amsbound:
+            v[0] = max(v[0], self.v_max)
+            v = np.maximum.accumulate(v, out=v)
+            self.v_max = float(v[-1])
+        t = np.arange(t0, t0 + n, dtype=np.float64)
+        alpha = _alphas(self.schedule, t)
+        a = alpha.copy()
+        if opt.bias_correction:
+            with np.errstate(under="ignore"):
+                a = a * np.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+        den = np.sqrt(v) + opt.eps
+        ratio = np.divide(a, den, out=np.full(n, np.inf), where=den > 0)
+        if not opt.scaled_bounds:
+            f = np.full(n, opt.final_lr)
+        elif self.alpha1 > 0.0:
+            f = opt.final_lr * (alpha / self.alpha1)
+        else:  # alpha_1 = 0: f_t = 0 while alpha_t = 0; AdaBound.final_lr_at raises after
+            if alpha.max() > 0.0:
+                opt.final_lr_at(int(t[np.argmax(alpha > 0.0)]))
+            f = np.zeros(n)
+        lower = f * (1.0 - 1.0 / (opt.gamma * t + 1.0))
+        upper = f * (1.0 + 1.0 / (opt.gamma * t))
+        self.t += n
+        return np.clip(ratio, lower, upper) * m
+
+
+class _AdamNCSim:
+    """The steps of :class:`amslib.adamnc.AdamNC` with a constant beta_1: m_t is Adam's
+    first moment and v_t = (g_1^2 + ... + g_t^2) / t, a running sum over t."""
+
+    def __init__(self, opt):
+        self.b1, self.eps = opt.beta1, opt.eps
+        self.schedule = as_schedule(check_lr(opt.lr))
+        self.t = 0
+        self.m = self.sum_g2 = 0.0
+
+    def steps(self, g: np.ndarray) -> np.ndarray:
+        n, t0 = len(g), self.t + 1
+        m = _ema(g, self.b1, self.m)
+        s = _cumsum(g * g, self.sum_g2)
+        self.m, self.sum_g2 = float(m[-1]), float(s[-1])
+        t = np.arange(t0, t0 + n, dtype=np.float64)
+        alpha = _alphas(self.schedule, t)
+        den = np.sqrt(s / t) + self.eps
+        q = np.divide(m, den, out=np.zeros(n), where=den > 0)
+        self.t += n
+        return alpha * q
+
+
+def _simulator(opt):
+    """The block simulator for ``opt``, or None if only the plain loop can run it.
+
+    A subclass that changes ``step`` is not recognised (we compare the step method
+    itself), so it goes through the exact loop."""
+    params = _adam_params(opt)
+    if params is not None:
+        return _AdamSim(*params)
+    if isinstance(opt, AdaBound) and type(opt).step is AdaBound.step:
+        return _AdaBoundSim(opt)
+    if (isinstance(opt, AdamNC) and type(opt).step is AdamNC.step
+            and opt.beta1_decay == 1.0):
+        return _AdamNCSim(opt)
+    return None
+
+
 def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -> RunResult:
     """Run ``opt`` on ``prob`` for ``steps`` steps, projecting onto [-1, 1] after each.
 
     Gives what :func:`reference_run` gives (to rounding, ~1e-12), much faster: 10^7 steps
-    in a fraction of a second. ``opt`` is :class:`amslib.optimizers.Adam` (either
-    ``amsgrad``, either ``bias_correction``, any step-size schedule). Any other optimizer
-    with ``init`` and ``step`` (SGD, AdaGrad, the ones of :mod:`amslib.beyond`, and Adam
-    subclasses that change the update, such as AdamW) is run by the plain loop
-    :func:`reference_run`, at its speed (~10-40 us a step); anything else is a TypeError.
+    in a fraction of a second. Simulated this way: :class:`amslib.optimizers.Adam` (either
+    ``amsgrad``, either ``bias_correction``, any step-size schedule),
+    :class:`amslib.beyond.AdaBound` / ``AMSBound`` and :class:`amslib.adamnc.AdamNC` with
+    a constant beta_1: their steps do not depend on x. Any other optimizer with ``init``
+    and ``step`` (SGD, AdaGrad, Yogi, AdamX, a decaying beta_1, and subclasses that change
+    the update, such as AdamW) is run by the plain loop :func:`reference_run`, at its
+    speed (~10-40 us a step); anything else is a TypeError.
 
     ``seed`` fixes the stochastic problem's gradients (see :class:`StochasticProblem`);
     the online problem ignores it.
@@ -684,13 +772,12 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     steps = _check_int(steps, "steps", 1)
     x0 = _check_x0(x0)
     chunk = _check_int(chunk, "chunk", 1)
-    params = _adam_params(opt)
-    if params is None:
+    sim = _simulator(opt)
+    if sim is None:
         if not (hasattr(opt, "init") and hasattr(opt, "step")):
             raise TypeError(f"opt must be an optimizer with init and step, not {type(opt).__name__}")
         return reference_run(prob, opt, steps, x0, seed)
 
-    sim = _AdamSim(*params)
     stream = prob.stream(seed)
     keep = sample_steps(steps)
     xs = np.empty(len(keep))

@@ -218,6 +218,62 @@ def test_adabound_matches_reference(seed, ams):
     np.testing.assert_allclose(xs, ref, rtol=1e-12, atol=1e-15)
 
 
+def adabound_code_reference(x0, grads, lr, b1, b2, final_lr, gamma, eps, ams, scaled):
+    """The authors' public AdaBound code, one coordinate at a time: a scheduler sets
+    group['lr'] = lr(t), base_lr = lr(1), and the bounds use final_lr * lr / base_lr."""
+    out, x = [], list(x0)
+    m, v, vmax = [0.0] * len(x), [0.0] * len(x), [0.0] * len(x)
+    for t, g in enumerate(grads, start=1):
+        f = final_lr * lr(t) / lr(1) if scaled else final_lr
+        lo, hi = f * (1 - 1 / (gamma * t + 1)), f * (1 + 1 / (gamma * t))
+        a = lr(t) * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        for i in range(len(x)):
+            m[i] = b1 * m[i] + (1 - b1) * g[i]
+            v[i] = b2 * v[i] + (1 - b2) * g[i] ** 2
+            vmax[i] = max(vmax[i], v[i])
+            den = math.sqrt(vmax[i] if ams else v[i]) + eps
+            x[i] -= (min(max(a / den, lo), hi) if den > 0 else hi) * m[i]
+        out.append(list(x))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("scaled", [True, False])
+@pytest.mark.parametrize("ams", [False, True])
+@pytest.mark.parametrize("seed", SETTINGS)
+def test_adabound_bounds_follow_the_step_size_schedule(seed, ams, scaled):
+    rng = np.random.default_rng(100 + seed)
+    lr = inv_sqrt(rng.uniform(0.01, 1.0))
+    b1, b2, final_lr = rng.uniform(0, 0.95), rng.uniform(0.5, 0.999), rng.uniform(0.01, 0.5)
+    gamma, eps = float(rng.choice([1e-3, 0.1])), float(rng.choice([0.0, 1e-8]))
+    x0, grads = rng.normal(size=3), _grads(rng, 40)
+    opt = AdaBound(lr=lr, betas=(b1, b2), final_lr=final_lr, gamma=gamma, eps=eps,
+                   amsbound=ams, scaled_bounds=scaled)
+    xs, _ = _run(opt, x0, grads)
+    ref = adabound_code_reference(x0, grads, lr, b1, b2, final_lr, gamma, eps, ams, scaled)
+    np.testing.assert_allclose(xs, ref, rtol=1e-12, atol=1e-15)
+    f = final_lr / math.sqrt(40) if scaled else final_lr  # alpha_40 / alpha_1 = 1 / sqrt(40)
+    assert opt.final_lr_at(40) == pytest.approx(f, rel=1e-15)
+
+
+def test_adabound_scaled_bounds_shrink_like_one_over_sqrt_t():
+    opt = AdaBound(lr=inv_sqrt(0.5), final_lr=0.1, gamma=1e-3)
+    for t in (10**4, 10**6):
+        lo, hi = opt.bounds(t)
+        assert lo < 0.1 / math.sqrt(t) < hi and hi - lo < 1.1 * (0.1 / math.sqrt(t)) * 2 / (1e-3 * t)
+    const = AdaBound(lr=inv_sqrt(0.5), final_lr=0.1, gamma=1e-3, scaled_bounds=False)
+    assert const.bounds(10**6)[0] > 0.0999
+    assert AdaBound(lr=0.3, final_lr=0.1).bounds(500) == AdaBound(lr=0.3, final_lr=0.1, scaled_bounds=False).bounds(500)
+
+
+def test_adabound_zero_first_step_size():
+    assert AdaBound(lr=0.0).bounds(7) == (0.0, 0.0)
+    warm = AdaBound(lr=lambda t: 0.0 if t < 3 else 0.1)
+    assert warm.bounds(2) == (0.0, 0.0)
+    with pytest.raises(ValueError, match="scaled_bounds"):
+        warm.bounds(3)
+    assert AdaBound(lr=lambda t: 0.0 if t < 3 else 0.1, scaled_bounds=False).bounds(3)[1] > 0.1
+
+
 def test_amsbound_step_size_inside_bounds():
     rng = np.random.default_rng(11)
     opt = AMSBound(lr=0.05, final_lr=0.1, gamma=0.01)

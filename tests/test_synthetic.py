@@ -232,3 +232,48 @@ def test_run_uses_the_exact_loop_for_adam_subclasses_with_another_update():
 def test_sweep_rejects_shapes_that_do_not_broadcast():
     with pytest.raises(ValueError, match=r"Invalid beta1, beta2: shapes \(2,\) and \(3,\) do not broadcast"):
         sweep(online_problem(), np.array([0.9, 0.95]), np.array([0.9, 0.99, 0.999]), 0.1, 10)
+
+
+# --------------------------------------------------------------------------- other rules
+def _other_rules():
+    from amslib.adamnc import AdamNC
+    from amslib.beyond import AdaBound, AMSBound
+    return {
+        "adabound_inv_sqrt": AdaBound(inv_sqrt(0.5), (0.9, 0.99)),
+        "amsbound_inv_sqrt": AMSBound(inv_sqrt(0.5), (0.9, 0.99)),
+        "adabound_const_bounds": AdaBound(inv_sqrt(0.5), (0.9, 0.99), scaled_bounds=False),
+        "adabound_no_bc_eps0": AdaBound(constant(0.05), (0.5, 0.999), eps=0.0, gamma=0.1,
+                                        bias_correction=False),
+        "adamnc": AdamNC(inv_sqrt(0.5), 0.9),
+        "adamnc_eps0_beta0": AdamNC(constant(0.05), 0.0, eps=0.0),
+    }
+
+
+@pytest.mark.parametrize("prob", PROBLEMS, ids=str)
+@pytest.mark.parametrize("name", list(_other_rules()))
+def test_run_simulates_adabound_and_adamnc_like_the_loop(prob, name):
+    """AdaBound/AMSBound and AdamNC (constant beta_1) take the fast path: same numbers."""
+    from amslib import synthetic
+    opt = _other_rules()[name]
+    assert synthetic._simulator(opt) is not None
+    res = run(PROBLEMS[prob], opt, 1500, x0=0.3, seed=7, chunk=500)
+    _close(res, reference_run(PROBLEMS[prob], opt, 1500, x0=0.3, seed=7))
+
+
+def test_run_loops_for_adamnc_with_a_decaying_beta1():
+    from amslib import synthetic
+    from amslib.adamnc import AdamNC
+    opt = AdamNC(inv_sqrt(0.5), 0.9, beta1_decay=0.99)
+    assert synthetic._simulator(opt) is None
+    _close(run(PROBLEMS["online"], opt, 500), reference_run(PROBLEMS["online"], opt, 500), tol=0)
+
+
+def test_run_adabound_scaled_bounds_with_a_zero_first_step_size():
+    from amslib.beyond import AdaBound
+    warm = AdaBound(lambda t: np.where(np.asarray(t) < 50, 0.0, 0.1), (0.9, 0.99))
+    with pytest.raises(ValueError, match="scaled_bounds"):
+        run(PROBLEMS["online"], warm, 100)
+    with pytest.raises(ValueError, match="scaled_bounds"):
+        reference_run(PROBLEMS["online"], warm, 100)
+    zero = AdaBound(0.0, (0.9, 0.99))  # alpha_t = 0 throughout: bounds 0, no step
+    assert run(PROBLEMS["online"], zero, 300, x0=0.25).x_final == 0.25
