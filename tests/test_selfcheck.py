@@ -15,7 +15,7 @@ from amslib.exercises.selfcheck import QUESTIONS, Choice, Number
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-WITH_SELF_CHECKS = NOTEBOOKS[:3]  # 00-02 for now
+WITH_SELF_CHECKS = NOTEBOOKS[:5]  # 00-04 for now
 KEYS = list(QUESTIONS)
 NUMBERS = [k for k in KEYS if isinstance(QUESTIONS[k], Number)]
 CHOICES = [k for k in KEYS if isinstance(QUESTIONS[k], Choice)]

@@ -12,8 +12,8 @@ Needs Debian's ``chromium`` (/usr/bin/chromium) and the ``playwright`` Python pa
 (only the package: its own browser download is not used). Skipped without them.
 
     python -m pytest tests/browser/test_slides_site_browser.py -m browser -s
-    AMSGRAD_DECKS=all python -m pytest ...    # every deck, not just notebook 04's
-    AMSGRAD_DECKS=00_start_here,03_where_adam_fails python -m pytest ...
+    AMSGRAD_DECKS=all python -m pytest ...    # every deck, not just notebook 05's
+    AMSGRAD_DECKS=00_start_here,04_where_adam_fails python -m pytest ...
 """
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 from browser_common import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, ROOT, import_playwright
 
-DECK = "04_amsgrad_from_scratch"          # maths, figures, long code: the hardest to fit
-SITE_PAGES = ["03_where_adam_fails", "04_amsgrad_from_scratch"]   # widget fallback, maths
+DECK = "05_amsgrad_from_scratch"          # maths, figures, long code: the hardest to fit
+SITE_PAGES = ["04_where_adam_fails", "05_amsgrad_from_scratch"]   # widget fallback, maths
 VIEWPORT = {"width": 1280, "height": 720}
 
 pytestmark = BROWSER_MARKS
@@ -166,9 +166,9 @@ def test_site_offline(served, browser):
     page.goto(f"{base}/site/index.html", wait_until="load")
     links = page.eval_on_selector_all("ol a", "as => as.map(a => a.getAttribute('href'))")
     assert links == [f"{n}.html" for n in SITE_PAGES]
-    page.click(f"text={page.inner_text('ol li >> nth=1')}")     # notebook 04, with maths
+    page.click(f"text={page.inner_text('ol li >> nth=1')}")     # notebook 05, with maths
     page.wait_for_load_state("load")
-    assert page.url.endswith("04_amsgrad_from_scratch.html")
+    assert page.url.endswith("05_amsgrad_from_scratch.html")
     if _has_mathjax():
         assert page.evaluate(WAIT_MATHJAX)
         assert page.locator(".MathJax, .MathJax_Display").count() > 10
@@ -176,8 +176,8 @@ def test_site_offline(served, browser):
     assert page.locator(".jp-RenderedImage img").count() >= 3
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "site.png"))
-    # notebook 03: the explorer's output is its stored PNG, not a widget that cannot load
-    page.goto(f"{base}/site/03_where_adam_fails.html", wait_until="load")
+    # notebook 04: the explorer's output is its stored PNG, not a widget that cannot load
+    page.goto(f"{base}/site/04_where_adam_fails.html", wait_until="load")
     explorer = page.locator(".jp-CodeCell", has_text="from amslib.widgets import explore")
     assert explorer.locator(".jp-RenderedImage img").count() == 1
     assert page.evaluate(BROKEN_IMAGES) == []
