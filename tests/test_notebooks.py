@@ -92,3 +92,22 @@ def test_internal_links_resolve(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_size(path):
     assert path.stat().st_size < 1_500_000, "keep stored figures small (dpi, size, count)"
+
+
+TIME = re.compile(r"^\*Estimated learner time: about (\d+) minutes", re.M)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_states_an_estimated_time(path):
+    assert TIME.search(text(load(path)["cells"][1])), (
+        "the title cell states '*Estimated learner time: about N minutes ...*'")
+
+
+def test_the_path_in_00_lists_every_notebook_with_its_own_time():
+    path_cell = next(text(c) for c in load(NOTEBOOKS[0])["cells"]
+                     if "### The path through the course" in text(c))
+    rows = re.findall(r"^\| \[\d\d [^]]*\]\(([^)]+)\) \|[^|]*\| (\d+) min \|", path_cell, re.M)
+    assert [name for name, _ in rows] == [p.name for p in NOTEBOOKS[1:]]
+    for name, minutes in rows:
+        stated = TIME.search(text(load(ROOT / "notebooks" / name)["cells"][1])).group(1)
+        assert stated == minutes, f"00's path says {minutes} min for {name}, its header {stated}"

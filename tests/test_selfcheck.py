@@ -15,7 +15,6 @@ from amslib.exercises.selfcheck import QUESTIONS, Choice, Number
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-WITH_SELF_CHECKS = NOTEBOOKS[:5]  # 00-04 for now
 KEYS = list(QUESTIONS)
 NUMBERS = [k for k in KEYS if isinstance(QUESTIONS[k], Number)]
 CHOICES = [k for k in KEYS if isinstance(QUESTIONS[k], Choice)]
@@ -171,6 +170,6 @@ def test_every_question_is_asked_once_after_its_prompt():
     assert set(asked) == set(QUESTIONS), f"never asked: {set(QUESTIONS) - set(asked)}"
 
 
-@pytest.mark.parametrize("path", WITH_SELF_CHECKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_notebook_has_a_self_check(path):
     assert any(CALL.search("".join(c["source"])) for c in cells(path))

@@ -274,6 +274,79 @@ QUESTIONS: dict[str, Number | Choice] = {
          "c": "add the gradients of one period: 3 - 1 - 1 = +1 > 0, so the loss grows with x.",
          "d": "the loss of a fixed x over a period is (3 - 1 - 1) x = x: least at x = -1."},
     ),
+    # ------------------------------------------------------------------ 05 AMSGrad from scratch
+    "amsgrad-one-line": Choice(
+        "AMSGrad changes one line of Adam. Which one?",
+        {"a": "the first moment m_t", "b": "the denominator: sqrt(v_t) becomes sqrt(max(v_hat_{t-1}, v_t))",
+         "c": "the bias correction", "d": "the projection onto F"},
+        "b",
+        "it divides by the root of the running maximum v_hat_t, so the effective step never grows.",
+        {"a": "m_t is the same moving average of the gradients as in Adam.",
+         "c": "where the bias correction goes is a separate choice on which libraries differ; the "
+              "paper's AMSGrad has none.",
+         "d": "both project onto F in the paper; the change is in what the step divides by."},
+    ),
+    "amsgrad-gamma": Number(
+        "As in notebook 04: constant alpha, beta_2 = 0.99, v_t = 10000 = v_hat_t, and a small gradient "
+        "g_{t+1} = -10, so v_{t+1} = 9901. What is AMSGrad's Gamma_{t+1}, in units of 1/alpha?",
+        0.0,
+        "v_hat_{t+1} = max(10000, 9901) = 10000: Gamma = 100 - 100 = 0. AMSGrad's effective step does "
+        "not grow.",
+        "AMSGrad's Gamma uses v_hat: first v_hat_{t+1} = max(v_hat_t, v_{t+1}), then the difference of "
+        "the square roots.",
+        ((math.sqrt(9901.0) - 100.0, "that is Adam's Gamma, with v_{t+1}; AMSGrad uses "
+                                     "v_hat_{t+1} = max(v_hat_t, v_{t+1})."),
+         (-99.0, "that is 9901 - 10000 without square roots, and with Adam's v_{t+1}.")),
+        abs_tol=1e-3,
+    ),
+    # ------------------------------------------------------------------ 06 the PyTorch MLP
+    "zero-grad-sum": Number(
+        "A training loop forgets optimizer.zero_grad(). The gradients of one parameter at steps 1, 2 "
+        "and 3 are 1, 2 and -1. What is in its .grad when optimizer.step() runs at step 3?",
+        2.0,
+        "backward() adds into .grad: 1 + 2 - 1 = 2, where the optimizer should see -1.",
+        "backward() adds into .grad instead of replacing it: what has been added up by step 3?",
+        ((-1.0, "-1 is the gradient of step 3 alone: that is what zero_grad() would have left."),
+         (3.0, "3 is the sum after step 2; step 3 adds -1.")),
+    ),
+    "printed-example-right": Choice(
+        "Once the indentation is repaired and an optimizer is created, the printed example runs "
+        "without an error. Is it right?",
+        {"a": "yes: it runs, so it trains as intended",
+         "b": "no: it never calls optimizer.zero_grad(), so each step uses the sum of all past gradients",
+         "c": "no: backward() must come before the forward pass"},
+        "b",
+        "nothing clears .grad, so backward() keeps adding: silently, because Adam's normalisation "
+        "hides the growing sum.",
+        {"a": "running without an error is not training correctly: look at what happens to .grad "
+              "from one step to the next.",
+         "c": "the forward pass computes the loss that backward() differentiates: it must come first."},
+    ),
+    # ------------------------------------------------------------------ 07 real data and beyond
+    "real-data-expectation": Choice(
+        "On the digits, with minibatch gradients, what do you expect of AMSGrad against Adam?",
+        {"a": "AMSGrad clearly better: it fixes a real flaw",
+         "b": "a small difference: these gradients lack the rare, large spikes the counterexample needs",
+         "c": "Adam fails to train at all"},
+        "b",
+        "the failure needs rare large gradients that Adam forgets before they come back; a classifier's "
+        "minibatch gradients change size slowly.",
+        {"a": "the flaw bites only with a particular gradient pattern; does a classifier's minibatch "
+              "gradient look like the counterexample's?",
+         "c": "Adam trains such models well in practice; the counterexample is a special pattern."},
+    ),
+    "quantifier-order": Choice(
+        "Reddi et al.: for every pair (beta_1, beta_2) with beta_1 < sqrt(beta_2) there is a problem on "
+        "which Adam fails. Zhang et al.: for every problem (of their kind) there is a threshold above "
+        "which every beta_2 makes Adam converge. Do they contradict each other?",
+        {"a": "yes", "b": "no: the order of 'for every' and 'there is' differs",
+         "c": "yes, so one of the proofs must be wrong"},
+        "b",
+        "Reddi et al. fix the betas, then choose the problem; Zhang et al. fix the problem, then choose "
+        "beta_2. Both can be true.",
+        {"a": "read the order: who is chosen first, the betas or the problem?",
+         "c": "both proofs stand; the statements choose the problem and the betas in a different order."},
+    ),
 }
 
 
