@@ -49,3 +49,17 @@ site: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
+
+# The classroom kit (LECTURERS.md, "Running the course in a class").
+#   make student                     build/student: every notebook without its solutions
+#   make release NB=03               notebook 03's exercises as an assignment in build/classroom
+#   make grade ASSIGNMENT=03_online_setting_and_adams_drift   grade build/classroom/submitted/*/ASSIGNMENT/
+.PHONY: student release grade
+student: $(VENV)/.installed
+	$(BIN)/python tools/student.py
+
+release: $(VENV)/.installed
+	$(BIN)/python tools/grade.py release $(NB)
+
+grade: $(VENV)/.installed
+	$(BIN)/python tools/grade.py autograde $(ASSIGNMENT)

@@ -78,16 +78,19 @@ class AdamNC(_Optimizer):
         """beta_{2t} = 1 - 1/t, t = 1, 2, ...: v_t is the average of g_1^2, ..., g_t^2."""
         return 1.0 - 1.0 / t
 
+    _state_type = AdamNCState
+    _nonnegative = ("v",)
+
     def init(self, x) -> AdamNCState:
         x = _as_params(x)
-        zeros = np.zeros_like(x)
-        return AdamNCState(t=0, m=zeros, v=zeros)
+        return AdamNCState(t=0, m=np.zeros_like(x), v=np.zeros_like(x))
 
     def step(self, x, grad, state: AdamNCState):
         x, g = self._params_and_grad(x, grad)
+        state = self._check_state(state, x)
         t = state.t + 1
         b1t, b2t = self.beta1_at(t), self.beta2_at(t)
         m = b1t * state.m + (1.0 - b1t) * g
         v = b2t * state.v + (1.0 - b2t) * g * g
         x_new = x - self.alpha(t) * _safe_div(m, np.sqrt(v) + self.eps)
-        return x_new, AdamNCState(t, m, v)
+        return self._finite_step(x_new, t), AdamNCState(t, m, v)

@@ -32,6 +32,7 @@ import numpy as np
 
 from .optimizers import (Adam, AdamState, _as_params, _Optimizer, _safe_div, adam_moments,
                          check_beta, check_betas, check_eps, check_nonnegative)
+from .validation import check_flag, real_number
 
 __all__ = ["check_beta1_decay", "AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound",
            "AdamW",
@@ -40,10 +41,7 @@ __all__ = ["check_beta1_decay", "AdamX", "AdamXState", "Yogi", "YogiState", "Ada
 
 def check_beta1_decay(value) -> float:
     """lambda of beta_{1,t} = beta_1 lambda^(t-1): a float in [0, 1] (1: constant beta_1)."""
-    try:
-        lam = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid beta1_decay: {value!r} (must be a float in [0, 1])") from None
+    lam = real_number(value, "beta1_decay", "a float in [0, 1]")
     if not 0.0 <= lam <= 1.0:  # also rejects NaN
         raise ValueError(f"Invalid beta1_decay: {value} (must be in [0, 1])")
     return lam
@@ -95,13 +93,16 @@ class AdamX(_Optimizer):
         """beta_{1,t} = beta_1 * lambda^(t-1), t = 1, 2, ..."""
         return self.betas[0] * self.beta1_decay ** (t - 1)
 
+    _state_type = AdamXState
+    _nonnegative = ("v", "v_hat")
+
     def init(self, x) -> AdamXState:
         x = _as_params(x)
-        zeros = np.zeros_like(x)
-        return AdamXState(t=0, m=zeros, v=zeros, v_hat=zeros)
+        return AdamXState(t=0, m=np.zeros_like(x), v=np.zeros_like(x), v_hat=np.zeros_like(x))
 
     def step(self, x, grad, state: AdamXState):
         x, g = self._params_and_grad(x, grad)
+        state = self._check_state(state, x)
         b2 = self.betas[1]
         t = state.t + 1
         b1t = self.beta1(t)
@@ -113,7 +114,7 @@ class AdamX(_Optimizer):
             factor = ((1.0 - b1t) / (1.0 - self.beta1(t - 1))) ** 2
             v_hat = np.maximum(factor * state.v_hat, v)
         x_new = x - self.alpha(t) * _safe_div(m, np.sqrt(v_hat) + self.eps)
-        return x_new, AdamXState(t, m, v, v_hat)
+        return self._finite_step(x_new, t), AdamXState(t, m, v, v_hat)
 
 
 # --------------------------------------------------------------------------- Yogi
@@ -156,7 +157,10 @@ class Yogi(_Optimizer):
         self.betas = check_betas(betas)
         self.eps = check_eps(eps)
         self.initial_accumulator = check_nonnegative(initial_accumulator, "initial_accumulator")
-        self.bias_correction = bool(bias_correction)
+        self.bias_correction = check_flag(bias_correction, "bias_correction")
+
+    _state_type = YogiState
+    _nonnegative = ("v",)
 
     def init(self, x) -> YogiState:
         x = _as_params(x)
@@ -164,6 +168,7 @@ class Yogi(_Optimizer):
 
     def step(self, x, grad, state: YogiState):
         x, g = self._params_and_grad(x, grad)
+        state = self._check_state(state, x)
         b1, b2 = self.betas
         t = state.t + 1
         m = b1 * state.m + (1.0 - b1) * g
@@ -173,7 +178,7 @@ class Yogi(_Optimizer):
         if self.bias_correction:
             alpha = alpha * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
         x_new = x - alpha * _safe_div(m, np.sqrt(v) + self.eps)
-        return x_new, YogiState(t, m, v)
+        return self._finite_step(x_new, t), YogiState(t, m, v)
 
 
 # --------------------------------------------------------------------------- AdaBound
@@ -228,18 +233,14 @@ class AdaBound(_Optimizer):
         super().__init__(lr)
         self.betas = check_betas(betas)
         self.final_lr = check_nonnegative(final_lr, "final_lr")
-        try:
-            gamma_f = float(gamma)
-        except (TypeError, ValueError):
-            raise ValueError(f"Invalid gamma value: {gamma!r} "
-                             "(must be a float in (0, 1))") from None
+        gamma_f = real_number(gamma, "gamma value", "a float in (0, 1)")
         if not 0.0 < gamma_f < 1.0:
             raise ValueError(f"Invalid gamma value: {gamma} (must be in (0, 1))")
         self.gamma = gamma_f
         self.eps = check_eps(eps)
-        self.amsbound = bool(amsbound)
-        self.bias_correction = bool(bias_correction)
-        self.scaled_bounds = bool(scaled_bounds)
+        self.amsbound = check_flag(amsbound, "amsbound")
+        self.bias_correction = check_flag(bias_correction, "bias_correction")
+        self.scaled_bounds = check_flag(scaled_bounds, "scaled_bounds")
 
     def final_lr_at(self, t: int) -> float:
         """f_t, the value the bounds close in on at step t: final_lr * alpha_t / alpha_1
@@ -264,9 +265,12 @@ class AdaBound(_Optimizer):
         return lower, upper
 
     init = Adam.init  # the same state as Adam's: (t, m, v, v_max)
+    _state_type = AdamState
+    _nonnegative = ("v", "v_max")
 
     def step(self, x, grad, state: AdamState):
         x, g = self._params_and_grad(x, grad)
+        state = self._check_state(state, x)
         b1, b2 = self.betas
         t, m, v, v_max, v_hat = adam_moments(state, g, b1, b2, self.amsbound)
         a = self.alpha(t)
@@ -277,7 +281,7 @@ class AdaBound(_Optimizer):
         np.divide(a, denom, out=ratio, where=denom > 0)
         lower, upper = self.bounds(t)
         eta = np.clip(ratio, lower, upper)
-        return x - eta * m, AdamState(t, m, v, v_max)
+        return self._finite_step(x - eta * m, t), AdamState(t, m, v, v_max)
 
 
 def AMSBound(lr=1e-3, betas=(0.9, 0.999), final_lr: float = 0.1, gamma: float = 1e-3,
@@ -316,6 +320,7 @@ class AdamW(Adam):
 
     def step(self, x, grad, state: AdamState):
         x, g = self._params_and_grad(x, grad)
+        state = self._check_state(state, x)
         x = x * (1.0 - self.alpha(state.t + 1) * self.weight_decay)
         return super().step(x, g, state)
 

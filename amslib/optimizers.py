@@ -23,100 +23,103 @@ from typing import NamedTuple
 import numpy as np
 
 from .schedules import as_schedule
+from .validation import (as_real_array, check_beta, check_betas, check_count, check_eps,
+                         check_flag, check_grad, check_lr, check_nonnegative,
+                         check_schedule_value, describe)
 
 __all__ = [
     "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AMSGrad",
     "SGDState", "MomentumState", "AdaGradState", "RMSPropState", "AdamState",
-    "check_lr", "check_beta", "check_eps", "check_nonnegative", "adam_moments",
+    "check_lr", "check_beta", "check_betas", "check_eps", "check_nonnegative", "check_flag",
+    "adam_moments",
 ]
 
 
 # --------------------------------------------------------------------------- checks
-def check_lr(lr, name: str = "learning rate"):
-    """Accept a float >= 0 or a callable schedule; raise ValueError otherwise."""
-    if callable(lr):
-        return lr
-    try:
-        value = float(lr)
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid {name}: {lr!r} (must be a float >= 0 or a callable of t)") from None
-    if not math.isfinite(value) or value < 0.0:
-        raise ValueError(f"Invalid {name}: {lr} (must be a finite float >= 0)")
-    return value
+# (the checks live in amslib.validation; these names stay importable from here)
+_as_params = as_real_array
+_check_grad = check_grad
 
 
-def check_beta(beta, index=None, name: str = "beta parameter") -> float:
-    """beta must lie in [0, 1). ``index`` reproduces torch.optim's message for betas."""
-    where = f" at index {index}" if index is not None else ""
-    try:
-        value = float(beta)
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid {name}{where}: {beta!r} (must be a float in [0, 1))") from None
-    if not 0.0 <= value < 1.0:  # also rejects NaN
-        raise ValueError(f"Invalid {name}{where}: {beta} (must be in [0, 1))")
-    return value
+def _check_array_field(value, name: str, x: np.ndarray, nonnegative: bool = False) -> np.ndarray:
+    a = as_real_array(value, name)
+    if a.shape != x.shape:
+        raise ValueError(f"Invalid {name}: shape {a.shape} does not match the parameters' shape "
+                         f"{x.shape} (a state from init(x) of these parameters is needed)")
+    if nonnegative and a.size and a.min() < 0.0:
+        raise ValueError(f"Invalid {name}: negative entries (it is a sum of squares, >= 0)")
+    return a
 
 
-def check_betas(betas) -> tuple[float, float]:
-    try:
-        b1, b2 = betas
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid betas: {betas!r} (must be a pair (beta_1, beta_2))") from None
-    return check_beta(b1, 0), check_beta(b2, 1)
+class _Frozen(type):
+    """Metaclass: an optimizer's settings are fixed once its __init__ has run."""
+
+    def __call__(cls, *args, **kwargs):
+        obj = super().__call__(*args, **kwargs)
+        object.__setattr__(obj, "_frozen", True)
+        return obj
 
 
-def check_nonnegative(value, name: str) -> float:
-    """A finite float >= 0; the message names the parameter (``Invalid <name> value: ...``)."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"Invalid {name} value: {value!r} (must be a float >= 0)") from None
-    if not math.isfinite(v) or v < 0.0:
-        raise ValueError(f"Invalid {name} value: {value} (must be a finite float >= 0)")
-    return v
+class _Optimizer(metaclass=_Frozen):
+    """Shared plumbing: the step-size schedule, input checks, and fixed settings.
 
+    Settings cannot be changed after construction (``opt.lr = 0.5`` raises), so that
+    one optimizer object always means one algorithm: :func:`amslib.synthetic.run`,
+    which reads the settings once, and the plain loop, which reads them at every step,
+    cannot disagree. Make a new optimizer instead.
 
-def check_eps(eps) -> float:
-    return check_nonnegative(eps, "epsilon")
+    Subclasses describe their state with ``_state_type`` (a NamedTuple with ``t`` first)
+    and ``_nonnegative`` (the state arrays that are sums of squares); :meth:`_check_state`
+    then refuses a state of another optimizer, another shape, or a non-integral t.
+    """
 
-
-def _as_params(x) -> np.ndarray:
-    x = np.array(x, dtype=np.float64)  # a copy: we never modify the caller's array
-    if not np.all(np.isfinite(x)):
-        raise ValueError("Invalid parameters x: contains NaN or inf")
-    return x
-
-
-def _check_grad(x: np.ndarray, grad) -> np.ndarray:
-    g = np.asarray(grad, dtype=np.float64)
-    if g.shape != np.shape(x):
-        raise ValueError(
-            f"Invalid gradient: shape {g.shape} does not match the parameters' shape {np.shape(x)}")
-    if not np.all(np.isfinite(g)):
-        bad = np.flatnonzero(~np.isfinite(g))[0]
-        raise ValueError(
-            f"Invalid gradient: non-finite value {g.flat[bad]} at flat index {bad} "
-            "(gradients must be finite)")
-    return g
-
-
-class _Optimizer:
-    """Shared plumbing: the step-size schedule and input checks."""
+    _state_type = None
+    _nonnegative: tuple[str, ...] = ()
 
     def __init__(self, lr):
         self.lr = check_lr(lr)
         self._schedule = as_schedule(self.lr)
 
+    def __setattr__(self, name, value):
+        if self.__dict__.get("_frozen"):
+            raise AttributeError(
+                f"{type(self).__name__}'s settings cannot be changed after construction (one "
+                f"optimizer object is one algorithm); make a new one, e.g. "
+                f"{type(self).__name__}(..., {name}={describe(value)})")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        raise AttributeError(f"{type(self).__name__}'s settings cannot be deleted")
+
     def alpha(self, t: int) -> float:
         """The step size alpha_t at step t (t = 1, 2, ...)."""
-        a = float(self._schedule(t))
-        if not math.isfinite(a) or a < 0.0:
-            raise ValueError(f"Invalid learning rate at step t={t}: {a} (must be a finite float >= 0)")
-        return a
+        return check_schedule_value(self._schedule(t), t)
 
     def _params_and_grad(self, x, grad):
-        x = _as_params(x)
-        return x, _check_grad(x, grad)
+        x = as_real_array(x)
+        return x, check_grad(x, grad)
+
+    def _check_state(self, state, x: np.ndarray):
+        """The state as given, checked against the parameters x (see the class docstring)."""
+        cls = self._state_type
+        if cls is None:
+            return state
+        if not isinstance(state, cls):
+            raise ValueError(f"Invalid state: {describe(state)} (must be the {cls.__name__} that "
+                             f"{type(self).__name__}.init(x) or .step returned)")
+        fields = {"t": check_count(state.t, "state.t (the number of steps done)", 0)}
+        for name in cls._fields[1:]:
+            value = getattr(state, name)
+            fields[name] = _check_array_field(value, f"state.{name}", x, name in self._nonnegative)
+        return cls(**fields)
+
+    @staticmethod
+    def _finite_step(x_new: np.ndarray, t: int) -> np.ndarray:
+        if not np.all(np.isfinite(x_new)):
+            raise FloatingPointError(
+                f"the step at t={t} overflowed float64 (the new x is not finite); "
+                "lower the learning rate")
+        return x_new
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
@@ -131,14 +134,16 @@ class SGDState(NamedTuple):
 class SGD(_Optimizer):
     """Gradient descent: x_{t+1} = x_t - alpha_t g_t."""
 
+    _state_type = SGDState
+
     def init(self, x) -> SGDState:
         _as_params(x)
         return SGDState(t=0)
 
     def step(self, x, grad, state: SGDState):
         x, g = self._params_and_grad(x, grad)
-        t = state.t + 1
-        return x - self.alpha(t) * g, SGDState(t)
+        t = self._check_state(state, x).t + 1
+        return self._finite_step(x - self.alpha(t) * g, t), SGDState(t)
 
 
 # --------------------------------------------------------------------------- momentum
@@ -158,6 +163,8 @@ class Momentum(_Optimizer):
     so heavy ball with step alpha' equals this form with alpha = alpha' / (1 - beta).)
     """
 
+    _state_type = MomentumState
+
     def __init__(self, lr, beta: float = 0.9):
         super().__init__(lr)
         self.beta = check_beta(beta, name="beta")
@@ -168,9 +175,10 @@ class Momentum(_Optimizer):
 
     def step(self, x, grad, state: MomentumState):
         x, g = self._params_and_grad(x, grad)
+        state = self._check_state(state, x)
         t = state.t + 1
         m = self.beta * state.m + (1.0 - self.beta) * g
-        return x - self.alpha(t) * m, MomentumState(t, m)
+        return self._finite_step(x - self.alpha(t) * m, t), MomentumState(t, m)
 
 
 # --------------------------------------------------------------------------- AdaGrad
@@ -185,6 +193,16 @@ def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
+def _finite_moment(v: np.ndarray, name: str, t: int) -> np.ndarray:
+    """A sum of squared gradients, checked: past float64's range (|g| above ~1e154) it
+    would be inf and every later step silently 0."""
+    if not np.all(np.isfinite(v)):
+        raise FloatingPointError(
+            f"{name} overflowed float64 at step t={t} (squared gradients above ~1e308); "
+            "scale the loss (and so the gradients) down")
+    return v
+
+
 class AdaGradState(NamedTuple):
     t: int
     G: np.ndarray
@@ -197,6 +215,9 @@ class AdaGrad(_Optimizer):
         x_{t+1} = x_t - alpha_t g_t / (sqrt(G_t) + eps)
     """
 
+    _state_type = AdaGradState
+    _nonnegative = ("G",)
+
     def __init__(self, lr, eps: float = 1e-10):
         super().__init__(lr)
         self.eps = check_eps(eps)
@@ -207,9 +228,11 @@ class AdaGrad(_Optimizer):
 
     def step(self, x, grad, state: AdaGradState):
         x, g = self._params_and_grad(x, grad)
+        state = self._check_state(state, x)
         t = state.t + 1
-        G = state.G + g * g
-        return x - self.alpha(t) * _safe_div(g, np.sqrt(G) + self.eps), AdaGradState(t, G)
+        G = _finite_moment(state.G + g * g, "G_t", t)
+        x_new = x - self.alpha(t) * _safe_div(g, np.sqrt(G) + self.eps)
+        return self._finite_step(x_new, t), AdaGradState(t, G)
 
 
 # --------------------------------------------------------------------------- RMSProp
@@ -232,15 +255,20 @@ class RMSProp(_Optimizer):
         self.beta = check_beta(beta, name="beta")
         self.eps = check_eps(eps)
 
+    _state_type = RMSPropState
+    _nonnegative = ("v",)
+
     def init(self, x) -> RMSPropState:
         x = _as_params(x)
         return RMSPropState(t=0, v=np.zeros_like(x))
 
     def step(self, x, grad, state: RMSPropState):
         x, g = self._params_and_grad(x, grad)
+        state = self._check_state(state, x)
         t = state.t + 1
-        v = self.beta * state.v + (1.0 - self.beta) * g * g
-        return x - self.alpha(t) * _safe_div(g, np.sqrt(v) + self.eps), RMSPropState(t, v)
+        v = _finite_moment(self.beta * state.v + (1.0 - self.beta) * g * g, "v_t", t)
+        x_new = x - self.alpha(t) * _safe_div(g, np.sqrt(v) + self.eps)
+        return self._finite_step(x_new, t), RMSPropState(t, v)
 
 
 # --------------------------------------------------------------------------- Adam
@@ -262,7 +290,7 @@ def adam_moments(state: AdamState, g: np.ndarray, b1: float, b2: float, amsgrad:
     Returns (t, m_t, v_t, v_max_t, v_hat_t), with t the new step number.
     """
     m = b1 * state.m + (1.0 - b1) * g
-    v = b2 * state.v + (1.0 - b2) * g * g
+    v = _finite_moment(b2 * state.v + (1.0 - b2) * g * g, "v_t", state.t + 1)
     v_max = np.maximum(state.v_max, v) if amsgrad else state.v_max
     return state.t + 1, m, v, v_max, (v_max if amsgrad else v)
 
@@ -291,21 +319,25 @@ class Adam(_Optimizer):
     synthetic problems of :mod:`amslib.synthetic` clip after each step.
     """
 
+    _state_type = AdamState
+    _nonnegative = ("v", "v_max")
+
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  amsgrad: bool = False, bias_correction: bool = True):
         super().__init__(lr)
         self.betas = check_betas(betas)
         self.eps = check_eps(eps)
-        self.amsgrad = bool(amsgrad)
-        self.bias_correction = bool(bias_correction)
+        self.amsgrad = check_flag(amsgrad, "amsgrad")
+        self.bias_correction = check_flag(bias_correction, "bias_correction")
 
     def init(self, x) -> AdamState:
         x = _as_params(x)
-        zeros = np.zeros_like(x)
-        return AdamState(t=0, m=zeros, v=zeros, v_max=zeros)
+        # three arrays, not one shared three times: writing into m must not change v
+        return AdamState(t=0, m=np.zeros_like(x), v=np.zeros_like(x), v_max=np.zeros_like(x))
 
     def step(self, x, grad, state: AdamState):
         x, g = self._params_and_grad(x, grad)
+        state = self._check_state(state, x)
         b1, b2 = self.betas
         t, m, v, v_max, v_hat = adam_moments(state, g, b1, b2, self.amsgrad)
         alpha = self.alpha(t)
@@ -314,7 +346,7 @@ class Adam(_Optimizer):
             x_new = x - (alpha / (1.0 - b1 ** t)) * _safe_div(m, denom)
         else:
             x_new = x - alpha * _safe_div(m, np.sqrt(v_hat) + self.eps)
-        return x_new, AdamState(t, m, v, v_max)
+        return self._finite_step(x_new, t), AdamState(t, m, v, v_max)
 
 
 def AMSGrad(lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8, bias_correction: bool = True) -> Adam:

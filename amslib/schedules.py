@@ -2,7 +2,10 @@
 
 A schedule is a callable ``alpha(t)`` of the step number ``t = 1, 2, ...``. Every
 schedule here also accepts a NumPy array of step numbers and returns an array, so that
-the fast simulator in :mod:`amslib.synthetic` can evaluate a whole run at once.
+the fast simulator in :mod:`amslib.synthetic` can evaluate a whole run at once. Any
+other callable works too: one written for a single t (``lambda t: 0.5 / math.sqrt(t)``,
+a step decay ``lambda t: 0.1 if t < 1000 else 0.01``) is called once per step, which
+costs about 0.1-0.3 us a step in the simulator (10^7 steps: a few seconds).
 """
 from __future__ import annotations
 
@@ -14,17 +17,34 @@ __all__ = ["constant", "inv_sqrt"]
 
 
 def _check_alpha(alpha: float) -> float:
-    alpha = float(alpha)
-    if not math.isfinite(alpha) or alpha < 0.0:
-        raise ValueError(f"Invalid step size alpha: {alpha} (must be a finite number >= 0)")
-    return alpha
+    from .validation import real_number
+
+    value = real_number(alpha, "step size alpha", "a finite number >= 0")
+    if not math.isfinite(value) or value < 0.0:
+        raise ValueError(f"Invalid step size alpha: {value} (must be a finite number >= 0)")
+    return value
 
 
-class constant:
-    """alpha_t = alpha for every t."""
+class _Schedule:
+    """A schedule's alpha is fixed at construction (an optimizer holding it must not
+    change behind the simulator's back); make a new schedule instead."""
 
     def __init__(self, alpha: float):
-        self.alpha = _check_alpha(alpha)
+        object.__setattr__(self, "alpha", _check_alpha(alpha))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a {type(self).__name__} schedule cannot be changed; make a new one, "
+                             f"e.g. {type(self).__name__}({value!r})")
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.alpha == self.alpha
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.alpha))
+
+
+class constant(_Schedule):
+    """alpha_t = alpha for every t."""
 
     def __call__(self, t):
         if np.ndim(t) == 0:
@@ -35,14 +55,11 @@ class constant:
         return f"constant({self.alpha!r})"
 
 
-class inv_sqrt:
+class inv_sqrt(_Schedule):
     """alpha_t = alpha / sqrt(t), the schedule of Reddi et al. (2018), Theorems 1-4.
 
     ``inv_sqrt(0.5)(4) == 0.25``. t starts at 1.
     """
-
-    def __init__(self, alpha: float):
-        self.alpha = _check_alpha(alpha)
 
     def __call__(self, t):
         if np.ndim(t) == 0:

@@ -71,3 +71,163 @@ def test_make_optimizer(verdict):
     assert ok is False and "1e-4" in out
     ok, out = verdict(nb05.check_make_optimizer, lambda p: None)
     assert ok is False and "Not attempted yet" in out
+
+
+# ----------------------------------------------------------------------------- 03, every hint
+def _regret_right(g, x):
+    return float(np.dot(g, x) + abs(np.sum(g)))
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda g, x: float(np.dot(g, x) + np.abs(g).sum()), "best point at EACH step"),
+    (lambda g, x: float(np.dot(g, x)), "total loss"),
+    (lambda g, x: float(np.dot(g, x) - abs(np.sum(g))), "sign"),
+    (lambda g, x: _regret_right(g, x) / len(g), "average regret"),
+    (lambda g, x: float(np.dot(g, x) + np.sum(g)), "depends on the sign"),
+    (lambda g, x: 1 / 0, "ZeroDivisionError"),
+    (lambda g, x: "12", "expected a number"),
+    (lambda g, x: 0.0, "expected"),
+])
+def test_regret_function_hints(verdict, wrong, hint):
+    ok, out = verdict(nb03.check_regret_function, wrong)
+    assert ok is False and hint in out
+
+
+def test_regret_function_accepts_numpy_and_torch_results(verdict):
+    assert verdict(nb03.check_regret_function, lambda g, x: np.float32(_regret_right(g, x)))[0] \
+        is False  # float32 loses digits that a sum of 50 terms needs: rejected with a hint
+    assert verdict(nb03.check_regret_function, lambda g, x: np.float64(_regret_right(g, x)))[0]
+    assert verdict(nb03.check_regret_function,
+                   lambda g, x: torch.tensor(_regret_right(g, x), dtype=torch.float64))[0]
+
+
+@pytest.mark.parametrize("answer, ok, hint", [
+    ((1.0, -1.0), True, "Correct!"),
+    ([0.9983, -1.0], True, "Correct!"),
+    ((-1.0, 1.0), False, "swapped"),
+    ((-1.0, -1.0), False, "Theorem 1 says"),
+    ((1.0, 1.0), False, "betas=(0.0, 0.99)"),
+    ((1.0,), False, "pair"),
+    ((None, None), False, "Not attempted"),
+    (("a", 1.0), False, "expected a number"),
+])
+def test_where_adam_ends(verdict, answer, ok, hint):
+    got, out = verdict(nb03.check_where_adam_ends, answer)
+    assert got is ok and hint in out
+
+
+# ----------------------------------------------------------------------------- 04, every hint
+def _ams_right(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    v_hat = np.maximum(v_hat, v)
+    return x - alpha * m / (np.sqrt(v_hat) + eps), m, v, v_hat
+
+
+def _ams_in_place(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):
+    m *= beta1
+    m += (1 - beta1) * g
+    v *= beta2
+    v += (1 - beta2) * g * g
+    np.maximum(v_hat, v, out=v_hat)
+    x -= alpha * m / (np.sqrt(v_hat) + eps)
+    return x, m, v, v_hat
+
+
+def _ams_variant(**kw):
+    """The right step with one mistake."""
+    def step(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):
+        if kw.get("fixed"):
+            alpha, beta1, beta2, eps = 0.1, 0.9, 0.99, 1e-8
+        m = beta1 * m + (1 if kw.get("no_factor") else 1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * (g if kw.get("no_square") else g * g)
+        v_hat = v if kw.get("no_max") else np.maximum(v_hat, v)
+        den_v = v if kw.get("divide_by_v") else v_hat
+        if kw.get("eps_inside"):
+            x = x - alpha * m / np.sqrt(den_v + eps)
+        elif kw.get("bias"):
+            x = x - alpha / (1 - beta1**t) * m / (np.sqrt(den_v / (1 - beta2**t)) + eps)
+        else:
+            x = x - alpha * m / (np.sqrt(den_v) + (0 if kw.get("no_eps") else eps))
+        if kw.get("clip"):
+            x = np.clip(x, -1, 1)
+        if kw.get("three"):
+            return x, m, v
+        return x, m, v, v_hat
+    return step
+
+
+def test_amsgrad_step_accepts_right_and_in_place(verdict):
+    assert verdict(nb04.check_amsgrad_step, _ams_right)[0] is True
+    assert verdict(nb04.check_amsgrad_step, _ams_in_place)[0] is True
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    ("clip", "projected (clipped)"),
+    ("eps_inside", "outside the square root"),
+    ("no_eps", "add eps"),
+    ("bias", "no bias correction"),
+    ("divide_by_v", "running maximum, sqrt(v_hat_t)"),
+    ("no_max", "keep the running maximum"),
+    ("no_factor", "missing the factor (1 - beta1)"),
+    ("no_square", "use g**2"),
+    ("three", "four values"),
+    ("fixed", "differs"),
+])
+def test_amsgrad_step_hints(verdict, mistake, hint):
+    ok, out = verdict(nb04.check_amsgrad_step, _ams_variant(**{mistake: True}))
+    assert ok is False and hint in out, out
+
+
+def test_amsgrad_step_survives_a_step_that_raises_later(verdict):
+    def late(x, g, m, v, v_hat, t, *rest):
+        if t >= 2:
+            raise RuntimeError("boom")
+        return _ams_right(x, g, m, v, v_hat, t, *rest)
+    ok, out = verdict(nb04.check_amsgrad_step, late)
+    assert ok is False and "RuntimeError at t = 2" in out
+
+
+def test_running_max_is_bounded_and_tolerant(verdict):
+    import itertools
+    assert verdict(nb04.check_running_max, itertools.count())[0] is False
+    assert verdict(nb04.check_running_max, np.float32([4, 4, 9, 9, 9.5]))[0] is True
+    assert verdict(nb04.check_running_max, torch.tensor([4, 4, 9, 9, 9.5]))[0] is True
+    ok, out = verdict(nb04.check_running_max, [4, 4, 9, 9])
+    assert ok is False and "five numbers" in out
+
+
+# ----------------------------------------------------------------------------- 05, every hint
+@pytest.mark.parametrize("line", ["optimizer.zero_grad()", "optimizer.zero_grad()  # reset",
+                                  "optimizer.zero_grad(set_to_none=False)", "opt.zero_grad(True);",
+                                  " model.zero_grad( ) "])
+def test_missing_line_accepts_every_spelling(verdict, line):
+    assert verdict(nb05.check_missing_line, line)[0] is True
+
+
+@pytest.mark.parametrize("line, hint", [
+    ("optimizer.zero_grad", "parentheses"),
+    ("optimizer.zero_grad(lr=1)", "set_to_none"),
+    ("loss.zero_grad()", "not on loss"),
+    ("optimizer.step()", "already there"),
+    ("x = 1", "clears the .grad"),
+    (42, "as a string"),
+])
+def test_missing_line_hints(verdict, line, hint):
+    ok, out = verdict(nb05.check_missing_line, line)
+    assert ok is False and hint in out
+
+
+@pytest.mark.parametrize("make, hint", [
+    (lambda p: torch.optim.AdamW(p, lr=1e-4, amsgrad=True), "AdamW"),
+    (lambda p: torch.optim.Adam(p, lr=1e-4, amsgrad=True, weight_decay=0.5), "weight decay"),
+    (lambda p: torch.optim.Adam(p, lr=1e-4, amsgrad=True, betas=(0.0, 0.0)), "default betas"),
+    (lambda p: torch.optim.Adam(p, lr=1e-4, amsgrad=True, eps=1e-3), "default eps"),
+    (lambda p: torch.optim.Adam(p, lr=1e-4, amsgrad=True, maximize=True), "maximize"),
+    (lambda p: torch.optim.Adam(p[:1], lr=1e-4, amsgrad=True), "all of them"),
+    (lambda p: torch.optim.SGD(p, lr=1e-4), "expected a torch.optim.Adam"),
+    (lambda p: 1 / 0, "ZeroDivisionError"),
+])
+def test_make_optimizer_hints(verdict, make, hint):
+    ok, out = verdict(nb05.check_make_optimizer, make)
+    assert ok is False and hint in out

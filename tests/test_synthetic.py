@@ -253,18 +253,18 @@ def _other_rules():
 @pytest.mark.parametrize("name", list(_other_rules()))
 def test_run_simulates_adabound_and_adamnc_like_the_loop(prob, name):
     """AdaBound/AMSBound and AdamNC (constant beta_1) take the fast path: same numbers."""
-    from amslib import synthetic
+    from amslib import fast_adam
     opt = _other_rules()[name]
-    assert synthetic._simulator(opt) is not None
+    assert fast_adam._simulator(opt) is not None
     res = run(PROBLEMS[prob], opt, 1500, x0=0.3, seed=7, chunk=500)
     _close(res, reference_run(PROBLEMS[prob], opt, 1500, x0=0.3, seed=7))
 
 
 def test_run_loops_for_adamnc_with_a_decaying_beta1():
-    from amslib import synthetic
+    from amslib import fast_adam
     from amslib.adamnc import AdamNC
     opt = AdamNC(inv_sqrt(0.5), 0.9, beta1_decay=0.99)
-    assert synthetic._simulator(opt) is None
+    assert fast_adam._simulator(opt) is None
     _close(run(PROBLEMS["online"], opt, 500), reference_run(PROBLEMS["online"], opt, 500), tol=0)
 
 

@@ -3,21 +3,23 @@ from __future__ import annotations
 
 import math
 
-from . import failed, not_attempted, number_answer, passed
+from . import checker, close, failed, not_attempted, number_answer, passed, show
 
 
+@checker
 def check_step_size(answer) -> bool:
     """Exercise 00.1: alpha_t = alpha / sqrt(t) with alpha = 0.5, at t = 16."""
     value = number_answer(answer)
     if value is None:
         return False
-    if math.isclose(value, 0.5 / math.sqrt(16), rel_tol=1e-9):
+    if close(value, 0.5 / math.sqrt(16)):
         return passed("alpha_16 = 0.5 / 4 = 0.125.")
-    if math.isclose(value, 0.5 / 16, rel_tol=1e-9):
+    if close(value, 0.5 / 16):
         return failed("that is alpha / t; the schedule divides by the square root of t.")
     return failed("alpha_t = alpha / sqrt(t): plug in alpha = 0.5 and t = 16.")
 
 
+@checker
 def check_best_point(answer) -> bool:
     """Exercise 00.2: the minimiser over F = [-1, 1] of the linear loss f(x) = 2x."""
     value = number_answer(answer)
@@ -30,6 +32,7 @@ def check_best_point(answer) -> bool:
     return failed("a linear function on an interval takes its minimum at an end point: -1 or +1?")
 
 
+@checker
 def check_notation(answer) -> bool:
     """Exercise 00.3: which symbol AMSGrad divides by (as a string)."""
     if not_attempted(answer):

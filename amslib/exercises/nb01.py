@@ -6,12 +6,13 @@ import math
 import numpy as np
 
 from ..optimizers import RMSProp, RMSPropState
-from . import failed, not_attempted, number_answer, passed
+from . import checker, close, failed, not_attempted, number_answer, passed, real_array, show
 
 __all__ = ["check_max_lr", "check_ema_weights", "check_rmsprop_step"]
 
 
 # ----------------------------------------------------------------------------- exercise 1
+@checker
 def check_max_lr(answer) -> bool:
     """Exercise 01.1: the largest step size for which gradient descent converges on
     f(x) = (2 x_1^2 + 50 x_2^2) / 2 (any start point): the supremum 2 / max(a, b)."""
@@ -41,6 +42,7 @@ def _ema_weights(beta: float, t: int) -> np.ndarray:
     return (1.0 - beta) * beta ** (t - k)
 
 
+@checker
 def check_ema_weights(ema_weights) -> bool:
     """Exercise 01.2: ``ema_weights(beta, t)`` returns the array w of length t with
     m_t = sum_k w[k-1] g_k, i.e. w[k-1] = (1 - beta) beta^(t - k)."""
@@ -52,7 +54,7 @@ def check_ema_weights(ema_weights) -> bool:
     for beta, t in cases:
         want = _ema_weights(beta, t)
         try:
-            got = np.asarray(ema_weights(beta, t), dtype=np.float64)
+            got = real_array(ema_weights(beta, t))
         except Exception as exc:  # the learner's code may raise anything
             return failed(f"ema_weights({beta}, {t}) raised {type(exc).__name__}: {exc}")
         if got.shape != want.shape:
@@ -74,6 +76,7 @@ def check_ema_weights(ema_weights) -> bool:
 
 
 # ----------------------------------------------------------------------------- exercise 3
+@checker
 def check_rmsprop_step(rmsprop_step) -> bool:
     """Exercise 01.3: ``rmsprop_step(x, g, v, lr, beta, eps) -> (x_new, v_new)``, compared
     with :class:`amslib.optimizers.RMSProp` over several chained steps on random inputs."""
@@ -94,7 +97,7 @@ def check_rmsprop_step(rmsprop_step) -> bool:
             try:
                 with np.errstate(all="ignore"):  # a wrong answer may divide by 0: hint, not warn
                     out = rmsprop_step(x.copy(), g.copy(), v.copy(), lr, beta, eps)
-                got_x, got_v = (np.asarray(a, dtype=np.float64) for a in out)
+                got_x, got_v = (real_array(a) for a in out)
             except Exception as exc:
                 return failed(f"rmsprop_step raised {type(exc).__name__}: {exc} "
                               "(it should return the pair (x_new, v_new)).")

@@ -6,12 +6,13 @@ import math
 import numpy as np
 
 from ..optimizers import Adam
-from . import failed, not_attempted, number_answer, passed
+from . import checker, close, failed, not_attempted, number_answer, passed, real_array, show
 
 __all__ = ["check_m3", "check_adam_step", "check_tiny_gradient_step"]
 
 
 # ----------------------------------------------------------------------------- exercise 1
+@checker
 def check_m3(answer) -> bool:
     """Exercise 02.1: m_3 without bias correction, for the constant gradient g = 2 and
     beta_1 = 0.9: m_3 = (1 - 0.9^3) * 2 = 0.542."""
@@ -34,6 +35,7 @@ def check_m3(answer) -> bool:
 
 
 # ----------------------------------------------------------------------------- exercise 2
+@checker
 def check_adam_step(adam_step) -> bool:
     """Exercise 02.2: ``adam_step(x, g, m, v, t, lr, beta1, beta2, eps) -> (x_new, m_new, v_new)``
     where t = 1, 2, ... is the number of this step; compared with
@@ -55,7 +57,7 @@ def check_adam_step(adam_step) -> bool:
             try:
                 with np.errstate(all="ignore"):  # a wrong answer may divide by 0: hint, not warn
                     out = adam_step(x.copy(), g.copy(), m.copy(), v.copy(), t, lr, b1, b2, eps)
-                got_x, got_m, got_v = (np.asarray(a, dtype=np.float64) for a in out)
+                got_x, got_m, got_v = (real_array(a) for a in out)
             except Exception as exc:
                 return failed(f"adam_step raised {type(exc).__name__}: {exc} "
                               "(it should return the triple (x_new, m_new, v_new)).")
@@ -126,6 +128,7 @@ def _diagnose_x(x, m, v, t, lr, b1, b2, eps, got_x) -> str:
 
 
 # ----------------------------------------------------------------------------- exercise 3
+@checker
 def check_tiny_gradient_step(answer) -> bool:
     """Exercise 02.3: the length of Adam's first step (lr = 0.01, default betas,
     eps = 1e-8) on a 1-D problem whose gradient is g_1 = 1e-8: lr * |g| / (|g| + eps) = 0.005."""

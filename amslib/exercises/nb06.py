@@ -5,17 +5,7 @@ import math
 
 import numpy as np
 
-from . import failed, not_attempted, passed
-
-
-def _number(answer):
-    if isinstance(answer, bool):
-        return None
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+from . import checker, close, failed, not_attempted, number, number_answer, passed, real_array, show
 
 
 # ----------------------------------------------------------------------------- 06.1
@@ -42,6 +32,7 @@ def _best_alpha_cases():
         yield a, rng.uniform(0.05, 2.0, size=(k, s))
 
 
+@checker
 def check_best_alpha(best_alpha) -> bool:
     """Exercise 06.1: best_alpha(alphas, final_losses) -> the alpha with the lowest mean loss.
 
@@ -60,18 +51,18 @@ def check_best_alpha(best_alpha) -> bool:
             not_attempted(None)
             return False
         want = reference_best_alpha(alphas, losses)
-        value = _number(got)
+        value = number(got)
         if value is None:
-            return failed(f"expected a number (one of the alphas), got {got!r}.")
-        if math.isclose(value, want, rel_tol=1e-12):
+            return False
+        if close(value, want):
             continue
         i = int(np.argmin(losses.mean(axis=1)))
-        if value == i and not math.isclose(want, i):
+        if value == i and not close(want, i):
             return failed("you returned the index of the best step size; return alphas[index].")
-        if math.isclose(value, alphas[int(np.argmin(losses.min(axis=1)))], rel_tol=1e-12):
+        if close(value, alphas[int(np.argmin(losses.min(axis=1)))]):
             return failed("you picked the step size with the single luckiest seed; average "
                           "over the seeds (axis 1) first, then take the smallest mean.")
-        if math.isclose(value, alphas[int(np.argmax(losses.mean(axis=1)))], rel_tol=1e-12):
+        if close(value, alphas[int(np.argmax(losses.mean(axis=1)))]):
             return failed("that is the worst step size: take the smallest mean loss, not the largest.")
         return failed(f"for alphas = {alphas} and mean losses "
                       f"{np.round(losses.mean(axis=1), 3).tolist()} expected {want:g}, got {value:g}.")
@@ -79,13 +70,12 @@ def check_best_alpha(best_alpha) -> bool:
 
 
 # ----------------------------------------------------------------------------- 06.2
+@checker
 def check_warmup_fraction(answer) -> bool:
     """Exercise 06.2: 1 - beta_2^T for beta_2 = 0.999 and T = 220 steps."""
-    if not_attempted(answer):
-        return False
-    value = _number(answer)
+    value = number_answer(answer)
     if value is None:
-        return failed(f"expected a number, got {answer!r}.")
+        return False
     want = 1.0 - 0.999 ** 220
     if math.isclose(value, want, rel_tol=1e-3):
         return passed(f"1 - 0.999^220 = {want:.4f}: the raw v_t is still only about a fifth of "
@@ -108,6 +98,7 @@ def reference_yogi_v(v, g, beta2):
     return v - (1.0 - beta2) * np.sign(v - g2) * g2
 
 
+@checker
 def check_yogi_v(yogi_v) -> bool:
     """Exercise 06.3: yogi_v(v, g, beta2) -> Yogi's v_t from v_{t-1} and g_t (NumPy arrays)."""
     if not_attempted(yogi_v):
@@ -129,7 +120,7 @@ def check_yogi_v(yogi_v) -> bool:
             not_attempted(None)
             return False
         try:
-            got = np.asarray(got, dtype=float)
+            got = real_array(got)
         except (TypeError, ValueError):
             return failed(f"expected an array, got {type(got).__name__}.")
         want = reference_yogi_v(v, g, beta2)

@@ -1,0 +1,494 @@
+"""The fast simulator: Adam and AMSGrad on the synthetic problems, 10^7 steps in a second.
+
+:func:`run` gives what :func:`amslib.plain_loop.reference_run` gives (to rounding,
+~1e-12) and :func:`sweep` the final iterates of many (beta_1, beta_2) settings at once.
+
+How it works
+------------
+The gradients g_t do not depend on x. So the moments m_t, v_t and max v_t, and with
+them every step d_t = alpha_t m_hat_t / (sqrt(v_hat_t) + eps), can be computed for a
+whole block of steps at once with array operations ("prefix scans", :mod:`amslib.scan`),
+and only the projected walk x_{t+1} = clip(x_t - d_t, -1, 1) is left, which has a closed
+form too (:func:`amslib.scan.clipped_walk`). The work is done in chunks of 2^17 steps
+carrying the state (m, v, max v, x, the running sums) across chunks, so memory stays a
+few tens of MB however many steps are run.
+
+Where the fast path cannot give the loop's numbers it says so or steps aside: a step
+that overflows float64 raises the same FloatingPointError as the loop; a schedule
+written for one t at a time is called once per step; in :func:`sweep`, a setting whose
+steps overflow the split product is recomputed by :func:`run`.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .adamnc import AdamNC
+from .beyond import AdaBound
+from .online import check_problem, check_x0
+from .optimizers import Adam, check_betas, check_eps, check_lr
+from .plain_loop import RunResult, check_optimizer, reference_run, sample_steps
+from .scan import clipped_walk, cumsum, ema
+from .schedules import as_schedule, constant, inv_sqrt
+from .validation import check_count, check_flag, check_schedule_value, check_seed, describe
+
+__all__ = ["run", "sweep", "CHUNK", "MAX_STEPS", "MAX_SWEEP_WORK", "MAX_SETTINGS"]
+
+#: The most steps :func:`run` simulates (~5-40 ns a step: up to tens of seconds).
+MAX_STEPS = 10 ** 9
+#: The most (setting, step) pairs one :func:`sweep` simulates (~2-10 ns each: <= ~100 s).
+MAX_SWEEP_WORK = 10 ** 10
+#: The most settings (and distinct beta_1 or beta_2 values) in one :func:`sweep`.
+MAX_SETTINGS = 10 ** 6
+MAX_DISTINCT_BETAS = 2 ** 12
+
+#: Steps processed at once by :func:`run` (2^17 float64 = 1 MiB per array: the
+#: working arrays stay in cache; much larger chunks measured slower).
+CHUNK = 2 ** 17
+
+# --------------------------------------------------------------------------- run
+def _adam_params(opt):
+    """(beta_1, beta_2, eps, amsgrad, bias_correction, schedule), or None if not plain Adam.
+
+    Only optimizers whose update *is* Adam's take the fast path. A subclass that changes
+    the step (AdamW's weight decay, say) keeps Adam's attributes but not its update, so it
+    must go through the exact loop instead: we compare the step method itself. (Settings
+    are fixed at construction, so reading them once here is what the loop reads at every
+    step.)
+    """
+    if not (isinstance(opt, Adam) and type(opt).step is Adam.step):
+        return None
+    b1, b2 = check_betas(opt.betas)
+    return (b1, b2, check_eps(opt.eps), check_flag(opt.amsgrad, "amsgrad"),
+            check_flag(opt.bias_correction, "bias_correction"), as_schedule(check_lr(opt.lr)))
+
+
+class _StepSizes:
+    """alpha_t for a block of steps t0 .. t0 + n - 1, as the loop's Adam.alpha(t) gives them.
+
+    The course's schedules (constant, inv_sqrt) take an array of t. Any other callable is
+    tried on the array once per block and spot-checked against calls with single integer
+    steps (as the loop makes them); if it fails on arrays (``lambda t: 0.5 / math.sqrt(t)``,
+    a step decay written with ``if``) or gives other numbers, it is called once per step
+    from then on, at ~0.2-0.5 us a step.
+    """
+
+    def __init__(self, schedule):
+        self.schedule = schedule
+        self.trusted = isinstance(schedule, (constant, inv_sqrt))
+        self.per_step = False
+        self._last = (None, None)  # (t0, n), alphas: sweep's simulators share a block
+
+    def __call__(self, t0: int, n: int) -> np.ndarray:
+        """A new array: alpha_t for t = t0 .. t0 + n - 1 (the caller may change it)."""
+        key, value = self._last
+        if key != (t0, n):
+            value = self._compute(t0, n)
+            self._last = ((t0, n), value)
+        return value.copy()
+
+    def _compute(self, t0: int, n: int) -> np.ndarray:
+        t = np.arange(t0, t0 + n, dtype=np.float64)
+        if not self.per_step:
+            a = self._on_array(t)
+            if a is not None:
+                return _checked_alphas(a, t0)
+            self.per_step = True
+        return self._one_by_one(t0, n)
+
+    def _on_array(self, t: np.ndarray):
+        if self.trusted:
+            return np.asarray(self.schedule(t), dtype=np.float64)
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                a = np.asarray(self.schedule(t))
+        except Exception:  # written for one t at a time
+            return None
+        if a.shape != t.shape or a.dtype.kind not in "iuf":
+            return None
+        a = a.astype(np.float64)
+        n = len(t)
+        for i in sorted({0, 1 % n, n // 3, n // 2, n - 1}):  # spot checks, as the loop calls it
+            k = int(t[i])
+            want = check_schedule_value(self.schedule(k), k)
+            if not (a[i] == want or abs(a[i] - want) <= 1e-12 * abs(want)):
+                return None
+        return a
+
+    def _one_by_one(self, t0: int, n: int) -> np.ndarray:
+        f = self.schedule
+        values = [f(k) for k in range(t0, t0 + n)]
+        try:
+            a = np.array(values)
+            ok = a.shape == (n,) and a.dtype.kind in "iuf"
+        except Exception:
+            ok = False
+        if not ok:  # find the culprit, for the loop's message
+            for k, value in enumerate(values, start=t0):
+                check_schedule_value(value, k)
+        return _checked_alphas(a.astype(np.float64), t0)
+
+
+def _checked_alphas(a: np.ndarray, t0: int) -> np.ndarray:
+    """a, after checking that every alpha_t is finite and >= 0 (the loop's message)."""
+    if not (a.min() >= 0.0 and a.max() < math.inf):  # two fast reductions; NaN fails too
+        ok = np.isfinite(a) & (a >= 0.0)
+        i = int(np.argmin(ok))
+        raise ValueError(f"Invalid learning rate at step t={t0 + i}: {a[i]} "
+                         "(must be a finite float >= 0)")
+    return a
+
+
+def _check_steps_finite(d: np.ndarray, t0: int) -> None:
+    """The loop raises when a step overflows float64 (Optimizer._finite_step); so do we."""
+    if not (d.max() < math.inf and d.min() > -math.inf):  # NaN fails too
+        i = int(np.argmin(np.isfinite(d)))
+        raise FloatingPointError(
+            f"the step at t={t0 + i} overflowed float64 (the new x is not finite); "
+            "lower the learning rate")
+
+
+def _bias_prefix(b: float, t0: int, n: int) -> int:
+    """How many steps from t0 on have b^t >= 2^-60 (beyond, 1 - b^t rounds to 1)."""
+    if b == 0.0:
+        return 0  # 1 - 0^t = 1 for t >= 1
+    last = int(60 * math.log(2) / -math.log(b)) + 2
+    return max(0, min(n, last - t0 + 1))
+
+
+class _AdamSim:
+    """The moments and steps of Adam for a block of gradients, carrying state."""
+
+    def __init__(self, b1, b2, eps, amsgrad, bias_correction, schedule):
+        self.b1, self.b2, self.eps = b1, b2, eps
+        self.amsgrad, self.bias_correction = amsgrad, bias_correction
+        self.alphas = schedule if isinstance(schedule, _StepSizes) else _StepSizes(schedule)
+        self.t = 0  # steps done
+        self.m = self.v = self.v_max = 0.0
+
+    def steps(self, g: np.ndarray) -> np.ndarray:
+        """d_t for the next len(g) steps: x_{t+1} = clip(x_t - d_t)."""
+        n, t0 = len(g), self.t + 1
+        b1, b2 = self.b1, self.b2
+        m = ema(g, b1, self.m)
+        v = ema(g, b2, self.v, square=True)
+        self.m, self.v = float(m[-1]), float(v[-1])
+        if self.amsgrad:
+            v[0] = max(v[0], self.v_max)
+            v_hat = np.maximum.accumulate(v, out=v)
+            self.v_max = float(v_hat[-1])
+        else:
+            v_hat = v
+        t = np.arange(t0, t0 + n, dtype=np.float64)
+        alpha = self.alphas(t0, n)
+        den = np.sqrt(v_hat, out=v_hat)
+        if self.bias_correction:
+            # Only the first few thousand steps (for beta ~ 0.99) need 1 - beta^t.
+            k = _bias_prefix(b2, t0, n)
+            if k:
+                den[:k] /= np.sqrt(1.0 - b2 ** t[:k])
+            k = _bias_prefix(b1, t0, n)
+            if k:
+                alpha[:k] /= 1.0 - b1 ** t[:k]
+        den += self.eps
+        if self.eps > 0.0:
+            q = np.divide(m, den, out=m)
+        else:  # _safe_div: 0 where the denominator is 0
+            q = np.divide(m, den, out=np.zeros(n), where=den > 0)
+        self.t += n
+        return np.multiply(alpha, q, out=alpha)
+
+    # sweep() splits d_t = [m_t / (1 - b1^t)] * [alpha_t / (sqrt(v_hat_t / (1 - b2^t)) + eps)]
+    # into a factor that depends on beta_1 only and one that depends on beta_2 only.
+    def numerators(self, g: np.ndarray) -> np.ndarray:
+        """m_t / (1 - beta_1^t) (or m_t without bias correction) for the next len(g) steps."""
+        n, t0 = len(g), self.t + 1
+        m = ema(g, self.b1, self.m)
+        self.m = float(m[-1])
+        if self.bias_correction:
+            k = _bias_prefix(self.b1, t0, n)
+            if k:
+                m[:k] /= 1.0 - self.b1 ** np.arange(t0, t0 + k, dtype=np.float64)
+        self.t += n
+        return m
+
+    def inverse_denominators(self, g: np.ndarray) -> np.ndarray:
+        """alpha_t / (sqrt(v_hat_t) / sqrt(1 - beta_2^t) + eps), and 0 where the
+        denominator is 0 (as _safe_div), for the next len(g) steps."""
+        n, t0 = len(g), self.t + 1
+        v = ema(g, self.b2, self.v, square=True)
+        self.v = float(v[-1])
+        if self.amsgrad:
+            v[0] = max(v[0], self.v_max)
+            v = np.maximum.accumulate(v, out=v)
+            self.v_max = float(v[-1])
+        t = np.arange(t0, t0 + n, dtype=np.float64)
+        alpha = self.alphas(t0, n)
+        den = np.sqrt(v, out=v)
+        if self.bias_correction:
+            k = _bias_prefix(self.b2, t0, n)
+            if k:
+                den[:k] /= np.sqrt(1.0 - self.b2 ** t[:k])
+        den += self.eps
+        self.t += n
+        return np.divide(alpha, den, out=np.zeros(n), where=den > 0)
+
+
+class _AdaBoundSim:
+    """The steps of :class:`amslib.beyond.AdaBound` (and AMSBound) for a block of
+    gradients, carrying state: its moments are Adam's, and the clipped step size
+    eta_t = clip(a_t / (sqrt(v_hat_t) + eps), eta_l(t), eta_u(t)) does not depend on x."""
+
+    def __init__(self, opt):
+        self.opt = opt
+        self.b1, self.b2 = check_betas(opt.betas)
+        self.alphas = _StepSizes(as_schedule(check_lr(opt.lr)))
+        self.alpha1 = opt.alpha(1)
+        self.t = 0
+        self.m = self.v = self.v_max = 0.0
+
+    def steps(self, g: np.ndarray) -> np.ndarray:
+        opt, b1, b2 = self.opt, self.b1, self.b2
+        n, t0 = len(g), self.t + 1
+        m = ema(g, b1, self.m)
+        v = ema(g, b2, self.v, square=True)
+        self.m, self.v = float(m[-1]), float(v[-1])
+        if opt.amsbound:
+            v[0] = max(v[0], self.v_max)
+            v = np.maximum.accumulate(v, out=v)
+            self.v_max = float(v[-1])
+        t = np.arange(t0, t0 + n, dtype=np.float64)
+        alpha = self.alphas(t0, n)
+        a = alpha.copy()
+        if opt.bias_correction:
+            with np.errstate(under="ignore"):
+                a = a * np.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+        den = np.sqrt(v) + opt.eps
+        ratio = np.divide(a, den, out=np.full(n, np.inf), where=den > 0)
+        if not opt.scaled_bounds:
+            f = np.full(n, opt.final_lr)
+        elif self.alpha1 > 0.0:
+            f = opt.final_lr * (alpha / self.alpha1)
+        else:  # alpha_1 = 0: f_t = 0 while alpha_t = 0; AdaBound.final_lr_at raises after
+            if alpha.max() > 0.0:
+                opt.final_lr_at(int(t[np.argmax(alpha > 0.0)]))
+            f = np.zeros(n)
+        lower = f * (1.0 - 1.0 / (opt.gamma * t + 1.0))
+        upper = f * (1.0 + 1.0 / (opt.gamma * t))
+        self.t += n
+        return np.clip(ratio, lower, upper) * m
+
+
+class _AdamNCSim:
+    """The steps of :class:`amslib.adamnc.AdamNC` with a constant beta_1: m_t is Adam's
+    first moment and v_t = (g_1^2 + ... + g_t^2) / t, a running sum over t."""
+
+    def __init__(self, opt):
+        self.b1, self.eps = opt.beta1, opt.eps
+        self.alphas = _StepSizes(as_schedule(check_lr(opt.lr)))
+        self.t = 0
+        self.m = self.sum_g2 = 0.0
+
+    def steps(self, g: np.ndarray) -> np.ndarray:
+        n, t0 = len(g), self.t + 1
+        m = ema(g, self.b1, self.m)
+        s = cumsum(g * g, self.sum_g2)
+        self.m, self.sum_g2 = float(m[-1]), float(s[-1])
+        t = np.arange(t0, t0 + n, dtype=np.float64)
+        alpha = self.alphas(t0, n)
+        den = np.sqrt(s / t) + self.eps
+        q = np.divide(m, den, out=np.zeros(n), where=den > 0)
+        self.t += n
+        return alpha * q
+
+
+def _simulator(opt):
+    """The block simulator for ``opt``, or None if only the plain loop can run it.
+
+    A subclass that changes ``step`` is not recognised (we compare the step method
+    itself), so it goes through the exact loop."""
+    params = _adam_params(opt)
+    if params is not None:
+        return _AdamSim(*params)
+    if isinstance(opt, AdaBound) and type(opt).step is AdaBound.step:
+        return _AdaBoundSim(opt)
+    if (isinstance(opt, AdamNC) and type(opt).step is AdamNC.step
+            and opt.beta1_decay == 1.0):
+        return _AdamNCSim(opt)
+    return None
+
+
+def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -> RunResult:
+    """Run ``opt`` on ``prob`` for ``steps`` steps, projecting onto [-1, 1] after each.
+
+    Gives what :func:`reference_run` gives (to rounding, ~1e-12), much faster: 10^7 steps
+    in a fraction of a second, for up to :data:`MAX_STEPS` steps. Simulated this way:
+    :class:`amslib.optimizers.Adam` (either ``amsgrad``, either ``bias_correction``, any
+    step-size schedule: one written for a single t is called once per step, which costs
+    ~0.2-0.5 us a step), :class:`amslib.beyond.AdaBound` / ``AMSBound`` and
+    :class:`amslib.adamnc.AdamNC` with a constant beta_1: their steps do not depend on x.
+    A step that overflows float64 raises FloatingPointError, as in the loop. Any other
+    optimizer with ``init`` and ``step`` (SGD, AdaGrad, Yogi, AdamX, a decaying beta_1,
+    and subclasses that change the update, such as AdamW) is run by the plain loop
+    :func:`reference_run`, at its speed (~10-40 us a step, at most
+    :data:`amslib.plain_loop.MAX_LOOP_STEPS` steps); anything else is a TypeError.
+
+    ``seed`` fixes the stochastic problem's gradients (see :class:`StochasticProblem`);
+    the online problem ignores it.
+    """
+    check_problem(prob)
+    steps = check_count(steps, "steps", 1, MAX_STEPS, "run simulates ~10^8 steps a second "
+                        "at best; ask for fewer")
+    x0 = check_x0(x0)
+    seed = check_seed(seed)
+    chunk = check_count(chunk, "chunk", 1, 2 ** 22, "larger chunks only cost memory")
+    sim = _simulator(opt)
+    if sim is None:
+        check_optimizer(opt)
+        return reference_run(prob, opt, steps, x0, seed)
+
+    stream = prob.stream(seed)
+    keep = sample_steps(steps)
+    xs = np.empty(len(keep))
+    regrets = np.empty(len(keep))
+    loss = G = 0.0  # running sums of g_t x_t and g_t
+    x = x0
+    walk = np.empty(chunk + 1)  # walk[j] = x_{t0 + j}: walk[:-1] the iterates used, walk[1:] the next
+    start = 1  # the step number of the chunk's first step
+    while start <= steps:
+        n = min(chunk, steps - start + 1)
+        g = stream.take(n)
+        d = sim.steps(g)
+        _check_steps_finite(d, start)
+        w = walk[:n + 1]
+        w[0] = x
+        clipped_walk(x, d, w[1:])
+        used = w[:n]
+        # Regret bookkeeping: sums of g x and g up to each kept step, by segments.
+        gx = np.multiply(g, used, out=d)
+        lo = np.searchsorted(keep, start, side="left")
+        hi = np.searchsorted(keep, start + n - 1, side="right")
+        idx = keep[lo:hi] - start  # kept steps inside this chunk (local indices)
+        if len(idx):
+            # One piece per kept step: the sum since the previous kept step (reduceat).
+            end = int(idx[-1]) + 1
+            cuts = np.concatenate([[0], idx[:-1] + 1])
+            cum_gx = loss + np.cumsum(np.add.reduceat(gx[:end], cuts))
+            cum_g = G + np.cumsum(np.add.reduceat(g[:end], cuts))
+            xs[lo:hi] = used[idx]
+            regrets[lo:hi] = (cum_gx + np.abs(cum_g)) / keep[lo:hi]
+            loss = float(cum_gx[-1]) + float(gx[end:].sum())
+            G = float(cum_g[-1]) + float(g[end:].sum())
+        else:
+            loss += float(gx.sum())
+            G += float(g.sum())
+        x = float(w[n])
+        start += n
+    regret = loss + abs(G)
+    return RunResult(prob.name, repr(opt), steps, x0, seed, x, regret, regret / steps,
+                     keep, xs, regrets)
+
+
+# --------------------------------------------------------------------------- sweep
+def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float = 1e-8,
+          bias_correction: bool = True, x0: float = 0.0, seed=0) -> np.ndarray:
+    """Final iterates of Adam (or AMSGrad) for many (beta_1, beta_2) settings at once.
+
+    ``beta1`` and ``beta2`` are numbers or arrays; the result has the shape of
+    ``np.broadcast(beta1, beta2)``, and each entry equals
+    ``run(prob, Adam(lr, (b1, b2), eps, amsgrad, bias_correction), steps, x0, seed).x_final``.
+    Every setting sees the same gradient sequence.
+
+    How: the moments depend on one beta each, so they are computed once per distinct
+    beta_1 (m_t / (1 - beta_1^t)) and once per distinct beta_2
+    (alpha_t / (sqrt(v_hat_t / (1 - beta_2^t)) + eps)); a 64 x 64 grid needs 64 + 64
+    scans, not 4096. The step of setting (i, j) is the product of the two, and the walk
+    x <- clip(x - d_t, -1, 1) runs with one array operation per step over all settings.
+    """
+    check_problem(prob)
+    steps = check_count(steps, "steps", 1, MAX_STEPS, "ask for fewer")
+    x0 = check_x0(x0)
+    seed = check_seed(seed)
+    eps = check_eps(eps)
+    amsgrad = check_flag(amsgrad, "amsgrad")
+    bias_correction = check_flag(bias_correction, "bias_correction")
+    schedule = as_schedule(check_lr(lr))
+    b1, b2 = _beta_array(beta1, "beta1"), _beta_array(beta2, "beta2")
+    try:
+        shape = np.broadcast_shapes(b1.shape, b2.shape)
+    except ValueError:
+        raise ValueError(f"Invalid beta1, beta2: shapes {b1.shape} and {b2.shape} do not broadcast "
+                         "(use a grid, e.g. np.meshgrid(b1, b2, indexing='ij'))") from None
+    S = math.prod(shape)
+    check_count(S, "number of (beta1, beta2) settings", 1, MAX_SETTINGS)
+    check_count(S * steps, "steps x settings", 1, MAX_SWEEP_WORK,
+                "about 2-10 ns each on one core; use fewer steps or a coarser grid")
+    B1, B2 = np.broadcast_arrays(b1, b2)
+    for name, B in (("beta1", B1), ("beta2", B2)):
+        bad = ~((B >= 0.0) & (B < 1.0))
+        if bad.any():
+            raise ValueError(f"Invalid {name}: {B[bad].flat[0]} (must be in [0, 1))")
+    u1, inv1 = np.unique(B1.ravel(), return_inverse=True)
+    u2, inv2 = np.unique(B2.ravel(), return_inverse=True)
+    for name, u in (("beta1", u1), ("beta2", u2)):
+        check_count(len(u), f"number of distinct {name} values", 1, MAX_DISTINCT_BETAS,
+                    "each one is a scan of its own")
+    # The usual case, a grid beta1[:, None] x beta2[None, :] (both ascending), is the
+    # outer product of the distinct values, in order: no index gathers needed.
+    outer = (S == len(u1) * len(u2) and np.array_equal(inv1, np.repeat(np.arange(len(u1)), len(u2)))
+             and np.array_equal(inv2, np.tile(np.arange(len(u2)), len(u1))))
+    # One simulator per distinct beta_1 (numerators) and per distinct beta_2 (denominators),
+    # all sharing one evaluation of the schedule per block.
+    alphas = _StepSizes(schedule)
+    sims1 = [_AdamSim(b, 0.0, eps, amsgrad, bias_correction, alphas) for b in u1]
+    sims2 = [_AdamSim(0.0, b, eps, amsgrad, bias_correction, alphas) for b in u2]
+    stream = prob.stream(seed)
+    x = np.full(S, x0)
+    overflow = np.zeros(S, dtype=bool)  # settings whose split product d = num * inv_den overflowed
+    tchunk = max(256, min(2 ** 13, 2 ** 22 // max(len(u1), len(u2))))
+    rows = max(16, 2 ** 20 // max(S, 1))  # steps per block of the (steps x settings) array
+    start = 1
+    while start <= steps:
+        n = min(tchunk, steps - start + 1)
+        g = stream.take(n)
+        num = np.empty((n, len(u1)))
+        for i, sim in enumerate(sims1):
+            num[:, i] = sim.numerators(g)
+        inv_den = np.empty((n, len(u2)))
+        for i, sim in enumerate(sims2):
+            inv_den[:, i] = sim.inverse_denominators(g)
+        for r in range(0, n, rows):
+            if outer:  # a full grid: d[t, i, j] = num[t, i] * inv_den[t, j], one product
+                D = np.multiply(num[r:r + rows, :, None], inv_den[r:r + rows, None, :])
+                D = D.reshape(len(D), S)
+            else:
+                D = num[r:r + rows].take(inv1, axis=1)
+                D *= inv_den[r:r + rows].take(inv2, axis=1)
+            if not (D.max() < math.inf and D.min() > -math.inf):  # NaN fails too
+                overflow |= ~np.isfinite(D).all(axis=0)
+            for drow in D:
+                np.subtract(x, drow, out=x)
+                np.clip(x, -1.0, 1.0, out=x)
+        start += n
+    # Where the product of the two factors overflowed (a tiny denominator times a large
+    # step size), run's own order of operations may not: recompute those settings by run
+    # (which raises, as the loop does, if the step itself overflows).
+    for i in np.flatnonzero(overflow):
+        opt = Adam(schedule, (float(B1.flat[i]), float(B2.flat[i])), eps, amsgrad, bias_correction)
+        x[i] = run(prob, opt, steps, x0, seed).x_final
+    return x.reshape(shape)
+
+
+def _beta_array(value, name: str) -> np.ndarray:
+    """betas for sweep as a float64 array; booleans, strings and complex numbers are refused."""
+    try:
+        a = np.asarray(value)
+    except Exception:
+        a = None
+    if a is None or a.dtype.kind not in "iuf":
+        raise ValueError(f"Invalid {name}: {describe(value)} (must be a number or an array of "
+                         "numbers in [0, 1))")
+    return a.astype(np.float64)

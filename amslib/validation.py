@@ -1,0 +1,190 @@
+"""Checks of the values a learner passes to amslib: one place for all of them.
+
+Every check returns the value in its plain form (a float, an int, a bool, a float64
+array) or raises a ValueError that names the parameter and says what is allowed, in
+``torch.optim``'s wording where it has one ("Invalid beta parameter at index 1: ...").
+The checks refuse what Python or NumPy would otherwise convert quietly into something
+else: ``True`` as the number 1, the string ``'False'`` as the flag True, ``'0.1'`` as
+0.1, a complex number as its real part, ``2.7`` steps as 2, a one-element list as a
+number. The optimizers of :mod:`amslib.optimizers`, :mod:`amslib.beyond` and
+:mod:`amslib.torch_optim`, the simulators and the models all use these, so that the
+same bad value gets the same message everywhere.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import operator
+
+import numpy as np
+
+__all__ = ["real_number", "check_lr", "check_beta", "check_betas", "check_nonnegative",
+           "check_eps", "check_flag", "check_count", "check_seed", "check_schedule_value",
+           "as_real_array", "check_grad", "describe"]
+
+
+def describe(value) -> str:
+    """A short repr for error messages (long arrays and strings are cut)."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def real_number(value, name: str, allowed: str = "a real number") -> float:
+    """``float(value)`` for a real number (Python, NumPy or a 0-d array/tensor); a
+    ValueError ``Invalid <name>: <value> (must be <allowed>)`` for anything else: bools,
+    strings, complex numbers, None, arrays of several numbers. Not checked for finiteness."""
+    bad = ValueError(f"Invalid {name}: {describe(value)} (must be {allowed})")
+    if isinstance(value, (bool, np.bool_, str, bytes, complex, np.complexfloating)) or value is None:
+        raise bad
+    if not isinstance(value, numbers.Real):  # arrays, tensors, Decimal-like objects
+        dtype = getattr(value, "dtype", None)
+        kind = getattr(dtype, "kind", None)
+        if kind is None and dtype is not None:  # a torch dtype
+            kind = "c" if dtype.is_complex else ("f" if dtype.is_floating_point else
+                                                 ("b" if str(dtype) == "torch.bool" else "i"))
+        if kind is not None and (kind not in "iuf" or np.ndim(value) != 0):
+            raise bad
+    try:
+        return float(value)
+    except Exception:
+        raise bad from None
+
+
+def check_nonnegative(value, name: str) -> float:
+    """A finite float >= 0; the message names the parameter (``Invalid <name> value: ...``)."""
+    v = real_number(value, f"{name} value", "a float >= 0")
+    if not math.isfinite(v) or v < 0.0:
+        raise ValueError(f"Invalid {name} value: {value} (must be a finite float >= 0)")
+    return v
+
+
+def check_eps(eps) -> float:
+    return check_nonnegative(eps, "epsilon")
+
+
+def check_lr(lr, name: str = "learning rate"):
+    """Accept a float >= 0 or a callable schedule (see :mod:`amslib.schedules`)."""
+    if callable(lr) and not isinstance(lr, (np.ndarray, np.generic)):
+        return lr
+    v = real_number(lr, name, "a float >= 0 or a callable of t")
+    if not math.isfinite(v) or v < 0.0:
+        raise ValueError(f"Invalid {name}: {lr} (must be a finite float >= 0)")
+    return v
+
+
+def check_schedule_value(value, t) -> float:
+    """What a schedule returned at step t, checked like a learning rate."""
+    v = real_number(value, f"learning rate at step t={t}", "a finite float >= 0")
+    if not math.isfinite(v) or v < 0.0:
+        raise ValueError(f"Invalid learning rate at step t={t}: {v} (must be a finite float >= 0)")
+    return v
+
+
+def check_beta(beta, index=None, name: str = "beta parameter") -> float:
+    """beta must lie in [0, 1). ``index`` reproduces torch.optim's message for betas."""
+    where = f" at index {index}" if index is not None else ""
+    v = real_number(beta, f"{name}{where}", "a float in [0, 1)")
+    if not 0.0 <= v < 1.0:  # also rejects NaN
+        raise ValueError(f"Invalid {name}{where}: {beta} (must be in [0, 1))")
+    return v
+
+
+def check_betas(betas) -> tuple[float, float]:
+    """A pair (beta_1, beta_2), each in [0, 1), as a tuple of floats."""
+    bad = ValueError(f"Invalid betas: {describe(betas)} (must be a pair (beta_1, beta_2))")
+    if isinstance(betas, (str, bytes, dict, set, frozenset)):
+        raise bad
+    try:
+        pair = list(itertools.islice(iter(betas), 3))  # bounded: an endless iterator is refused
+    except TypeError:
+        raise bad from None
+    if len(pair) != 2:
+        raise bad
+    return check_beta(pair[0], 0), check_beta(pair[1], 1)
+
+
+def check_flag(value, name: str) -> bool:
+    """True or False (also NumPy's bool); anything else, the string 'False' included, is refused."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ValueError(f"Invalid {name}: {describe(value)} (must be True or False)")
+
+
+def check_count(value, name: str, minimum: int = 0, maximum: int | None = None,
+                why: str = "") -> int:
+    """An integer (Python or NumPy; not a bool, not 2.0 or 2.7) in [minimum, maximum].
+    ``why`` says, in the message, what the upper limit protects (time or memory)."""
+    allowed = f"an integer >= {minimum}"
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"Invalid {name}: {value!r} (must be {allowed})")
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise ValueError(f"Invalid {name}: {describe(value)} (must be {allowed})") from None
+    if n < minimum:
+        raise ValueError(f"Invalid {name}: {n} (must be {allowed})")
+    if maximum is not None and n > maximum:
+        raise ValueError(f"Invalid {name}: {n:,} (at most {maximum:,}{': ' + why if why else ''})")
+    return n
+
+
+def check_seed(seed):
+    """A seed for ``numpy.random.default_rng``: None, an integer >= 0 or a sequence of them.
+
+    A Generator is refused: it changes as it is used, so two runs given the same one
+    would not see the same numbers."""
+    allowed = "None, an integer >= 0, or a sequence of them"
+    if seed is None:
+        return None
+    if isinstance(seed, (bool, np.bool_, str, bytes, float, np.floating, complex)):
+        raise ValueError(f"Invalid seed: {describe(seed)} (must be {allowed})")
+    if isinstance(seed, (np.random.Generator, np.random.RandomState, np.random.BitGenerator)):
+        raise ValueError(f"Invalid seed: a {type(seed).__name__} (must be {allowed}; a generator "
+                         "changes as it is used, so runs with the same one would differ)")
+    try:
+        np.random.SeedSequence(seed)
+    except Exception:
+        raise ValueError(f"Invalid seed: {describe(seed)} (must be {allowed})") from None
+    return seed
+
+
+def as_real_array(x, name: str = "parameters x") -> np.ndarray:
+    """A new float64 array of finite values (the caller's array is never modified).
+    Complex, boolean, string and object arrays are refused (NumPy would drop the
+    imaginary part, or turn True into 1 and '0.5' into 0.5)."""
+    try:
+        raw = np.asarray(x)
+    except Exception:
+        raise ValueError(f"Invalid {name}: {describe(x)} (must be an array of real numbers)") from None
+    if raw.dtype.kind not in "iuf":
+        raise ValueError(f"Invalid {name}: an array of dtype {raw.dtype} (must hold real "
+                         "numbers: integers or floats)")
+    a = np.array(raw, dtype=np.float64)  # a copy
+    if not np.all(np.isfinite(a)):
+        bad = np.flatnonzero(~np.isfinite(a))[0]
+        raise ValueError(f"Invalid {name}: non-finite value {a.flat[bad]} at flat index {bad}")
+    return a
+
+
+def check_grad(x: np.ndarray, grad) -> np.ndarray:
+    """The gradient as a float64 array of x's shape, finite."""
+    try:
+        raw = np.asarray(grad)
+    except Exception:
+        raise ValueError(f"Invalid gradient: {describe(grad)} (must be an array of real numbers)") from None
+    if raw.dtype.kind not in "iuf":
+        raise ValueError(f"Invalid gradient: an array of dtype {raw.dtype} (must hold real numbers)")
+    g = np.asarray(raw, dtype=np.float64)
+    if g.shape != np.shape(x):
+        raise ValueError(
+            f"Invalid gradient: shape {g.shape} does not match the parameters' shape {np.shape(x)}")
+    if not np.all(np.isfinite(g)):
+        bad = np.flatnonzero(~np.isfinite(g))[0]
+        raise ValueError(
+            f"Invalid gradient: non-finite value {g.flat[bad]} at flat index {bad} "
+            "(gradients must be finite)")
+    return g

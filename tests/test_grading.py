@@ -1,0 +1,230 @@
+"""End to end: release an assignment, grade made-up submissions, check the points.
+
+The assignment is the notebook whose three exercises are AMSGrad's (its running maximum, a
+function for one AMSGrad step, the sign of Gamma_t); it is found by its checkers, not its
+name.
+Each made-up submission is the released notebook with some exercise cells rewritten:
+right, wrong, blank, hanging, crashing the kernel, running out of memory, and malicious
+ones (writes and deletes outside its folder, reads the solutions, patches the checker,
+prints "Correct!", fits the checker's visible cases only). Grading runs the real command
+line, with small time limits; the points each earns are asserted.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import grade  # noqa: E402  (tools/grade.py)
+import student  # noqa: E402  (tools/student.py)
+
+CHECKERS = ("check_running_max", "check_amsgrad_step", "check_gamma")
+
+STEP = ("def {answer}(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
+        "    m = beta1 * m + (1 - beta1) * g\n"
+        "    v = beta2 * v + (1 - beta2) * g**2\n"
+        "    v_hat = np.maximum(v_hat, v)\n"
+        "    return x - alpha * m / (np.sqrt(v_hat) + eps), m, v, v_hat")
+RIGHT = {
+    "check_running_max": "{answer} = [4, 4, 9, 9, 9.5]",
+    "check_amsgrad_step": STEP,
+    "check_gamma": "{answer} = 'b'",
+}
+WRONG = {
+    "check_running_max": "{answer} = [4, 1, 9, 2, 9.5]",
+    "check_amsgrad_step": STEP.replace("v_hat = np.maximum(v_hat, v)", "v_hat = v"),
+    "check_gamma": "{answer} = 'a'",
+}
+
+
+def assignment_notebook() -> Path:
+    for path in student.notebooks():
+        key = grade.make_key(json.loads(path.read_text()), path.name)
+        if set(CHECKERS) <= {e["checker"] for e in key["exercises"]}:
+            return path
+    raise AssertionError(f"no notebook has exercises checked by {CHECKERS}: update this test")
+
+
+def exercise_cell(nb: dict, key: dict, checker: str):
+    exercise = next(e for e in key["exercises"] if e["checker"] == checker)
+    cell = next(c for c in nb["cells"] if c.get("id") == exercise["cell"])
+    return cell, exercise
+
+
+def submission(released: dict, key: dict, answers: dict, trim: bool = True) -> dict:
+    """The released notebook with exercise cells replaced by ``answers[checker]`` (a template
+    with {answer} and {module}); each replacement keeps the cell's import and checker call."""
+    nb = json.loads(json.dumps(released))
+    for checker, body in answers.items():
+        cell, exercise = exercise_cell(nb, key, checker)
+        module = exercise["module"].rsplit(".", 1)[1]
+        cell["source"] = (f"import numpy as np\nfrom amslib.exercises import {module}\n"
+                          + body.format(answer=exercise["answer"], module=module)
+                          + f"\n{module}.{checker}({exercise['answer']})\n")
+    if trim:  # the set-up cell and the exercises: the rest of the notebook only costs time
+        keep = {e["cell"] for e in key["exercises"]}
+        first_code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        nb["cells"] = [c for c in nb["cells"] if c is first_code or c.get("id") in keep or c["cell_type"] == "markdown"]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    outside = tmp_path_factory.mktemp("outside")
+    canary = outside / "canary.txt"
+    canary.write_text("do not delete")
+    escape = outside / f"escaped-{uuid.uuid4().hex}.txt"
+
+    path = assignment_notebook()
+    fingerprint = grade.course_fingerprint()
+    run = [sys.executable, str(ROOT / "tools" / "grade.py"), "--course", str(course)]
+    subprocess.run(run + ["release", path.name[:2]], check=True, cwd=ROOT)
+    assignment = path.stem
+    key = json.loads((course / "source" / assignment / "grading.json").read_text())
+    released = json.loads((course / "release" / assignment / path.name).read_text())
+    source_nb = str(course / "source" / assignment / path.name)
+    ex = {e["checker"]: e for e in key["exercises"]}
+    module = ex[CHECKERS[0]]["module"].rsplit(".", 1)[1]
+
+    subs = {
+        "right": submission(released, key, RIGHT, trim=False),
+        "wrong": submission(released, key, WRONG),
+        "blank": released,
+        "hanging": submission(released, key, {
+            "check_running_max": RIGHT["check_running_max"],
+            # a function that never returns when the checker calls it
+            "check_amsgrad_step": "def {answer}(*args):\n    while True:\n        pass",
+            # a cell that never ends, before its answer
+            "check_gamma": "while True:\n    pass\n{answer} = 'b'"}),
+        "crashing": submission(released, key, {
+            "check_running_max": RIGHT["check_running_max"],
+            # kills its own kernel: the notebook is run again without this cell
+            "check_amsgrad_step": "import os\nos._exit(1)\n" + STEP,
+            # more memory than the limit
+            "check_gamma": "big = np.ones(2 * 10**9)\n{answer} = 'b'"}),
+        "writes_outside": submission(released, key, {
+            "check_running_max": f"open({str(escape)!r}, 'w').write('escaped')\n{{answer}} = [4, 4, 9, 9, 9.5]",
+            "check_amsgrad_step": f"import os\nos.remove({str(canary)!r})\n" + STEP,
+            "check_gamma": "open('../../../escaped-relative.txt', 'w').write('x')\n{answer} = 'b'"}),
+        "reads_solutions": submission(released, key, {
+            # the lecturer's source notebook, the course's notebook, the key, a shell
+            "check_running_max": f"text = open({source_nb!r}).read()\n{{answer}} = [4, 4, 9, 9, 9.5]",
+            "check_amsgrad_step": f"text = open({str(path)!r}).read()\n" + STEP,
+            "check_gamma": "import subprocess\nsubprocess.run(['cat', "
+                           f"{str(course / 'source' / assignment / 'grading.json')!r}])\n{{answer}} = 'b'"}),
+        "patches_checker": submission(released, key, {
+            "check_running_max": "{module}.check_running_max = lambda answer: True\n{answer} = [0.0]",
+            "check_amsgrad_step": "import amslib.exercises as ex, math\nex.passed = lambda *a: True\n"
+                                  "math.isclose = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
+                                  "open({module}.__file__, 'a').write('\\n# patched')\n"
+                                  "def {answer}(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
+                                  "    return x, m, v, v_hat",
+            "check_gamma": "{answer} = 'c'"}),
+        "prints_correct": submission(released, key, {
+            "check_running_max": "print('Correct!')\n{answer} = None",
+            "check_amsgrad_step": "def {answer}(*args):\n    print('Correct!')\n    return 'Correct!'",
+            "check_gamma": "print('Correct!')\n{answer} = 'Correct!'"}),
+        "fits_visible_cases": submission(released, key, {
+            "check_running_max": RIGHT["check_running_max"],
+            # memorises the checker's own cases (it may call the checker) and nothing else
+            "check_amsgrad_step": "seen = {{}}\n"
+                                  "def key(*args):\n"
+                                  "    return b''.join(np.asarray(a, float).tobytes() for a in args)\n"
+                                  "def spy(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
+                                  "    m2 = beta1 * m + (1 - beta1) * g\n"
+                                  "    v2 = beta2 * v + (1 - beta2) * g**2\n"
+                                  "    vh = np.maximum(v_hat, v2)\n"
+                                  "    out = (x - alpha * m2 / (np.sqrt(vh) + eps), m2, v2, vh)\n"
+                                  "    seen[key(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps)] = out\n"
+                                  "    return out\n"
+                                  f"{module}.check_amsgrad_step(spy)\n"
+                                  "def {answer}(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
+                                  "    return seen.get(key(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps),\n"
+                                  "                    (x, m, v, v_hat))",
+            "check_gamma": RIGHT["check_gamma"]}),
+    }
+    for name, nb in subs.items():
+        folder = course / "submitted" / name / assignment
+        folder.mkdir(parents=True)
+        (folder / path.name).write_text(json.dumps(nb))
+    proc = subprocess.run(run + ["autograde", assignment, "--timeout", "15", "--call-timeout", "4",
+                                 "--total-timeout", "200", "--memory-mb", "3072"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = list(csv.DictReader(open(course / "grades.csv")))
+    by_student: dict = {}
+    for row in rows:
+        by_student.setdefault(row["student"], {})[row["exercise"]] = row
+    ids = [ex[c]["id"] for c in CHECKERS]
+    return {"course": course, "assignment": assignment, "rows": by_student, "ids": ids,
+            "canary": canary, "escape": escape, "fingerprint": fingerprint, "stdout": proc.stdout, "path": path}
+
+
+EXPECTED = {  # points for (running maximum, AMSGrad step function, sign of Gamma_t)
+    "right": (1, 1, 1),
+    "wrong": (0, 0, 0),
+    "blank": (0, 0, 0),
+    "hanging": (1, 0, 0),
+    "crashing": (1, 0, 0),
+    "writes_outside": (0, 0, 0),
+    "reads_solutions": (0, 0, 0),
+    "patches_checker": (0, 0, 0),
+    "prints_correct": (0, 0, 0),
+    "fits_visible_cases": (1, 0, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_points(graded, name):
+    rows = graded["rows"][name]
+    got = tuple(int(rows[i]["points"]) for i in graded["ids"])
+    assert got == EXPECTED[name], {i: (rows[i]["status"], rows[i]["hint_shown"]) for i in graded["ids"]}
+
+
+def test_statuses_and_hints(graded):
+    rows, ids = graded["rows"], graded["ids"]
+    assert {rows["blank"][i]["status"] for i in ids} == {"not attempted"}
+    assert all(rows["wrong"][i]["hint_shown"].startswith("Not yet") for i in ids)
+    assert all(rows["right"][i]["hint_shown"].startswith("Correct!") for i in ids)
+    assert "hidden test values" in rows["fits_visible_cases"][ids[1]]["hint_shown"]
+    assert "did not return" in rows["hanging"][ids[1]]["hint_shown"]
+
+
+def test_nothing_escaped(graded):
+    assert graded["canary"].read_text() == "do not delete"
+    assert not graded["escape"].exists()
+    assert not list(graded["course"].parent.glob("escaped-relative.txt"))
+    assert grade.course_fingerprint() == graded["fingerprint"]  # amslib/ and notebooks/ untouched
+
+
+def test_feedback_and_logs(graded):
+    course, a = graded["course"], graded["assignment"]
+    for name in EXPECTED:
+        text = (course / "feedback" / name / a / "feedback.md").read_text()
+        assert f"Student: {name}." in text
+        assert (course / "autograded" / name / a / graded["path"].name).exists()
+    hanging = (course / "feedback" / "hanging" / a / "feedback.md").read_text()
+    assert "time limit" in hanging
+    crashing = json.loads((course / "autograded" / "crashing" / a / "result.json").read_text())
+    assert any("kernel died" in line for line in crashing["log"]), crashing["log"]
+    reads = (course / "feedback" / "reads_solutions" / a / "feedback.md").read_text()
+    assert "refused: read" in reads and "refused: subprocess.Popen" in reads
+    writes = (course / "feedback" / "writes_outside" / a / "feedback.md").read_text()
+    assert "refused: write" in writes and "refused: os.remove" in writes
+
+
+def test_release_hides_the_solutions(graded):
+    course, a = graded["course"], graded["assignment"]
+    released = (course / "release" / a / graded["path"].name).read_text()
+    assert "hidden_seed" not in released and '"solution"' not in released
+    key = json.loads((course / "source" / a / "grading.json").read_text())
+    assert str(key["hidden_seed"]) not in released

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""The student edition of the course: every notebook without its solutions.
+
+    python tools/student.py [--out build/student] [--branch student]
+
+writes a folder that can be pushed as a branch of its own (``student`` by default) and
+handed to a class:
+
+- ``notebooks/NN_*.ipynb``: every notebook of ``notebooks/`` (found by glob, so new or
+  renumbered notebooks need nothing here) with
+  - the *Solutions* section removed: from its ``## Solutions`` heading up to the next
+    ``## `` heading (the references), and every cell tagged ``solution`` wherever it is;
+  - the outputs of the exercise cells cleared (they ran on the empty template anyway);
+  - cell and notebook metadata reduced to what Jupyter, the slides and the tests use
+    (no attachments on removed cells survive, since the cells are gone);
+  - the sentence that points to the worked solutions reworded;
+  - the Colab/Binder badges and the Colab set-up line pointing at the student branch;
+- the files a learner needs next to them: ``amslib/`` (the checkers included: they give the
+  hints), ``data/``, ``binder/``, ``pyproject.toml``, ``README.md`` and its links.
+
+The notebooks' navigation links are relative, so they keep working in the new folder.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from amslib import course  # noqa: E402
+
+#: Files and folders copied beside the student notebooks (README.md's links point to them).
+COPIED = ["README.md", "LICENSE", "CONTRIBUTING.md", "LECTURERS.md", "Makefile", "pyproject.toml",
+          "environment.yml", "amslib", "data", "binder"]
+#: Notebook metadata kept; anything else (authoring notes, tool state) is dropped.
+NOTEBOOK_METADATA = {"kernelspec", "language_info", "widgets"}
+#: Cell metadata kept.
+CELL_METADATA = {"slideshow", "tags", "jupyter", "collapsed", "scrolled", "editable", "deletable"}
+SOLUTION_TAG = "solution"
+SOLUTIONS_POINTER = re.compile(r"\s*Worked solutions are at the end of the notebook;?\s*try first\.")
+
+
+def notebooks(root: Path = ROOT) -> list[Path]:
+    return sorted((root / course.NOTEBOOK_DIR).glob("[0-9][0-9]_*.ipynb"))
+
+
+def source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def heading(cell) -> str | None:
+    """The text of a level-2 heading opening a markdown cell ('Solutions'), else None."""
+    if cell.get("cell_type") != "markdown":
+        return None
+    first = source(cell).lstrip().split("\n", 1)[0]
+    return first[3:].strip() if first.startswith("## ") else None
+
+
+def is_solution(cell) -> bool:
+    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def sections(nb) -> list[str | None]:
+    """For each cell, the level-2 section it belongs to ('Exercises', 'Solutions', ...)."""
+    current, out = None, []
+    for cell in nb["cells"]:
+        current = heading(cell) or current
+        out.append(current)
+    return out
+
+
+def solution_cells(nb) -> list[dict]:
+    """The cells the student edition drops: the Solutions section and tagged cells."""
+    return [c for c, sec in zip(nb["cells"], sections(nb)) if sec == "Solutions" or is_solution(c)]
+
+
+def exercise_cells(nb) -> list[dict]:
+    """The code cells of the Exercises section (minus any tagged solution)."""
+    return [c for c, sec in zip(nb["cells"], sections(nb))
+            if sec == "Exercises" and c["cell_type"] == "code" and not is_solution(c)]
+
+
+def point_to_branch(text: str, branch: str) -> str:
+    """Colab/Binder badges and the Colab clone line: the student branch instead of BRANCH."""
+    repo, main = course.REPOSITORY, course.BRANCH
+    return (text.replace(f"{repo}/blob/{main}/", f"{repo}/blob/{branch}/")
+                .replace(f"{repo}/{main}?", f"{repo}/{branch}?")
+                .replace(f"--branch {main} ", f"--branch {branch} "))
+
+
+def student_notebook(nb: dict, branch: str = "student") -> dict:
+    """A student edition of one notebook (JSON dict in, new JSON dict out)."""
+    nb = copy.deepcopy(nb)
+    drop = {id(c) for c in solution_cells(nb)}
+    exercises = {id(c) for c in exercise_cells(nb)}
+    cells = []
+    for cell in nb["cells"]:
+        if id(cell) in drop:
+            continue
+        cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in CELL_METADATA}
+        if id(cell) in exercises:
+            cell["outputs"], cell["execution_count"] = [], None
+        text = point_to_branch(SOLUTIONS_POINTER.sub("", source(cell)), branch)
+        cell["source"] = text
+        if "attachments" in cell:
+            # keep only the attachments the cell's text still refers to
+            kept = {k: v for k, v in cell["attachments"].items() if f"attachment:{k}" in text}
+            cell["attachments"] = kept
+            if not kept:
+                del cell["attachments"]
+        cells.append(cell)
+    nb["cells"] = cells
+    nb["metadata"] = {k: v for k, v in nb.get("metadata", {}).items() if k in NOTEBOOK_METADATA}
+    return nb
+
+
+def write_notebook(nb: dict, path: Path) -> None:
+    import nbformat
+
+    node = nbformat.from_dict(nb)
+    nbformat.validate(node)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(node, path)
+    path.write_text(path.read_text().rstrip("\n") + "\n")
+
+
+def build(out: Path, branch: str = "student", root: Path = ROOT) -> list[Path]:
+    """Write the student edition into ``out`` (replacing it); return the notebooks written."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in COPIED:
+        src = root / name
+        if src.is_dir():
+            shutil.copytree(src, out / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+        elif src.exists():
+            shutil.copy2(src, out / name)
+    readme = out / "README.md"
+    if readme.exists():
+        readme.write_text(point_to_branch(readme.read_text(), branch))
+    written = []
+    for path in notebooks(root):
+        nb = json.loads(path.read_text())
+        target = out / course.NOTEBOOK_DIR / path.name
+        write_notebook(student_notebook(nb, branch), target)
+        written.append(target)
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "student",
+                        help="folder to write (replaced; default build/student)")
+    parser.add_argument("--branch", default="student",
+                        help="git branch the badges and the Colab set-up line point to (default student)")
+    args = parser.parse_args(argv)
+    written = build(args.out.resolve(), args.branch)
+    for path in written:
+        print(f"{path.relative_to(args.out.resolve())}")
+    print(f"student edition: {len(written)} notebooks in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
