@@ -2,25 +2,53 @@
 #   make lab    create .venv, install the course into it, open JupyterLab at notebook 00
 #   make test   create .venv, install the course and its test tools, run the whole test suite
 # Needs only Python >= 3.10 (set PYTHON=python3.12 to choose another interpreter).
+#
+# Both install the exact versions of requirements/lock.txt (LOCK=none: the newest releases
+# within pyproject.toml's ranges instead). `make lock` refreshes the lock.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# Which PyTorch to install. The default takes the newest release from PyPI (on Linux
-# that is the CUDA build, several GB). CPU-only Linux machines save most of that with
-#   make test TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cpu"
-# (Quoted inside the variable: an unquoted >= would be a shell redirection.)
-TORCH_SPEC ?= 'torch>=2.1'
+LOCK ?= requirements/lock.txt
 
-.PHONY: lab test generate execute slides site clean
+# Which PyTorch build. The lock fixes the release; the build depends on the machine:
+# - Linux without an NVIDIA driver (no nvidia-smi): the CPU build from PyTorch's own index,
+#   about 0.2 GB instead of the CUDA build's several GB that plain `pip install torch` takes;
+# - Linux with an NVIDIA driver, macOS, Windows: the build PyPI serves (CUDA on Linux).
+# Choose yourself with TORCH_SPEC, e.g. make test TORCH_SPEC=torch==2.13.0 (quote a spec
+# with >= inside the variable: TORCH_SPEC="'torch>=2.1'").
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+TORCH_VERSION := $(shell sed -n 's/^torch==\([0-9][0-9.]*\).*/\1/p' requirements/lock.txt)
+TORCH_REQ := $(if $(filter none,$(LOCK)),'torch>=2.1',torch==$(TORCH_VERSION))
+NVIDIA := $(shell command -v nvidia-smi >/dev/null 2>&1 && echo yes)
+ifeq ($(origin TORCH_SPEC),undefined)
+  ifeq ($(shell uname -s)$(NVIDIA),Linux)
+    TORCH_SPEC := $(TORCH_REQ) --index-url $(TORCH_CPU_INDEX)
+    TORCH_WHY := Linux without an NVIDIA driver (no nvidia-smi), so the CPU build; set TORCH_SPEC to choose
+  else
+    TORCH_SPEC := $(TORCH_REQ)
+    TORCH_WHY := PyPI's build for this machine (CUDA on Linux with an NVIDIA driver); set TORCH_SPEC to choose
+  endif
+else
+  TORCH_WHY := as TORCH_SPEC says
+endif
+
+.PHONY: lab test lock generate execute slides site clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(filter-out none,$(LOCK))
+	@echo "PyTorch: $(TORCH_SPEC)  ($(TORCH_WHY))"
 	$(BIN)/python -m pip install --quiet $(TORCH_SPEC)
-	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+ifeq ($(LOCK),none)
+	$(BIN)/python -m pip install --quiet --upgrade -e ".[lab,test]"
+else
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+endif
+	@$(BIN)/python -c "import torch; print('installed: torch', torch.__version__, '(CUDA build)' if torch.version.cuda else '(CPU build)')"
 	touch $@
 
 # Jupyter refuses to run as root unless told; containers often run as root.
@@ -31,6 +59,11 @@ lab: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
+
+# For maintainers: refresh requirements/lock.txt (and binder/environment.yml, its twin)
+# from pyproject.toml, with uv. Run it after changing a dependency or an extra, commit both.
+lock: $(BIN)/python
+	$(BIN)/python tools/lock.py
 
 # For authors: regenerate navigation, set-up cells and README tables; re-execute notebooks.
 generate: $(VENV)/.installed
@@ -52,8 +85,8 @@ clean:
 
 # The classroom kit (LECTURERS.md, "Running the course in a class").
 #   make student                     build/student: every notebook without its solutions
-#   make release NB=03               notebook 03's exercises as an assignment in build/classroom
-#   make grade ASSIGNMENT=03_online_setting_and_adams_drift   grade build/classroom/submitted/*/ASSIGNMENT/
+#   make release NB=04               notebook 04's exercises as an assignment in build/classroom
+#   make grade ASSIGNMENT=04_where_adam_fails   grade build/classroom/submitted/*/ASSIGNMENT/
 .PHONY: student release grade
 student: $(VENV)/.installed
 	$(BIN)/python tools/student.py

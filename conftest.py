@@ -1,14 +1,18 @@
-"""Budget check for the notebooks: at most 90 s in total and 1.5 GB peak memory.
+"""The notebooks' budget (at most 90 s in total and 1.5 GB of peak memory), as a report.
 
 nbval runs each notebook on its own kernel, a child process of pytest. After the run we
 add up the time spent in each notebook's cells (kernel start included) and read the peak
-resident memory of pytest's children (the kernels). The budget is enforced only when
-every notebook ran, so that `pytest notebooks/03_...ipynb` alone is not judged by it.
-Set AMSGRAD_SKIP_BUDGET=1 on a machine much slower than CI's.
+resident memory of pytest's children (the kernels), and print both under "notebook
+budget", with a line saying whether the budget was met.
+
+It is a report, not a test: wall-clock time depends on how busy the machine is, and a test
+suite that fails because someone else's job ran at the same time teaches contributors to
+ignore it. CI prints the report on every run; README quotes the figures measured on CI's
+2-core machine. (Memory is a property of the code, but ru_maxrss of the children is also
+noisy across Python and library versions, so it is reported the same way.)
 """
 from __future__ import annotations
 
-import os
 import resource
 import sys
 from collections import defaultdict
@@ -17,7 +21,6 @@ from pathlib import Path
 BUDGET_SECONDS = 90.0
 BUDGET_MEMORY_MB = 1536.0
 _durations: dict[str, float] = defaultdict(float)
-_failed = []
 
 
 def pytest_runtest_logreport(report):
@@ -34,7 +37,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not _durations:
         return
     tr = terminalreporter
-    tr.section("notebook budget")
+    tr.section("notebook budget (a report: timings depend on the machine's load)")
     for name, seconds in sorted(_durations.items()):
         tr.write_line(f"{seconds:7.1f} s  {name}")
     total = sum(_durations.values())
@@ -42,22 +45,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     tr.write_line(f"{total:7.1f} s  total (budget {BUDGET_SECONDS:.0f} s); "
                   f"peak kernel memory {peak:.0f} MB (budget {BUDGET_MEMORY_MB:.0f} MB)")
     all_notebooks = {p.name for p in (Path(config.rootpath) / "notebooks").glob("[0-9][0-9]_*.ipynb")}
-    ran = {Path(n).name for n in _durations}
-    if ran >= all_notebooks and not os.environ.get("AMSGRAD_SKIP_BUDGET"):
-        if total > BUDGET_SECONDS:
-            _failed.append(f"notebooks took {total:.1f} s, over the {BUDGET_SECONDS:.0f} s budget")
-        if peak > BUDGET_MEMORY_MB:
-            _failed.append(f"peak kernel memory {peak:.0f} MB, over the {BUDGET_MEMORY_MB:.0f} MB budget")
-        for msg in _failed:
-            tr.write_line(f"BUDGET EXCEEDED: {msg}", red=True)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    # terminal_summary runs after sessionfinish, so the check is repeated here to set the status
-    if not _durations or os.environ.get("AMSGRAD_SKIP_BUDGET"):
-        return
-    all_notebooks = {p.name for p in (Path(session.config.rootpath) / "notebooks").glob("[0-9][0-9]_*.ipynb")}
     if {Path(n).name for n in _durations} >= all_notebooks:
-        total = sum(_durations.values())
-        if total > BUDGET_SECONDS or _peak_children_mb() > BUDGET_MEMORY_MB:
-            session.exitstatus = 1
+        over = []
+        if total > BUDGET_SECONDS:
+            over.append(f"time {total:.1f} s > {BUDGET_SECONDS:.0f} s")
+        if peak > BUDGET_MEMORY_MB:
+            over.append(f"memory {peak:.0f} MB > {BUDGET_MEMORY_MB:.0f} MB")
+        tr.write_line("budget: " + ("OVER (" + "; ".join(over) + "); on an idle 2-core machine "
+                                    "this needs looking at" if over else "met"),
+                      yellow=bool(over), green=not over)

@@ -6,7 +6,12 @@ optimizers  NumPy reference implementations (SGD, momentum, AdaGrad, RMSProp, Ad
 adamnc      AdamNC, the paper's second fix (beta_2t = 1 - 1/t)
 beyond      what came after AMSGrad: AdamX, Yogi, AdaBound/AMSBound, AdamW, large-beta_2 Adam
 torch_optim Adam/AMSGrad from scratch as a torch.optim.Optimizer
-synthetic   the paper's counterexamples and a fast simulator (run, sweep)
+synthetic   the paper's counterexamples and a fast simulator (run, sweep): a facade over
+              online      the problems and their gradient streams
+              plain_loop  reference_run, the plain loop (the ground truth), RunResult
+              scan        the scan engine: moments and the clipped walk for whole blocks
+              fast_adam   run and sweep: Adam (and AdaBound, AdamNC) on the scan engine
+validation  the checks every public function applies to its arguments (one message style)
 schedules   step-size schedules alpha_t (constant, alpha / sqrt(t))
 data        the UCI handwritten digits (8x8) with a fixed train/test split
 models      small PyTorch models and a batched trainer for notebook 07

@@ -58,8 +58,8 @@ class AdamNC(_Optimizer):
     theorem (convex f_t, bounded diameter D_inf, gradients bounded by G_inf,
     alpha_t = alpha / sqrt(t), beta_{1t} <= beta_1) and conditions on the sequence
     beta_{2t} that 1 - 1/t satisfies, AdamNC with beta_{1t} = beta_1 lambda^(t-1) has
-    O(sqrt(T)) regret. As for AMSGrad, the decay of beta_{1t} is needed by that proof;
-    Alacaoglu et al. (ICML 2020) prove regret bounds for AdamNC with a constant beta_1.
+    O(sqrt(T)) regret. As for AMSGrad, that proof needs the decay of beta_{1t}; the
+    default here, like the paper's experiments, keeps beta_1 constant.
     """
 
     def __init__(self, lr=1e-3, beta1: float = 0.9, eps: float = 1e-8,

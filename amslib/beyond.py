@@ -306,9 +306,12 @@ class AdamW(Adam):
     x_t.
 
     Convention: as in PyTorch, the decay is multiplied by the learning rate alpha_t.
-    The paper writes x_t = x_{t-1} - eta_t (alpha m_hat_t / (sqrt(v_hat_t) + eps) +
-    lambda x_{t-1}), with eta_t a schedule multiplier, so the paper's lambda is
-    PyTorch's alpha * weight_decay. Default weight_decay = 1e-2, as in PyTorch.
+    The paper writes x_t = x_{t-1} - eta_t (alpha m~_t / (sqrt(v~_t) + eps) +
+    lambda x_{t-1}), with eta_t a schedule multiplier and Adam's bias-corrected moments
+    m~_t = m_t / (1 - beta_1^t), v~_t = v_t / (1 - beta_2^t) (Kingma and Ba's hats; in
+    amslib the hat is AMSGrad's maximum). With alpha_t = eta_t alpha the two agree when
+    the paper's lambda is PyTorch's alpha * weight_decay. Default weight_decay = 1e-2, as
+    in PyTorch.
     """
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8,

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from . import course
+from .validation import check_count, check_flag
 
 __all__ = ["load_digits", "minibatches", "find_data_file", "stratified_split",
            "digits_sha256", "DIGITS_FILE", "DIGITS_SHA256", "SPLIT_SEED",
@@ -118,12 +119,35 @@ def find_data_file() -> Path:
                             f"{where}\n{how}")
 
 
+def _restore_hint(path: Path) -> str:
+    return (f"Restore the file: in a clone of the course repository run "
+            f"`git checkout -- data/{DIGITS_FILE}` (or download data/{DIGITS_FILE} from the "
+            f"repository again; data/make_digits.py rebuilds it from scikit-learn's copy). "
+            f"File used: {path}")
+
+
 def _read(path: Path):
-    with np.load(path, allow_pickle=False) as f:
-        missing = {"images", "labels", "test_idx"} - set(f.files)
-        if missing:
-            raise ValueError(f"{path} is not the course's digits file: no {sorted(missing)}")
-        images, labels, test_idx = f["images"], f["labels"], f["test_idx"]
+    """The three arrays of the digits file, checked (layout, ranges, SHA-256); a
+    ValueError naming the path and how to restore the file if anything is wrong."""
+    if not path.is_file():
+        raise FileNotFoundError(f"Invalid path: no file {path} (the digits file is "
+                                f"{DIGITS_FILE}; leave path=None to look in the usual places). "
+                                + _restore_hint(path))
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            missing = {"images", "labels", "test_idx"} - set(f.files)
+            if missing:
+                raise ValueError(f"{path} is not the course's digits file: no {sorted(missing)}. "
+                                 + _restore_hint(path))
+            images, labels, test_idx = f["images"], f["labels"], f["test_idx"]
+    except ValueError as exc:
+        if str(path) in str(exc):
+            raise
+        raise ValueError(f"{path} cannot be read as the digits file ({exc}). "
+                         + _restore_hint(path)) from exc
+    except Exception as exc:  # a truncated or bit-flipped zip: BadZipFile, EOFError, zlib.error, ...
+        raise ValueError(f"{path} is damaged ({type(exc).__name__}: {exc}). "
+                         + _restore_hint(path)) from exc
     problems = []
     if images.dtype != np.uint8 or images.shape != (_N, _SIDE, _SIDE):
         problems.append(f"images: {images.dtype} {images.shape}, "
@@ -140,8 +164,13 @@ def _read(path: Path):
             problems.append(f"labels: maximum {labels.max()}, expected 0..9")
         if test_idx.max() >= _N or np.unique(test_idx).size != test_idx.size:
             problems.append("test_idx: indices out of range or repeated")
+    if not problems:
+        digest = digits_sha256(images, labels, test_idx)
+        if digest != DIGITS_SHA256:
+            problems.append(f"its arrays' SHA-256 is {digest}, expected {DIGITS_SHA256} (a pixel, "
+                            "a label or the test split differs from the course's)")
     if problems:
-        raise ValueError(f"{path} looks damaged: " + "; ".join(problems))
+        raise ValueError(f"{path} looks damaged: " + "; ".join(problems) + ". " + _restore_hint(path))
     return images, labels, test_idx.astype(np.int64)
 
 
@@ -154,14 +183,20 @@ def load_digits(split: str = "train", scale: bool = True, path=None):
         scale: divide the pixel values 0..16 by 16, so that X lies in [0, 1]
             (default); ``False`` keeps 0..16 (still as float64).
         path: the .npz file to read; by default :func:`find_data_file` finds it.
+            Whichever file is read, its arrays must have the SHA-256
+            :data:`DIGITS_SHA256`; a damaged or changed file is a ValueError that
+            names the path and says how to restore it.
 
     Returns:
         X: float64 array of shape (n, 64), each row an 8x8 image in row-major order
         (``X[i].reshape(8, 8)`` shows it); y: int64 array of shape (n,), the digits.
         Train and test rows keep the file's order.
     """
-    if split not in ("train", "test", "all"):
+    if not isinstance(split, str) or split not in ("train", "test", "all"):
         raise ValueError(f"Invalid split: {split!r} (must be 'train', 'test' or 'all')")
+    scale = check_flag(scale, "scale")
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"Invalid path: {path!r} (must be a file path, a str or pathlib.Path)")
     images, labels, test_idx = _read(Path(path) if path is not None else find_data_file())
     if split == "all":
         rows = np.arange(_N)
@@ -184,9 +219,8 @@ def minibatches(X, y, batch_size: int, rng, drop_last: bool = False):
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"X and y differ in length: {len(X)} != {len(y)}")
-    if int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"Invalid batch_size: {batch_size!r} (must be an integer >= 1)")
-    batch_size = int(batch_size)
+    batch_size = check_count(batch_size, "batch_size", 1)
+    drop_last = check_flag(drop_last, "drop_last")
     order = np.random.default_rng(rng).permutation(len(X))
     stop = len(X) - len(X) % batch_size if drop_last else len(X)
     for start in range(0, stop, batch_size):

@@ -65,6 +65,11 @@ def _adam_params(opt):
             check_flag(opt.bias_correction, "bias_correction"), as_schedule(check_lr(opt.lr)))
 
 
+#: Steps or factors above this are close enough to float64's limit (1.8e308) that the
+#: order of operations decides whether they overflow (see sweep).
+_HUGE = 1e300
+
+
 class _StepSizes:
     """alpha_t for a block of steps t0 .. t0 + n - 1, as the loop's Adam.alpha(t) gives them.
 
@@ -361,11 +366,13 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     while start <= steps:
         n = min(chunk, steps - start + 1)
         g = stream.take(n)
-        d = sim.steps(g)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: the check below says it
+            d = sim.steps(g)
         _check_steps_finite(d, start)
         w = walk[:n + 1]
         w[0] = x
-        clipped_walk(x, d, w[1:])
+        with np.errstate(over="ignore", invalid="ignore"):  # huge sums: cut by WALK_LIMIT
+            clipped_walk(x, d, w[1:])
         used = w[:n]
         # Regret bookkeeping: sums of g x and g up to each kept step, by segments.
         gx = np.multiply(g, used, out=d)
@@ -450,32 +457,41 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
     overflow = np.zeros(S, dtype=bool)  # settings whose split product d = num * inv_den overflowed
     tchunk = max(256, min(2 ** 13, 2 ** 22 // max(len(u1), len(u2))))
     rows = max(16, 2 ** 20 // max(S, 1))  # steps per block of the (steps x settings) array
-    start = 1
-    while start <= steps:
-        n = min(tchunk, steps - start + 1)
-        g = stream.take(n)
-        num = np.empty((n, len(u1)))
-        for i, sim in enumerate(sims1):
-            num[:, i] = sim.numerators(g)
-        inv_den = np.empty((n, len(u2)))
-        for i, sim in enumerate(sims2):
-            inv_den[:, i] = sim.inverse_denominators(g)
-        for r in range(0, n, rows):
-            if outer:  # a full grid: d[t, i, j] = num[t, i] * inv_den[t, j], one product
-                D = np.multiply(num[r:r + rows, :, None], inv_den[r:r + rows, None, :])
-                D = D.reshape(len(D), S)
-            else:
-                D = num[r:r + rows].take(inv1, axis=1)
-                D *= inv_den[r:r + rows].take(inv2, axis=1)
-            if not (D.max() < math.inf and D.min() > -math.inf):  # NaN fails too
-                overflow |= ~np.isfinite(D).all(axis=0)
-            for drow in D:
-                np.subtract(x, drow, out=x)
-                np.clip(x, -1.0, 1.0, out=x)
-        start += n
-    # Where the product of the two factors overflowed (a tiny denominator times a large
-    # step size), run's own order of operations may not: recompute those settings by run
-    # (which raises, as the loop does, if the step itself overflows).
+    with np.errstate(over="ignore", invalid="ignore"):  # overflows are caught below
+        start = 1
+        while start <= steps:
+            n = min(tchunk, steps - start + 1)
+            g = stream.take(n)
+            num = np.empty((n, len(u1)))
+            for i, sim in enumerate(sims1):
+                num[:, i] = sim.numerators(g)
+            inv_den = np.empty((n, len(u2)))
+            for i, sim in enumerate(sims2):
+                inv_den[:, i] = sim.inverse_denominators(g)
+            # run (and the loop, and torch) first forms alpha_t / (1 - beta_1^t): where that
+            # comes near float64's limit, let run answer (or raise) for those settings.
+            alpha_max = float(alphas(start, n).max())
+            if alpha_max > 0.0:
+                for i, b in enumerate(u1):
+                    first = (1.0 - b ** start) if bias_correction else 1.0
+                    if not alpha_max / first <= _HUGE:
+                        overflow |= inv1 == i
+            for r in range(0, n, rows):
+                if outer:  # a full grid: d[t, i, j] = num[t, i] * inv_den[t, j], one product
+                    D = np.multiply(num[r:r + rows, :, None], inv_den[r:r + rows, None, :])
+                    D = D.reshape(len(D), S)
+                else:
+                    D = num[r:r + rows].take(inv1, axis=1)
+                    D *= inv_den[r:r + rows].take(inv2, axis=1)
+                if not (D.max() <= _HUGE and D.min() >= -_HUGE):  # NaN fails too
+                    overflow |= ~(np.abs(D) <= _HUGE).all(axis=0)
+                for drow in D:
+                    np.subtract(x, drow, out=x)
+                    np.clip(x, -1.0, 1.0, out=x)
+            start += n
+    # Near float64's limit the two orders of operations (sweep's num * inv_den, run's
+    # (alpha / (1 - beta_1^t)) * (m / den)) can overflow differently: those settings are
+    # recomputed by run, which answers or raises exactly as the loop does.
     for i in np.flatnonzero(overflow):
         opt = Adam(schedule, (float(B1.flat[i]), float(B2.flat[i])), eps, amsgrad, bias_correction)
         x[i] = run(prob, opt, steps, x0, seed).x_final

@@ -49,6 +49,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .validation import check_betas, check_count, check_eps, check_flag, check_lr
+
 __all__ = ["Digits", "make_model", "train_one", "train_grid", "SCHEDULES"]
 
 DTYPE = torch.float64
@@ -71,24 +73,57 @@ class Digits(NamedTuple):
                    torch.as_tensor(np.asarray(y_test), dtype=torch.int64))
 
 
+#: Limits that keep a call within memory and time (each refused with a message).
+MAX_HIDDEN = 10_000
+MAX_EPOCHS = 10_000
+#: configs x seeds x parameters per model: the weights, gradients and Adam's moments of
+#: all copies take ~5 x 8 bytes per parameter (2e7: ~0.8 GB).
+MAX_TOTAL_PARAMETERS = 2 * 10 ** 7
+
+
 def _check(hidden, schedule, epochs, batch_size):
-    if hidden is not None and (isinstance(hidden, bool) or int(hidden) != hidden or hidden < 1):
-        raise ValueError(f"Invalid hidden: {hidden!r} (None for logistic regression, "
-                         "or a number of hidden units >= 1)")
-    if schedule not in SCHEDULES:
+    """(hidden, epochs, batch_size) as ints (hidden may be None), checked."""
+    if hidden is not None:
+        try:
+            hidden = check_count(hidden, "hidden", 1, MAX_HIDDEN)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (None for logistic regression, or a number of hidden "
+                             "units)") from None
+    if not isinstance(schedule, str) or schedule not in SCHEDULES:
         raise ValueError(f"Invalid schedule: {schedule!r} (must be one of {SCHEDULES})")
-    if isinstance(epochs, bool) or int(epochs) != epochs or epochs < 0:
-        raise ValueError(f"Invalid epochs: {epochs!r} (must be an integer >= 0)")
-    if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
-        raise ValueError(f"Invalid batch_size: {batch_size!r} (must be an integer >= 1)")
+    epochs = check_count(epochs, "epochs", 0, MAX_EPOCHS)
+    batch_size = check_count(batch_size, "batch_size", 1)
+    return hidden, epochs, batch_size
+
+
+def _check_config(lr, betas, eps, amsgrad, where: str = "") -> dict:
+    """The Adam options of one run, checked as torch.optim.Adam should (it lets a NaN or
+    negative lr through in a param group, and takes amsgrad='False' as True)."""
+    try:
+        if callable(lr) or isinstance(lr, torch.Tensor):
+            raise ValueError(f"Invalid learning rate: {lr!r} (must be a float; the schedule "
+                             f"is chosen by schedule={SCHEDULES})")
+        return dict(lr=check_lr(lr), betas=check_betas(betas), eps=check_eps(eps),
+                    amsgrad=check_flag(amsgrad, "amsgrad"))
+    except ValueError as exc:
+        raise ValueError(f"{exc}{where}") from None
+
+
+def _n_parameters(hidden) -> int:
+    return sum(o * i + o for o, i in _layer_shapes(hidden))
+
+
+def check_seed_int(seed) -> int:
+    """A seed for torch.manual_seed and numpy: an integer in [0, 2^63)."""
+    return check_count(seed, "seed", 0, 2 ** 63 - 1)
 
 
 def make_model(hidden: int | None, seed: int) -> torch.nn.Module:
     """Logistic regression (``hidden=None``): Linear(64, 10); otherwise
     Linear(64, hidden), ReLU, Linear(hidden, 10). float64, initialised by PyTorch's
     default right after ``torch.manual_seed(seed)``. The outputs are logits."""
-    _check(hidden, "constant", 0, 1)
-    torch.manual_seed(seed)
+    hidden = _check(hidden, "constant", 0, 1)[0]
+    torch.manual_seed(check_seed_int(seed))
     if hidden is None:
         layers = [torch.nn.Linear(N_FEATURES, N_CLASSES)]
     else:
@@ -121,9 +156,11 @@ def train_one(data: Digits, hidden: int | None, lr: float, betas=(0.9, 0.999),
     Returns an array of shape (epochs + 1, 3): train loss, test loss, test accuracy,
     before training and after each epoch.
     """
-    _check(hidden, schedule, epochs, batch_size)
+    hidden, epochs, batch_size = _check(hidden, schedule, epochs, batch_size)
+    options = _check_config(lr, betas, eps, amsgrad)
+    lr = options["lr"]
     model = make_model(hidden, seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=betas, eps=eps, amsgrad=amsgrad)
+    opt = torch.optim.Adam(model.parameters(), **options)
     rng = np.random.default_rng(seed)
     n = len(data.X_train)
     history = np.empty((epochs + 1, 3))
@@ -201,20 +238,28 @@ def train_grid(data: Digits, hidden: int | None, configs: Sequence[dict],
     accuracy, before training and after every ``eval_every`` epochs (which must divide
     ``epochs``; evaluating the whole training set costs about a third of the time).
     """
-    _check(hidden, schedule, epochs, batch_size)
-    if isinstance(eval_every, bool) or int(eval_every) != eval_every or eval_every < 1 \
-            or epochs % int(eval_every):
+    hidden, epochs, batch_size = _check(hidden, schedule, epochs, batch_size)
+    try:
+        eval_every = check_count(eval_every, "eval_every", 1)
+        if epochs % eval_every:
+            raise ValueError
+    except ValueError:
         raise ValueError(f"Invalid eval_every: {eval_every!r} (must be an integer >= 1 "
-                         f"that divides epochs = {epochs})")
-    eval_every = int(eval_every)
-    configs, seeds = list(configs), [int(s) for s in seeds]
+                         f"that divides epochs = {epochs})") from None
+    configs, seeds = list(configs), [check_seed_int(s) for s in seeds]
     if not configs or not seeds:
         raise ValueError("need at least one config and one seed")
     allowed = {"lr", "betas", "eps", "amsgrad"}
-    for c in configs:
-        if "lr" not in c or set(c) - allowed:
+    checked = []
+    for i, c in enumerate(configs):
+        if not isinstance(c, dict) or "lr" not in c or set(c) - allowed:
             raise ValueError(f"Invalid config {c!r}: needs 'lr', may have {sorted(allowed - {'lr'})}")
+        checked.append(_check_config(c["lr"], c.get("betas", (0.9, 0.999)), c.get("eps", 1e-8),
+                                     c.get("amsgrad", False), f" in config {i}"))
+    configs = checked  # the same rules as train_one's (torch.optim.Adam checks only defaults)
     C, S = len(configs), len(seeds)
+    check_count(C * S * _n_parameters(hidden), "configs x seeds x parameters per model", 1,
+                MAX_TOTAL_PARAMETERS, "the copies are trained at once, in memory")
     per_config = _stacked_init(hidden, seeds, C)
     groups = [dict(c, params=[p]) for c, p in zip(configs, per_config)]
     opt = torch.optim.Adam(groups)

@@ -27,18 +27,25 @@ import math
 
 import numpy as np
 
-__all__ = ["Problem", "Quadratic", "RotatedQuadratic", "Rosenbrock", "optimize"]
+from .validation import as_real_array, check_count, real_number
+
+__all__ = ["Problem", "Quadratic", "RotatedQuadratic", "Rosenbrock", "optimize", "MAX_STEPS"]
+
+
+#: The most steps :func:`optimize` takes (it keeps the whole path: 16 bytes a step, and
+#: ~10-30 us a step for the optimizers of amslib.optimizers: 10^6 steps take ~30 s).
+MAX_STEPS = 10 ** 6
 
 
 def _points(p) -> tuple[np.ndarray, np.ndarray]:
-    p = np.asarray(p, dtype=np.float64)
+    p = as_real_array(p, "point(s)")
     if p.ndim == 0 or p.shape[-1] != 2:
         raise ValueError(f"Invalid point(s): shape {p.shape}; the last axis must hold (x, y)")
     return p[..., 0], p[..., 1]
 
 
 def _positive(value, name: str) -> float:
-    value = float(value)
+    value = real_number(value, name, "a finite number > 0")
     if not math.isfinite(value) or value <= 0.0:
         raise ValueError(f"Invalid {name}: {value} (must be a finite number > 0)")
     return value
@@ -142,7 +149,9 @@ class RotatedQuadratic(Problem):
     def __init__(self, a: float = 1.0, b: float = 20.0, angle: float = math.pi / 4):
         self.a = _positive(a, "curvature a")
         self.b = _positive(b, "curvature b")
-        self.angle = float(angle)
+        self.angle = real_number(angle, "angle", "a finite number (radians)")
+        if not math.isfinite(self.angle):
+            raise ValueError(f"Invalid angle: {self.angle} (must be a finite number, in radians)")
         c, s = math.cos(self.angle), math.sin(self.angle)
         R = np.array([[c, -s], [s, c]])
         self.hessian = R @ np.diag([self.a, self.b]) @ R.T
@@ -180,7 +189,9 @@ class Rosenbrock(Problem):
     name = "Rosenbrock"
 
     def __init__(self, a: float = 1.0, b: float = 100.0):
-        self.a = float(a)
+        self.a = real_number(a, "a", "a finite number")
+        if not abs(self.a) <= 1e150:  # the minimiser (a, a^2) must be finite; NaN fails too
+            raise ValueError(f"Invalid a: {self.a} (must be a finite number with |a| <= 1e150)")
         self.b = _positive(b, "valley steepness b")
         self.minimiser = np.array([self.a, self.a ** 2])
         self.f_min = 0.0
@@ -211,12 +222,12 @@ def optimize(opt, problem: Problem, x0, steps: int) -> np.ndarray:
     such as the optimizers of :mod:`amslib.optimizers`.
 
     A run that diverges (the point overflows to inf or NaN) raises ``FloatingPointError``
-    naming the step; use fewer steps to plot a divergent run.
+    naming the step; use fewer steps to plot a divergent run. At most
+    :data:`MAX_STEPS` steps.
     """
-    steps = int(steps)
-    if steps < 0:
-        raise ValueError(f"Invalid number of steps: {steps} (must be >= 0)")
-    x = np.array(x0, dtype=np.float64)
+    steps = check_count(steps, "number of steps", 0, MAX_STEPS,
+                        "the whole path is kept, and the loop takes ~10-30 us a step")
+    x = as_real_array(x0, "start point")
     if x.shape != (2,):
         raise ValueError(f"Invalid start point: shape {x.shape} (expected (2,))")
     path = np.empty((steps + 1, 2))

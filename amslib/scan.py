@@ -157,7 +157,9 @@ def clipped_walk(x: float, d: np.ndarray, out: np.ndarray) -> None:
         # error of a few ulp(shift). Past WALK_LIMIT (error ~1e-13) the formula is cut
         # there and restarted from the last good x (which resets the shift to 0); a single
         # step that large is taken by the scalar loop. (shift never decreases: searchsorted.)
-        k = int(np.searchsorted(shift, WALK_LIMIT, side="right")) if shift[-1] > WALK_LIMIT else len(seg)
+        # (A sum that overflowed to inf, or inf - inf = NaN, counts as past the limit: NaN
+        # propagates through the running max and sorts last.)
+        k = len(seg) if shift[-1] <= WALK_LIMIT else int(np.searchsorted(shift, WALK_LIMIT, side="right"))
         if k < j:
             if k == 0:
                 stop = min(pos + 256, n)

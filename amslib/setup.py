@@ -1,86 +1,124 @@
 """The helper behind every notebook's set-up cell.
 
-``setup_notebook(seed)`` checks the versions the course needs, seeds Python's, NumPy's
-and PyTorch's random generators, applies the course's figure style and reports the
-device PyTorch will use. It works on Colab (ipywidgets 7.7), Binder and local installs.
+``setup_notebook(seed, torch)`` checks the versions the course needs, seeds Python's,
+NumPy's and (where the notebook uses it) PyTorch's random generators, applies the course's
+figure style and reports the device PyTorch will use. It works on Colab (ipywidgets 7.7),
+Binder and local installs.
+
+Notebooks that never touch PyTorch call it with ``torch=False``: then PyTorch is not
+imported at all, which keeps such a kernel about 200 MB smaller (Binder gives 2 GB for
+every kernel a learner leaves open).
 """
 from __future__ import annotations
 
-import importlib
+import importlib.metadata
 import os
 import platform
 import random
 import sys
+import warnings
 
 import numpy as np
 
-__all__ = ["MINIMUM_VERSIONS", "check_versions", "seed_everything", "pick_device",
-           "setup_notebook", "in_colab"]
+__all__ = ["MINIMUM_VERSIONS", "MINIMUM_PYTHON", "check_versions", "seed_everything",
+           "pick_device", "setup_notebook", "in_colab", "VersionWarning"]
 
-#: The oldest releases the course is tested against (see pyproject.toml for the reasons).
+#: The oldest releases the course is tested against: the floors of pyproject.toml's
+#: dependencies (tests/test_packaging.py keeps the two in step; the reasons are there).
 MINIMUM_VERSIONS = {
-    "numpy": "1.23",
+    "numpy": "1.23.2",
     "matplotlib": "3.6",
     "torch": "2.1",
     "ipywidgets": "7.7",
 }
+MINIMUM_PYTHON = (3, 10)
+
+
+class VersionWarning(UserWarning):
+    """A package is older than the course's floor: things may break in odd places."""
 
 
 def _version_tuple(v: str) -> tuple[int, ...]:
     parts = []
     for piece in v.split("+")[0].split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
+        digits = ""
+        for ch in piece:
+            if not ch.isdigit():
+                break
+            digits += ch
         if not digits:
             break
         parts.append(int(digits))
-        if not piece.isdigit():  # '0rc1': stop after the numeric prefix
+        if digits != piece:  # '0rc1': stop after the numeric prefix
             break
     return tuple(parts)
 
 
-def check_versions(minimum: dict | None = None) -> dict:
-    """Return {package: version}; raise ImportError with a fix if one is missing or too old."""
-    minimum = MINIMUM_VERSIONS if minimum is None else minimum
-    if sys.version_info < (3, 10):
-        raise ImportError(f"The course needs Python >= 3.10, this is {platform.python_version()}")
+def installed_version(name: str) -> str | None:
+    """The version of an installed package without importing it (None if it is missing).
+
+    A module that is already imported answers with its ``__version__`` (what this kernel
+    really runs, even if pip changed the files since)."""
+    module = sys.modules.get(name)
+    if module is not None and getattr(module, "__version__", None):
+        return module.__version__
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def check_versions(minimum: dict | None = None, torch: bool = True) -> dict:
+    """Return {package: version}; warn (``VersionWarning``) for each package below its floor.
+
+    A missing package raises ImportError with the command that installs it. ``torch=False``
+    leaves PyTorch out (notebooks that do not use it). Nothing is imported here.
+    """
+    minimum = dict(MINIMUM_VERSIONS if minimum is None else minimum)
+    if not torch:
+        minimum.pop("torch", None)
+    if sys.version_info[:2] < MINIMUM_PYTHON:
+        raise ImportError(f"The course needs Python >= {'.'.join(map(str, MINIMUM_PYTHON))}, "
+                          f"this is {platform.python_version()}")
     found = {"python": platform.python_version()}
     for name, least in minimum.items():
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            raise ImportError(f"{name} is missing: install it with  %pip install '{name}>={least}'") from None
-        version = getattr(module, "__version__", "0")
+        version = installed_version(name)
+        if version is None:
+            raise ImportError(f"{name} is missing: install it with  %pip install '{name}>={least}'")
         if _version_tuple(version) < _version_tuple(least):
-            raise ImportError(f"{name} {version} is too old: the course needs {name} >= {least}; "
-                              f"upgrade with  %pip install -U '{name}>={least}'")
+            warnings.warn(f"{name} {version} is older than the course needs ({name} >= {least}): "
+                          f"some cells may fail or look wrong. Upgrade with  "
+                          f"%pip install -U '{name}>={least}'  and restart the kernel.",
+                          VersionWarning, stacklevel=2)
         found[name] = version
     return found
 
 
-def seed_everything(seed: int = 0) -> None:
-    """Seed Python's ``random``, NumPy's global generator and PyTorch (all devices)."""
+def seed_everything(seed: int = 0, torch: bool = True) -> None:
+    """Seed Python's ``random``, NumPy's global generator and (``torch=True``) PyTorch."""
     random.seed(seed)
     np.random.seed(seed)
-    try:
-        import torch
-    except ImportError:  # torch is only needed from notebook 02 on
+    if not torch:
         return
-    torch.manual_seed(seed)  # seeds the CUDA and MPS generators too
+    import torch as _torch
+    _torch.manual_seed(seed)  # seeds the CUDA and MPS generators too
     # One CPU thread: the course's models are small, so extra threads buy little, and a
     # fixed thread count keeps float results (summation order in matrix products) the same
-    # on every machine, which the stored outputs rely on. Binder has one CPU anyway.
-    torch.set_num_threads(1)
+    # on every machine. Binder has one CPU anyway.
+    _torch.set_num_threads(1)
 
 
-def pick_device() -> tuple[str, str]:
+def pick_device(torch: bool = True) -> tuple[str, str]:
     """Return (device, explanation): CUDA if there is one, else Apple MPS, else the CPU."""
+    if not torch:
+        return "cpu", "this notebook uses NumPy only"
     try:
-        import torch
+        import torch as _torch
     except ImportError:
         return "cpu", "PyTorch is not installed: NumPy only"
-    if torch.cuda.is_available():
-        return "cuda", f"GPU found: {torch.cuda.get_device_name(0)}"
-    mps = getattr(torch.backends, "mps", None)
+    if _torch.cuda.is_available():
+        return "cuda", f"GPU found: {_torch.cuda.get_device_name(0)}"
+    mps = getattr(_torch.backends, "mps", None)
     if mps is not None and mps.is_available():
         return "mps", "Apple GPU found (Metal Performance Shaders)"
     hint = " (on Colab: Runtime > Change runtime type > GPU)" if in_colab() else ""
@@ -91,13 +129,16 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules
 
 
-def setup_notebook(seed: int = 0, quiet: bool = False) -> str:
-    """Check versions, seed the generators, set the figure style; return the device name."""
-    versions = check_versions()
-    seed_everything(seed)
+def setup_notebook(seed: int = 0, torch: bool = True, quiet: bool = False) -> str:
+    """Check versions, seed the generators, set the figure style; return the device name.
+
+    ``torch=False``: the notebook does not use PyTorch; it is neither checked nor imported.
+    """
+    versions = check_versions(torch=torch)
+    seed_everything(seed, torch=torch)
     from . import plotting
     plotting.use_style()
-    device, why = pick_device()
+    device, why = pick_device(torch=torch)
     if not quiet:
         where = "Colab" if in_colab() else ("Binder" if "BINDER_SERVICE_HOST" in os.environ else "local")
         print(" | ".join(f"{k} {v}" for k, v in versions.items()))

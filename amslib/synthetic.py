@@ -45,7 +45,8 @@ Limits (each refused with a message naming the parameter): ``run`` at most 10^9 
 How the fast simulator works
 ----------------------------
 The gradients g_t do not depend on x. So the moments m_t, v_t and max v_t, and with
-them every step d_t = alpha_t m_hat_t / (sqrt(v_hat_t) + eps), can be computed for a
+them every step d_t (for Adam, alpha_t times the bias-corrected m_t over the root of the
+bias-corrected v_t, or of its running maximum, plus eps), can be computed for a
 whole block of steps at once with array operations ("prefix scans"), and only the
 projected walk x_{t+1} = clip(x_t - d_t, -1, 1) is left, which has a closed form too
 (see :func:`amslib.scan.clipped_walk`). The work is done in chunks of 2^17 steps carrying the

@@ -134,3 +134,52 @@ def test_minibatches_cover_one_epoch():
     assert len(list(minibatches(X, y, 64, 0, drop_last=True))) == 6
     with pytest.raises(ValueError, match="batch_size"):
         next(minibatches(X, y, 0, 0))
+
+
+# ----------------------------------------------------------------------------- damaged files
+def _copy_with(tmp_path, **change):
+    with np.load(data.find_data_file()) as f:
+        arrays = {k: f[k].copy() for k in f.files}
+    for k, fn in change.items():
+        fn(arrays[k])
+    out = tmp_path / "digits.npz"
+    np.savez_compressed(out, **arrays)
+    return out
+
+
+@pytest.mark.parametrize("change", [
+    dict(labels=lambda a: a.__setitem__(5, (a[5] + 1) % 10)),    # one label changed
+    dict(images=lambda a: a.__setitem__((0, 3, 3), (a[0, 3, 3] + 1) % 17)),  # one pixel
+    dict(test_idx=lambda a: a.__setitem__(0, a[0] + 1 if a[0] + 1 not in a else a[0] - 1)),
+])
+def test_changed_file_fails_its_checksum(tmp_path, change):
+    bad = _copy_with(tmp_path, **change)
+    with pytest.raises(ValueError, match="SHA-256") as err:
+        load_digits(path=bad)
+    assert str(bad) in str(err.value) and "git checkout -- data/digits.npz" in str(err.value)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "empty", "text"])
+def test_unreadable_file_names_path_and_fix(tmp_path, damage):
+    raw = data.find_data_file().read_bytes()
+    bad = tmp_path / "digits.npz"
+    if damage == "truncate":
+        bad.write_bytes(raw[: len(raw) // 2])
+    elif damage == "flip":
+        b = bytearray(raw)
+        for i in range(200, len(b), 997):
+            b[i] ^= 0xFF
+        bad.write_bytes(bytes(b))
+    elif damage == "empty":
+        bad.write_bytes(b"")
+    else:
+        bad.write_text("not a zip file")
+    with pytest.raises(ValueError) as err:
+        load_digits(path=bad)
+    assert str(bad) in str(err.value) and "git checkout" in str(err.value)
+
+
+@pytest.mark.parametrize("kwargs, match", [(dict(split=["train"]), "split"), (dict(scale="no"), "scale")])
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        load_digits(**kwargs)

@@ -151,7 +151,26 @@ answers = st.one_of(values, functions)
 VERDICTS = ("Not yet:", "Correct!", "Not attempted yet")
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: f"{c.__module__[-4:]}.{c.__name__}")
+def _selfcheck_checkers():
+    """Every "check your understanding" question (amslib.exercises.selfcheck), as a checker
+    of one answer, so that the same properties are tested for them."""
+    try:
+        from amslib.exercises import selfcheck
+    except ImportError:
+        return []
+    out = []
+    for key in selfcheck.QUESTIONS:
+        def check(answer, key=key):
+            return selfcheck.check(key, answer)
+        check.__module__, check.__name__ = "amslib.exercises.selfcheck", f"check[{key}]"
+        out.append(check)
+    return out
+
+
+ALL_CHECKS = CHECKS + _selfcheck_checkers()
+
+
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: f"{c.__module__.rsplit('.', 1)[1]}.{c.__name__}")
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(answer=answers)
 def test_any_answer_gives_a_verdict(check, answer):
@@ -164,7 +183,7 @@ def test_any_answer_gives_a_verdict(check, answer):
     assert out.getvalue().startswith(VERDICTS), out.getvalue()
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: f"{c.__module__[-4:]}.{c.__name__}")
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: f"{c.__module__.rsplit('.', 1)[1]}.{c.__name__}")
 def test_an_endless_loop_is_stopped(verdict, check, monkeypatch):
     monkeypatch.setattr(ex, "TIME_LIMIT", 0.3)
 
@@ -187,7 +206,7 @@ REFERENCES = [
 ]
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=lambda c: f"{c.__module__[-4:]}.{c.__name__}")
+@pytest.mark.parametrize("check", ALL_CHECKS, ids=lambda c: f"{c.__module__.rsplit('.', 1)[1]}.{c.__name__}")
 def test_the_checkers_own_reference_code_does_not_pass(verdict, check):
     import functools
 
@@ -195,3 +214,38 @@ def test_the_checkers_own_reference_code_does_not_pass(verdict, check):
     for ref in REFERENCES + [Adam, functools.partial(REFERENCES[0])]:
         ok, out = verdict(check, ref)
         assert ok is False, (check.__name__, ref)
+
+
+# ----------------------------------------------------------------------------- number types
+from amslib.exercises import nb00, nb01, nb02, nb03, nb05, nb06  # noqa: E402
+
+RIGHT_NUMBERS = [(nb00.check_step_size, 0.125), (nb00.check_best_point, -1.0),
+                 (nb01.check_max_lr, 0.04), (nb02.check_m3, 0.542),
+                 (nb02.check_tiny_gradient_step, 0.005), (nb03.check_worst_regret, 1.6),
+                 (nb03.check_theorem1_beta2, 0.1), (nb05.check_accumulation, 2.0),
+                 (nb06.check_warmup_fraction, 1 - 0.999 ** 220)]
+
+
+@pytest.mark.parametrize("check, right", RIGHT_NUMBERS, ids=lambda c: getattr(c, "__name__", ""))
+@pytest.mark.parametrize("kind", [float, np.float32, np.float64, np.array, torch.tensor,
+                                  lambda v: torch.tensor([v], dtype=torch.float32),
+                                  lambda v: np.array([[v]])],
+                         ids=["float", "float32", "float64", "0-d array", "torch scalar",
+                              "torch float32 [v]", "array [[v]]"])
+def test_number_checkers_accept_every_kind_of_number(verdict, check, right, kind):
+    ok, out = verdict(check, kind(right))
+    assert ok is True, out
+
+
+@pytest.mark.parametrize("check, right", RIGHT_NUMBERS, ids=lambda c: getattr(c, "__name__", ""))
+@pytest.mark.parametrize("wrong", [lambda v: str(v), lambda v: complex(v, 1), lambda v: [v, v],
+                                   lambda v: v != 0, lambda v: np.array([v, v])])
+def test_number_checkers_refuse_near_misses_of_type(verdict, check, right, wrong):
+    ok, out = verdict(check, wrong(right))
+    assert ok is False and out.startswith("Not yet:")
+
+
+def test_best_alpha_accepts_float32_and_torch(verdict):
+    best = lambda a, L: a[int(np.argmin(np.mean(L, axis=1)))]  # noqa: E731
+    assert verdict(nb06.check_best_alpha, lambda a, L: np.float32(best(a, L)))[0] is True
+    assert verdict(nb06.check_best_alpha, lambda a, L: torch.tensor(best(a, L)))[0] is True

@@ -128,7 +128,8 @@ def graded(tmp_path_factory):
                                   "open({module}.__file__, 'a').write('\\n# patched')\n"
                                   "def {answer}(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
                                   "    return x, m, v, v_hat",
-            "check_gamma": "{answer} = 'c'"}),
+            # the way around the audit hook: native calls through ctypes
+            "check_gamma": "import ctypes\nctypes.CDLL(None).system(b'true')\n{answer} = 'b'"}),
         "prints_correct": submission(released, key, {
             "check_running_max": "print('Correct!')\n{answer} = None",
             "check_amsgrad_step": "def {answer}(*args):\n    print('Correct!')\n    return 'Correct!'",
@@ -220,6 +221,8 @@ def test_feedback_and_logs(graded):
     assert "refused: read" in reads and "refused: subprocess.Popen" in reads
     writes = (course / "feedback" / "writes_outside" / a / "feedback.md").read_text()
     assert "refused: write" in writes and "refused: os.remove" in writes
+    patches = (course / "feedback" / "patches_checker" / a / "feedback.md").read_text()
+    assert "refused: write" in patches and "refused: ctypes" in patches
 
 
 def test_release_hides_the_solutions(graded):
@@ -228,3 +231,33 @@ def test_release_hides_the_solutions(graded):
     assert "hidden_seed" not in released and '"solution"' not in released
     key = json.loads((course / "source" / a / "grading.json").read_text())
     assert str(key["hidden_seed"]) not in released
+
+
+# ----------------------------------------------------------------------------- every notebook
+NOTEBOOKS = student.notebooks()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem[:2] for p in NOTEBOOKS])
+def test_every_notebook_grades_its_own_solutions(tmp_path, path):
+    """Every kind of answer the course asks for (numbers, strings, lists, NumPy functions, a
+    function returning a torch optimizer) crosses from the kernel to the checker: a made-up
+    student who pastes the worked solutions under the exercises gets every point."""
+    source = json.loads(path.read_text())
+    assert grade.main(["--course", str(tmp_path), "release", path.name]) == 0
+    assignment = path.stem
+    key = json.loads((tmp_path / "source" / assignment / "grading.json").read_text())
+    assert key["exercises"], f"{path.name}: no exercise found"
+    nb = json.loads((tmp_path / "release" / assignment / path.name).read_text())
+    last_exercise = max(i for i, c in enumerate(nb["cells"]) if c.get("id") in {e["cell"] for e in key["exercises"]})
+    pasted = [json.loads(json.dumps(c)) for c in student.solution_cells(source) if c["cell_type"] == "code"]
+    assign = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "id": "answers", "source": "\n".join(f"{e['answer']} = {e['solution']}" for e in key["exercises"])}
+    nb["cells"][last_exercise + 1:last_exercise + 1] = pasted + [assign]
+    folder = tmp_path / "submitted" / "copier" / assignment
+    folder.mkdir(parents=True)
+    (folder / path.name).write_text(json.dumps(nb))
+    assert grade.main(["--course", str(tmp_path), "autograde", assignment, "--timeout", "300",
+                       "--call-timeout", "20"]) == 0
+    rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
+    assert len(rows) == len(key["exercises"])
+    assert all(r["status"] == "correct" for r in rows), [(r["exercise"], r["status"], r["hint_shown"]) for r in rows]

@@ -49,3 +49,26 @@ def test_bad_arguments(data, kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         train_grid(data, **args)
+
+
+@pytest.mark.parametrize("config, match", [
+    (dict(lr=float("nan")), "learning rate"), (dict(lr=-1.0), "learning rate"),
+    (dict(lr=True), "learning rate"), (dict(lr=0.1, betas=(1.5, 0.9)), "beta parameter at index 0"),
+    (dict(lr=0.1, eps=-1.0), "epsilon"), (dict(lr=0.1, amsgrad="False"), "amsgrad"),
+])
+def test_grid_checks_configs_like_train_one(data, config, match):
+    with pytest.raises(ValueError, match=match):
+        train_grid(data, None, [config], seeds=(0,), epochs=1)
+    with pytest.raises(ValueError, match=match):
+        train_one(data, None, epochs=1, **config)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(hidden=10**9), "hidden"), (dict(epochs=10**9), "epochs"), (dict(epochs=2.5), "epochs"),
+    (dict(seeds=(1.5,)), "seed"), (dict(seeds=(True,)), "seed"),
+    (dict(hidden=5000, seeds=tuple(range(100))), "configs x seeds x parameters"),
+])
+def test_grid_refuses_sizes_and_types(data, kwargs, match):
+    args = dict(hidden=None, configs=[dict(lr=0.1)], seeds=(0,), epochs=1) | kwargs
+    with pytest.raises(ValueError, match=match):
+        train_grid(data, **args)

@@ -94,6 +94,15 @@ def test_notebook_size(path):
     assert path.stat().st_size < 1_500_000, "keep stored figures small (dpi, size, count)"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_valid_nbformat(path):
+    """Every notebook passes nbformat's schema (a merge of two notebooks can leave, for
+    example, outputs on a markdown cell, which Jupyter refuses to open)."""
+    import nbformat
+
+    nbformat.validate(nbformat.read(path, as_version=4))
+
+
 TIME = re.compile(r"^\*Estimated learner time: about (\d+) minutes", re.M)
 
 

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -13,8 +15,12 @@ ROOT = Path(__file__).resolve().parents[1]
 CONDA_TO_PIP = {"pytorch": "torch"}  # conda-forge names that differ from PyPI's
 
 
+def pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
 def pip_requirements() -> dict:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = pyproject()["project"]
     reqs = list(project["dependencies"])
     for extra in ("lab", "test"):
         reqs += project["optional-dependencies"][extra]
@@ -44,18 +50,14 @@ def conda_requirements(path: Path) -> dict:
 
 
 def test_environment_yml_matches_pyproject():
+    """The conda recipe for learners keeps pyproject's ranges (Binder's is the lock's twin)."""
     assert conda_requirements(ROOT / "environment.yml") == pip_requirements()
 
 
-def test_binder_matches_pyproject():
-    assert conda_requirements(ROOT / "binder" / "environment.yml") == pip_requirements()
-
-
 def test_python_floor_is_the_same_everywhere():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    floor = project["requires-python"]
-    for path in (ROOT / "environment.yml", ROOT / "binder" / "environment.yml"):
-        assert f"  - python{floor}" in path.read_text(), path
+    floor = pyproject()["project"]["requires-python"]
+    assert f"  - python{floor}" in (ROOT / "environment.yml").read_text()
+    assert f"every Python {floor.replace('>=', '>= ')}" in LOCK.read_text()
 
 
 def test_environment_yml_uses_conda_forge_only():
@@ -63,6 +65,76 @@ def test_environment_yml_uses_conda_forge_only():
         text = path.read_text()
         channels = re.search(r"channels:\n((?:  - .*\n)+)", text).group(1)
         assert [c.strip("- ").strip() for c in channels.splitlines()] == ["conda-forge"], path
+
+
+# ------------------------------------------------------------------------------ the lock
+sys.path.insert(0, str(ROOT / "tools"))
+import lock  # noqa: E402  (tools/lock.py)
+
+LOCK = ROOT / "requirements" / "lock.txt"
+
+
+def environment(python: str, platform: str = "linux") -> dict:
+    machine = {"linux": "x86_64", "darwin": "arm64", "win32": "AMD64"}[platform]
+    return {"python_version": python, "python_full_version": f"{python}.0",
+            "sys_platform": platform, "platform_system": {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}[platform],
+            "platform_machine": machine, "os_name": "nt" if platform == "win32" else "posix",
+            "implementation_name": "cpython", "platform_python_implementation": "CPython",
+            "extra": ""}
+
+
+PLATFORMS = [(py, plat) for py in ("3.10", "3.11", "3.12", "3.13") for plat in ("linux", "darwin", "win32")]
+
+
+@pytest.mark.parametrize("python, platform", PLATFORMS)
+def test_lock_satisfies_pyproject(python, platform):
+    """Every dependency of pyproject.toml (all extras) is locked, within its range, for every
+    supported Python and platform. Fails after a change to pyproject.toml: run `make lock`."""
+    from packaging.requirements import Requirement
+
+    env = environment(python, platform)
+    pins = lock.pins_for(LOCK.read_text(), env)
+    project = pyproject()["project"]
+    reqs = list(project["dependencies"]) + [r for extra in project["optional-dependencies"].values() for r in extra]
+    problems = []
+    for text in reqs:
+        req = Requirement(text)
+        if req.marker and not req.marker.evaluate(env):
+            continue
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        if name not in pins:
+            problems.append(f"{name} is not in the lock")
+        elif not req.specifier.contains(pins[name], prereleases=True):
+            problems.append(f"{name}=={pins[name]} is outside pyproject's {req.specifier}")
+    assert not problems, "requirements/lock.txt is stale (run `make lock`): " + "; ".join(problems)
+
+
+def test_lock_pins_everything_once_per_platform():
+    from packaging.markers import Marker
+
+    text = LOCK.read_text()
+    for python, platform in PLATFORMS:
+        env = environment(python, platform)
+        seen = [name for name, _, marker in lock.pins(text)
+                if not marker or Marker(marker).evaluate(env)]
+        assert len(seen) == len(set(seen)), (python, platform)
+    assert not [name for name, _, _ in lock.pins(text) if lock.CUDA_ONLY.match(name)], \
+        "the CUDA build's own libraries stay out of the lock"
+    assert lock.locked_torch(text), "the lock fixes PyTorch's release"
+
+
+def test_binder_is_the_locks_twin():
+    """binder/environment.yml holds the lock's versions for Binder's platform (`make lock`)."""
+    assert lock.check() == 0
+    text = (ROOT / "binder" / "environment.yml").read_text()
+    assert re.search(r"^  - python=3\.\d+$", text, re.M), "repo2docker reads python=X.Y"
+    assert f"torch=={lock.locked_torch(LOCK.read_text())}+cpu" in text
+
+
+def test_makefile_installs_the_lock_by_default():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "LOCK ?= requirements/lock.txt" in makefile
+    assert "pip install --quiet -r $(LOCK)" in makefile
 
 
 def test_binder_installs_amslib_and_opens_notebook_00():

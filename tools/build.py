@@ -46,6 +46,7 @@ MATHJAX_DIR = "mathjax"        # next to the pages / decks
 MATHJAX_FILES = ["MathJax.js", "LICENSE", "config/TeX-AMS-MML_HTMLorMML-full.js",
                  "extensions/TeX", "extensions/HTML-CSS", "extensions/MathEvents.js",
                  "extensions/MathMenu.js", "extensions/MathZoom.js", "extensions/tex2jax.js",
+                 "extensions/AssistiveMML.js", "extensions/toMathML.js",
                  "extensions/mml2jax.js", "extensions/MathML", "jax/element", "jax/input/TeX",
                  "jax/output/HTML-CSS", "fonts/HTML-CSS/STIX-Web/woff", "localization/en"]
 # PNG before the widget view: without the widget manager (a CDN script) a widget cannot
@@ -59,6 +60,13 @@ EXTERNAL_IMG = re.compile(r'<img\b[^>]*\bsrc="https?://[^"]*"[^>]*>', re.I)
 
 
 # ----------------------------------------------------------------------------- shared
+A11Y_CSS = TEMPLATES / "course_common" / "a11y.css"
+
+
+def site_css() -> str:
+    return (TEMPLATES / "course_lab" / "static" / "course_site.css").read_text() + A11Y_CSS.read_text()
+
+
 def mathjax_source() -> Path | None:
     try:
         import jupyter_server_mathjax
@@ -157,7 +165,7 @@ Colab or Binder: see the repository's README). Start with notebook 00.</p>"""
 def build_site(out: Path, names: list[str]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     mathjax_url = copy_mathjax(out)
-    css = (TEMPLATES / "course_lab" / "static" / "course_site.css").read_text()
+    css = site_css()
     exporter = HTMLExporter(config=exporter_config(), template_name="course_lab")
     written, entries = [], []
     for path in select(names):
@@ -183,7 +191,7 @@ def build_slides(out: Path, names: list[str]) -> list[Path]:
     shutil.copytree(REVEAL_SRC, out / REVEAL_DIR, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("README.md"))
     mathjax_url = copy_mathjax(out)
-    css = (TEMPLATES / "course_reveal" / "static" / "course_slides.css").read_text()
+    css = (TEMPLATES / "course_reveal" / "static" / "course_slides.css").read_text() + A11Y_CSS.read_text()
     config = exporter_config()
     config.SlidesExporter.reveal_url_prefix = REVEAL_DIR
     config.SlidesExporter.reveal_theme = "white"
@@ -202,13 +210,13 @@ def build_slides(out: Path, names: list[str]) -> list[Path]:
         written.append(deck)
         entries.append((deck.name, f"{path.stem[:2]} {nbtool.title_of(nb)}"))
         print(f"{deck.name}: {time.perf_counter() - start:.1f} s")
-        for line in slides.overflow_report(nb):
-            print(f"  scrolls on the slide, split it in the source? {line}")
+        for line in slides.slide_report(nb):
+            print(f"  may not fit its slide, split it in the source? {line}")
     intro = ("<p>The course's notebooks as reveal.js slide decks, for a 1280x720 projector. "
              "Keys: arrows or space to move, <kbd>s</kbd> for the speaker notes, "
              "<kbd>f</kbd> for full screen, <kbd>Esc</kbd> for the overview.</p>")
     write_index(out, entries, "The AMSGrad course: slides", intro,
-                (TEMPLATES / "course_lab" / "static" / "course_site.css").read_text())
+                site_css())
     return written
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Assignments and automatic grading of the notebooks' exercises.
 
-    python tools/grade.py release 03                 # notebook 03's exercises as an assignment
-    python tools/grade.py autograde 03_online_setting_and_adams_drift   # grade submitted/*/03_online_setting_and_adams_drift/
+    python tools/grade.py release 04                 # notebook 04's exercises as an assignment
+    python tools/grade.py autograde 04_where_adam_fails   # grade submitted/*/04_where_adam_fails/
     python tools/grade.py export                     # grades.csv from everything graded so far
 
 The course folder (``--course``, default ``build/classroom``) has nbgrader's layout:
@@ -56,22 +56,23 @@ import student  # noqa: E402  (tools/student.py)
 DEFAULT_COURSE = ROOT / "build" / "classroom"
 GRADE_TABLE = ["student", "assignment", "exercise", "points", "max_points", "status", "hint_shown"]
 KERNEL_HELPER_NAME = "__amsgrad_grader__"
+MAX_REPLY = 64 * 2**20  # bytes of one answer read from a kernel
 
 
 # ----------------------------------------------------------------------------- the key
-def checker_call(source: str):
-    """(module, checker, argument source) of the last ``nbNN.check_x(arg)`` call in a cell."""
+def checker_calls(source: str) -> list[tuple[str, str, str]]:
+    """(module, checker, argument source) of each ``nbNN.check_x(arg)`` call in a cell, in order."""
+    code = strip_magics(source)
     try:
-        tree = ast.parse(strip_magics(source))
+        tree = ast.parse(code)
     except SyntaxError:
-        return None
-    found = None
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name) and node.func.value.id.startswith("nb")
-                and node.func.attr.startswith("check_") and len(node.args) == 1):
-            found = (node.func.value.id, node.func.attr, ast.get_source_segment(strip_magics(source), node.args[0]))
-    return found
+        return []
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and isinstance(node.func.value, ast.Name) and node.func.value.id.startswith("nb")
+             and node.func.attr.startswith("check_") and len(node.args) == 1]
+    calls.sort(key=lambda n: (n.lineno, n.col_offset))
+    return [(n.func.value.id, n.func.attr, ast.get_source_segment(code, n.args[0])) for n in calls]
 
 
 def strip_magics(source: str) -> str:
@@ -83,18 +84,19 @@ def make_key(nb: dict, notebook_name: str) -> dict:
     number = notebook_name[:2]
     solutions = {}
     for cell in student.solution_cells(nb):
-        call = cell["cell_type"] == "code" and checker_call(student.source(cell))
-        if call:
-            solutions[call[1]] = call[2]
-    exercises = []
+        if cell["cell_type"] == "code":
+            for _, checker, answer in checker_calls(student.source(cell)):
+                solutions[checker] = answer
+    exercises, n = [], 0
     for cell in student.exercise_cells(nb):
-        call = checker_call(student.source(cell))
-        if not call:
-            continue
-        module, checker, answer = call
-        exercises.append({"id": f"{number}.{len(exercises) + 1}", "cell": cell.get("id"),
-                          "module": f"amslib.exercises.{module}", "checker": checker,
-                          "answer": answer, "solution": solutions.get(checker), "points": 1})
+        calls = checker_calls(student.source(cell))
+        if calls:
+            n += 1  # one exercise a cell; a cell checking several answers has parts a, b, ...
+        for part, (module, checker, answer) in enumerate(calls):
+            suffix = "abcdefghij"[part] if len(calls) > 1 else ""
+            exercises.append({"id": f"{number}.{n}{suffix}", "cell": cell.get("id"),
+                              "module": f"amslib.exercises.{module}", "checker": checker,
+                              "answer": answer, "solution": solutions.get(checker), "points": 1})
     return {"notebook": notebook_name, "exercises": exercises, "hidden_seed": secrets.randbits(32),
             "hidden_cases": 5}
 
@@ -118,11 +120,11 @@ def cmd_release(args) -> int:
     shutil.copy2(path, source_dir / path.name)
     (source_dir / "grading.json").write_text(json.dumps(key, indent=1) + "\n")
     released = student.student_notebook(nb)
-    by_cell = {e["cell"]: e for e in key["exercises"]}
     for cell in released["cells"]:
-        if cell.get("id") in by_cell:
-            e = by_cell[cell["id"]]
-            cell["metadata"]["grading"] = {"exercise": e["id"], "points": e["points"], "answer": e["answer"]}
+        parts = [{"exercise": e["id"], "points": e["points"], "answer": e["answer"]}
+                 for e in key["exercises"] if e["cell"] == cell.get("id")]
+        if parts:
+            cell["metadata"]["grading"] = parts
     student.write_notebook(released, release_dir / path.name)
     print(f"released {assignment}: {release_dir / path.name} ({len(key['exercises'])} exercises, "
           f"{sum(e['points'] for e in key['exercises'])} points); key in {source_dir / 'grading.json'}")
@@ -242,7 +244,9 @@ class Sandbox:
                "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1", "JPY_SESSION_NAME": "submission.ipynb", "LANG": "C.UTF-8"}
-        self.km.start_kernel(cwd=str(self.dir / "work"), env=env)
+        log = open(self.dir / "kernel.log", "ab")  # the kernel's own stderr, not the grader's console
+        self.km.start_kernel(cwd=str(self.dir / "work"), env=env, stdout=log, stderr=log)
+        log.close()
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
         try:
@@ -286,7 +290,10 @@ class Sandbox:
         out = reply["content"].get("user_expressions", {}).get("out", {})
         if out.get("status") != "ok":
             raise ValueError(f"{out.get('ename', 'error')}: {out.get('evalue', '')}")
-        text = ast.literal_eval(out["data"]["text/plain"])  # a str repr: never evaluated code
+        raw = out.get("data", {}).get("text/plain", "")
+        if len(raw) > MAX_REPLY:
+            raise ValueError(f"the kernel's reply is over {MAX_REPLY // 2**20} MB")
+        text = ast.literal_eval(raw)  # a str literal: parsed, never run
         if not isinstance(text, str):
             raise ValueError("the kernel did not return text")
         return text
@@ -499,8 +506,10 @@ def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, che
     log: list[str] = []
     try:
         nb = json.loads(path.read_text())
-        nb.setdefault("cells", [])
-    except (OSError, ValueError) as exc:
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise ValueError("not a notebook")
+        nb["cells"] = [c for c in nb["cells"] if isinstance(c, dict)]
+    except (OSError, ValueError, RecursionError) as exc:
         nb, log = None, [f"the notebook could not be read: {exc}"]
     box = Sandbox(path, limits)
     results = []
@@ -535,18 +544,18 @@ def grade_exercise(box, exercise, key, source_nb, checkers, alive) -> dict:
     try:
         desc = json.loads(box.expression(f"__amsgrad_out__ = {KERNEL_HELPER_NAME}_describe({name!r})",
                                          "__amsgrad_out__", box.limits.call_timeout))
-    except (CallTimeout, KernelDied, ValueError) as exc:
-        row["hint_shown"] = f"the answer could not be read: {exc}"
+        proxy = None
+        if desc.get("kind") == "missing":
+            answer = None
+        elif desc.get("kind") == "callable":
+            answer = proxy = Proxy(box, name)
+        elif desc.get("kind") == "value":
+            answer = grade_codec.decode(desc.get("value"))
+        else:
+            answer = grade_codec.Unsupported(str(desc.get("error", "value")))
+    except Exception as exc:  # whatever a tampered kernel sends: no points, no crash
+        row["hint_shown"] = f"the answer could not be read: {type(exc).__name__}: {exc}"[:300]
         return row
-    proxy = None
-    if desc.get("kind") == "missing":
-        answer = None
-    elif desc.get("kind") == "callable":
-        answer = proxy = Proxy(box, name)
-    elif desc.get("kind") == "value":
-        answer = grade_codec.decode(desc.get("value"))
-    else:
-        answer = grade_codec.Unsupported(str(desc.get("error", "value")))
     ok, message = verdict_of(checker, answer)
     if ok and proxy is not None:
         ok, hidden = hidden_cases_pass(proxy, solution_function(key, exercise, source_nb), key, exercise)
@@ -606,9 +615,16 @@ def cmd_autograde(args) -> int:
         submissions = [p for p in submissions if p.parents[1].name in args.student]
     fingerprint = course_fingerprint()
     start = time.monotonic()
-    for path in submissions:
+    matplotlib_cache()  # built once, before any worker starts
+    if args.jobs > 1:  # one grading process per submission at a time; each has its own kernel
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(args.jobs)
+        results = pool.map(_grade_one, [(p, key, source_nb, limits) for p in submissions])
+    else:
+        results = (grade_submission(p, key, source_nb, limits, checkers) for p in submissions)
+    for path, result in zip(submissions, results):
         student_id = path.parents[1].name
-        result = grade_submission(path, key, source_nb, limits, checkers)
         if course_fingerprint() != fingerprint:
             raise SystemExit(f"the course files changed while grading {student_id}: stopped, check them (git status)")
         out = course / "autograded" / student_id / assignment
@@ -625,7 +641,13 @@ def cmd_autograde(args) -> int:
         print(f"{student_id}: {got} / {sum(r['max_points'] for r in result['exercises'])} "
               f"({result['seconds']:.1f} s)", flush=True)
     print(f"graded {len(submissions)} submissions of {assignment} in {time.monotonic() - start:.1f} s")
+    shutil.rmtree(matplotlib_cache(), ignore_errors=True)
     return cmd_export(args)
+
+
+def _grade_one(job):
+    path, key, source_nb, limits = job
+    return grade_submission(path, key, source_nb, limits, load_checkers(key))
 
 
 def cmd_export(args) -> int:
@@ -660,6 +682,8 @@ def main(argv=None) -> int:
     p.add_argument("--call-timeout", type=float, default=10.0,
                    help="seconds for one call of a submitted function by a checker (default 10)")
     p.add_argument("--memory-mb", type=int, default=4096, help="address-space limit of the kernel (default 4096)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="submissions graded at once, one process and kernel each (default 1; at most the CPU count)")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("export", help="grades.csv from autograded/")
     p.set_defaults(func=cmd_export)

@@ -9,7 +9,9 @@
 Generated parts (everything else in a notebook is hand-written):
 - the navigation bars, first and last cell, tagged ``nav``;
 - the set-up cell, the first code cell, tagged ``setup`` (its Colab line holds the
-  repository address from ``amslib/course.py``);
+  repository address from ``amslib/course.py``; it passes ``torch=False`` where no code
+  cell uses PyTorch, so that kernel never imports it; ``%matplotlib inline`` keeps figures
+  inline even where the environment sets ``MPLBACKEND=Agg``);
 - README.md's contents table and badge line, between ``<!-- generated:NAME -->`` markers;
 - every cell's slide type (``metadata.slideshow``), by the rules in ``tools/slides.py``
   (a cell with ``"slideshow_locked": true`` keeps what its author set).
@@ -38,16 +40,30 @@ NB_DIR = ROOT / course.NOTEBOOK_DIR
 README = ROOT / "README.md"
 CLONE_DIR = course.COLAB_CLONE_DIR
 
-SETUP_SOURCE = f'''\
+#: Code that needs PyTorch: the notebook's set-up cell then seeds and checks it; elsewhere
+#: PyTorch is never imported (a kernel without it is about 200 MB smaller, see binder/).
+USES_TORCH = re.compile(r"^\s*(import torch|from torch\b|from amslib\.(torch_optim|models)\b|"
+                        r"from amslib import .*\b(torch_optim|models)\b)", re.M)
+
+
+def setup_source(uses_torch: bool) -> str:
+    """The set-up cell of a notebook (uses_torch: whether any code cell uses PyTorch)."""
+    return f'''\
 # Set-up cell: run it first. On Colab it fetches and installs the course library (amslib);
 # everywhere it checks versions, seeds the random generators and picks the device.
 # Its output depends on your machine, so the automatic tests ignore it.
+%matplotlib inline
 import os, sys
 if "google.colab" in sys.modules and not os.path.isdir("{CLONE_DIR}"):
     !git clone --quiet --depth 1 --branch {course.BRANCH} {course.GITHUB_URL} {CLONE_DIR}
     %pip install --quiet {CLONE_DIR}
 import amslib.setup
-DEVICE = amslib.setup.setup_notebook(seed=0)'''
+DEVICE = amslib.setup.setup_notebook(seed=0, torch={uses_torch})'''
+
+
+def uses_torch(nb) -> bool:
+    return any(USES_TORCH.search(c.source) for c in nb.cells
+               if c.cell_type == "code" and not has_tag(c, "setup"))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -111,8 +127,9 @@ def regenerate(nb, paths, titles, i) -> None:
     cells = [c for c in nb.cells if not has_tag(c, "nav")]
     code = [c for c in cells if c.cell_type == "code"]
     if code and has_tag(code[0], "setup"):
-        if code[0].source != SETUP_SOURCE:
-            code[0].source = SETUP_SOURCE
+        source = setup_source(uses_torch(nb))
+        if code[0].source != source:
+            code[0].source = source
     else:
         raise SystemExit(f"{paths[i].name}: the first code cell must be the set-up cell (tag 'setup')")
     top = make_cell("markdown", nav_source(paths, titles, i, bottom=False), tags=["nav"])

@@ -13,7 +13,9 @@ The rules, in order (the first that applies wins):
 2. Navigation bars (tag ``nav``), the set-up cell (``setup``) and worked solutions
    (``solution``) are skipped.
 3. A markdown cell whose first line is ``<!-- notes -->`` is a speaker note (press ``s``
-   in a deck to see it).
+   in a deck to see it). It belongs to the next slide, the content it prepares; a cell that
+   sits after that content names its slide instead: ``<!-- notes: The theorems -->`` goes
+   with the slide whose heading starts "The theorems".
 4. The title (``# ``) and every section (``## ``) start a new slide; ``### `` and deeper
    headings, and every exercise (a cell starting ``**Exercise`` or ``**Check your
    understanding``), a new sub-slide.
@@ -26,17 +28,24 @@ The rules, in order (the first that applies wins):
 7. Everything else starts a sub-slide: one idea per slide, a code cell's input and output
    together.
 
-At build time (``tools/build.py slides``) :func:`layout_for_projection` adjusts a copy of
-the notebook to the 1280x720 screen, using the outputs as stored: a heading inside a markdown cell starts a sub-slide
-(as if the cell were split there), a figure cell (``# Figure:``) shows its figure with
-its first comment line as the caption, not its code (CONTRIBUTING: the learner may skip
-figure code; the notebook has it); markdown taller than the
-screen is split at paragraph boundaries into several sub-slides, a fragment that would
-overflow its slide starts its own sub-slide, and code cells that are still too tall get a
-smaller font (``fit-small``); code taller than a whole slide is shown over several
-subslides, cut between top-level statements, its outputs under the last piece; what still
-does not fit gets, as a last resort, a scrolling box (``fit-scroll``).
-:func:`overflow_report` lists those last cases: they are the ones to split in the source.
+At build time (``tools/build.py slides``) :func:`layout_for_projection` lays a copy of the
+notebook out for a 1280x720 screen read from the back of a hall, from the outputs as
+stored (the sizes below are the template's CSS, tools/templates/course_reveal):
+
+- every slide starts with a heading: a slide that the layout had to continue repeats its
+  section's heading ("(continued)"), and a heading never stands alone on a slide (what
+  follows it joins it);
+- at most ``MAX_WORDS`` words of prose and ``BUDGET_H`` px of content a slide: markdown is
+  split between paragraphs, list items or table rows (a table's header repeated) into
+  pieces of about equal size, so no slide is left with a stray line;
+- code is never shrunk nor scrolled: taller than a slide, it is cut between top-level
+  statements (between lines only if one statement is taller than a slide), its outputs
+  after the last piece; long printed output is cut between lines too;
+- a figure is drawn as large as the slide allows, with its reading (the short markdown
+  after it) on the same slide; a figure cell (``# Figure:``) shows its figure under its
+  first comment line, not its code (CONTRIBUTING: the learner may skip figure code);
+- the bare ``True``/``False`` a checker cell returns is not shown, and a traceback is cut
+  to its last lines.
 """
 from __future__ import annotations
 
@@ -52,16 +61,24 @@ NOTES_MARKER = "<!-- notes -->"
 LOCK_KEY = "slideshow_locked"
 SKIP_TAGS = ("nav", "setup", "solution")
 
-# The projection geometry, matching tools/templates/course_reveal (CSS and Reveal config).
+# The projection geometry, matching tools/templates/course_reveal (CSS and Reveal config:
+# margin 0, so one CSS px is one screen px at 1280x720).
 SLIDE_W, SLIDE_H = 1280, 720
-BUDGET_H = 620            # usable height: the slide less reveal's margin and some slack
-TEXT_LINE_H = 33.6        # 24 px text, line-height 1.4
-TEXT_CHARS = 92           # characters per wrapped line of text at 24 px on 1200 px
-CODE_LINE_H = 23.4        # 18 px code, line-height 1.3
-OUT_LINE_H = 21.0         # 16 px output text
-FIGURE_MAX_H = 430        # CSS max-height of a figure on a slide
-FIGURE_ONLY_MAX_H = 520   # the figure of a figure cell (shown without its code), enlarged
-HEADING_H = {1: 80, 2: 66, 3: 54, 4: 46}
+CONTENT_W = 1240          # the slide less its 20 px side padding
+BUDGET_H = 660            # usable height: the slide less its 20 px top and bottom padding, slack
+PROSE_PX = 27             # prose (>= 26 px on screen), tables the same
+TEXT_LINE_H = 36.5        # 27 px, line-height 1.35
+TEXT_CHARS = 80           # characters per wrapped line of prose on 1200 px
+CODE_PX = 20              # code and printed output (>= 20 px on screen)
+CODE_LINE_H = 26.0        # 20 px, line-height 1.3
+CODE_CHARS = 100          # characters per line before `pre-wrap` wraps it
+OUT_LINE_H = CODE_LINE_H
+HEADING_H = {1: 76, 2: 62, 3: 56, 4: 50}
+CONTINUED_H = HEADING_H[3]
+MAX_WORDS = 120           # prose words a slide
+CAPTION_H = 40            # a figure cell's caption line
+MIN_FIGURE_SCALE = 0.8    # figure text 20 px in the PNG (plotting.SMALL_PT at plotting.DPI): >= 16 px
+TRACEBACK_LINES = 8       # an error shows its last lines
 
 
 # ----------------------------------------------------------------------------- rules
@@ -77,6 +94,19 @@ def _first_line(cell) -> str:
 def _heading_level(cell) -> int:
     m = re.match(r"^(#{1,6}) ", _first_line(cell))
     return len(m.group(1)) if m else 0
+
+
+NOTES_TARGET = re.compile(r"^<!--\s*notes(?::\s*(.*?))?\s*-->$")
+
+
+def is_notes(cell) -> bool:
+    return cell.cell_type == "markdown" and bool(NOTES_TARGET.match(_first_line(cell)))
+
+
+def notes_target(cell) -> str:
+    """The heading a notes cell names (``<!-- notes: Heading -->``), or "" for the next slide."""
+    m = NOTES_TARGET.match(_first_line(cell))
+    return (m.group(1) or "").strip() if m else ""
 
 
 def _is_locked(cell) -> bool:
@@ -109,7 +139,7 @@ def slide_type_for(cell, prev) -> str:
     if any(t in _tags(cell) for t in SKIP_TAGS):
         return "skip"
     if cell.cell_type == "markdown":
-        if _first_line(cell) == NOTES_MARKER:
+        if is_notes(cell):
             return "notes"
         level = _heading_level(cell)
         if level in (1, 2):
@@ -122,7 +152,7 @@ def slide_type_for(cell, prev) -> str:
     if cell.cell_type == "code" and prev is not None and prev.cell_type == "markdown":
         short_code = cell.source.count("\n") + 1 <= SHORT_CODE_LINES and not _is_figure(cell)
         intro = _is_exercise(prev) or (len(prev.source) <= SHORT_MARKDOWN and "$$" not in prev.source)
-        if short_code and intro and _first_line(prev) != NOTES_MARKER:
+        if short_code and intro and not is_notes(prev):
             return "fragment"
     return "subslide"
 
@@ -153,7 +183,12 @@ def _visible(text: str) -> str:
 def _math_height(tex: str) -> float:
     rows = tex.split("\\\\")
     tall = ("\\frac", "\\dfrac", "\\sum", "\\prod", "\\int", "\\begin{cases}")
-    return 24 + sum(66 if any(t in r for t in tall) else 40 for r in rows)
+    return 26 + sum(72 if any(t in r for t in tall) else 44 for r in rows)
+
+
+def _lines(text: str, chars: int) -> int:
+    """Wrapped lines of ``text`` at ``chars`` characters a line."""
+    return sum(max(1, math.ceil(len(ln) / chars)) for ln in text.split("\n"))
 
 
 def _markdown_height(src: str) -> float:
@@ -174,22 +209,37 @@ def _markdown_height(src: str) -> float:
             continue
         m = re.match(r"^(#{1,6}) ", s)
         if m:
-            h += HEADING_H.get(len(m.group(1)), 44)
+            h += HEADING_H.get(len(m.group(1)), 50)
+        elif re.match(r"^<h\d", s):
+            h += CONTINUED_H
         elif not s:
             h += 14                                   # paragraph gap
         elif s.startswith("|"):
             if not set(s) <= set("|-: "):             # a table row; the separator row: nothing
                 cells = [c for c in s.strip("|").split("|")]
-                wraps = max(math.ceil(len(_visible(c)) / (TEXT_CHARS * 0.9 / max(len(cells), 1)))
-                             for c in cells) if cells else 1
+                wraps = max(math.ceil(len(_visible(c)) / (TEXT_CHARS * 0.85 / max(len(cells), 1)))
+                            for c in cells) if cells else 1
                 tall = any(t in s for t in ("\\frac", "\\dfrac"))
-                h += max(1, wraps) * 34 + 16 + (8 if "$" in s else 0) + (30 if tall else 0)
+                h += max(1, wraps) * TEXT_LINE_H + 12 + (8 if "$" in s else 0) + (30 if tall else 0)
         else:
             extra = 10 if any(t in s for t in ("\\frac", "\\sqrt", "\\hat", "^")) else 0
             h += (TEXT_LINE_H + extra) * max(1, math.ceil(len(_visible(s)) / TEXT_CHARS))
     if math_lines is not None:
         h += _math_height("\n".join(math_lines))
     return h
+
+
+def prose_words(src: str) -> int:
+    """Words of prose that markdown ``src`` shows: not headings, code or display maths
+    (inline maths counts as one word)."""
+    text = re.sub(r"\$\$.*?\$\$", " ", src, flags=re.S)
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
+    text = re.sub(r"\$[^$]*\$", " x ", text)
+    text = re.sub(r"<h\d[^>]*>.*?</h\d>", " ", text, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"^\s*#{1,6} .*$", "", text, flags=re.M)
+    return len(re.findall(r"[A-Za-z0-9][\w'-]*", text))
 
 
 def _png_size(b64: str):
@@ -202,44 +252,54 @@ def _png_size(b64: str):
     return (640, 480)
 
 
-def _output_height(out, max_h: float = FIGURE_MAX_H, upscale: bool = False) -> float:
+def _stream_text(out) -> str:
+    text = out.get("text", "").replace("\r\n", "\n")
+    return "\n".join(ln.rsplit("\r", 1)[-1] for ln in text.split("\n"))   # progress bars
+
+
+def _output_height(out) -> float:
     kind = out.get("output_type")
     if kind == "stream":
-        text = out.get("text", "").replace("\r\n", "\n").replace("\r", "\n")  # progress bars
-        return OUT_LINE_H * (text.rstrip("\n").count("\n") + 1) + 16
+        return OUT_LINE_H * _lines(_stream_text(out).rstrip("\n"), CODE_CHARS) + 12
     if kind == "error":
-        return OUT_LINE_H * sum(t.count("\n") + 1 for t in out.get("traceback", []))
+        return OUT_LINE_H * sum(_lines(t, CODE_CHARS) for t in out.get("traceback", [])) + 12
     data = out.get("data", {})
     if "image/png" in data:
-        w, h = _png_size(data["image/png"])
-        meta = out.get("metadata", {}).get("image/png", {})
-        w, h = meta.get("width", w), meta.get("height", h)
-        scale = min((SLIDE_W - 100) / max(w, 1), max_h / max(h, 1))
-        scale = scale if upscale else min(1.0, scale)
-        return h * scale + 12
+        size = out.get("metadata", {}).get("slides_size")
+        w, h = size if size else _png_size(data["image/png"])
+        return h + 8
     if "text/plain" in data:
-        return OUT_LINE_H * (data["text/plain"].count("\n") + 1)
+        return OUT_LINE_H * _lines(data["text/plain"], CODE_CHARS) + 12
     return 40
+
+
+def _code_height(src: str) -> float:
+    return CODE_LINE_H * _lines(src, CODE_CHARS) + 20
 
 
 def cell_height(cell) -> float:
     """Estimated height in slide pixels of ``cell`` as the decks render it."""
     if cell.cell_type == "markdown":
         return _markdown_height(cell.source) + 10
-    if cell.cell_type == "code" and cell.get("metadata", {}).get("slides_fit") == "figure-only":
-        return 30 + sum(_output_height(o, FIGURE_ONLY_MAX_H, upscale=True)
-                        for o in cell.get("outputs", []))
-    if cell.cell_type == "code":
-        inp = CODE_LINE_H * (cell.source.count("\n") + 1) + 24
-        if cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"):
-            inp = 0
-        return inp + sum(_output_height(o) for o in cell.get("outputs", []))
-    return 0.0
+    if cell.cell_type != "code":
+        return 0.0
+    md = cell.get("metadata", {})
+    if md.get("slides_fit") == "figure-only":
+        inp = CAPTION_H
+    elif md.get("slides_output_only"):
+        inp = 0
+    else:
+        inp = _code_height(cell.source)
+    return inp + sum(_output_height(o) for o in cell.get("outputs", []))
 
 
-# ----------------------------------------------------------------------------- layout
-def _split_markdown(src: str, budget: float) -> list[str]:
-    """Split markdown at blank lines (never inside $$ blocks, tables or code fences)."""
+# ----------------------------------------------------------------------------- splitting
+ITEM = re.compile(r"^ ?([-*+]|\d+[.)]) ")
+
+
+def _blocks(src: str) -> list[str]:
+    """Paragraph-level blocks (never cutting $$ maths or code fences); a table or a list
+    further into rows or items, a table's header repeated on each piece."""
     blocks, current, in_math, in_fence = [], [], False, False
     for line in src.splitlines():
         s = line.strip()
@@ -259,25 +319,175 @@ def _split_markdown(src: str, budget: float) -> list[str]:
             current.append(line)
     if current:
         blocks.append("\n".join(current))
-    blocks = [piece for b in blocks for piece in _split_block(b, budget)]
-    # a heading or a lead-in ending with ':' belongs to what follows it
-    merged = []
+    out = []
     for b in blocks:
+        lines = b.splitlines()
+        if len(lines) > 3 and all(ln.lstrip().startswith("|") for ln in lines):
+            out += ["\n".join(lines[:2] + [ln]) for ln in lines[2:]]
+        elif sum(bool(ITEM.match(ln)) for ln in lines) > 1:
+            items: list[list[str]] = []
+            for ln in lines:
+                if ITEM.match(ln) or not items:
+                    items.append([ln])
+                else:
+                    items[-1].append(ln)
+            out += ["\n".join(i) for i in items]
+        else:
+            out.append(b)
+    # a heading or a lead-in ending with ':' stays with what follows it
+    merged: list[str] = []
+    for b in out:
         if merged and (re.match(r"^#{1,6} ", merged[-1]) and "\n" not in merged[-1].strip()
-                       or merged[-1].rstrip().endswith(":")) \
-                and _markdown_height(merged[-1] + "\n\n" + b) <= budget:
-            merged[-1] = merged[-1] + "\n\n" + b
+                       or merged[-1].rstrip().endswith(":")):
+            merged[-1] = _join(merged[-1], b)
         else:
             merged.append(b)
-    chunks = []
-    for b in merged:
-        if chunks and _markdown_height(chunks[-1] + "\n\n" + b) <= budget:
-            chunks[-1] = chunks[-1] + "\n\n" + b
-        else:
-            chunks.append(b)
+    return merged
+
+
+def _is_table_piece(b: str) -> bool:
+    lines = b.splitlines()
+    return len(lines) >= 3 and all(ln.lstrip().startswith("|") for ln in lines)
+
+
+SENTENCE = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(*`$])")
+GLUE = "\x00"            # a block that goes on the same paragraph as the one before it
+
+
+def _sentences(block: str, cap: tuple[float, int]) -> list[str]:
+    """A paragraph taller or wordier than ``cap``: cut between sentences (never inside
+    maths, a table or a list)."""
+    if _markdown_height(block) <= cap[0] and prose_words(block) <= cap[1]:
+        return [block]
+    if block.lstrip().startswith("#") and "\n" in block.strip():       # a heading, then text
+        head, body = block.lstrip().split("\n", 1)
+        rest = _sentences(body, (cap[0] - HEADING_H[3], cap[1]))
+        return [head + "\n" + rest[0].lstrip(GLUE)] + rest[1:]
+    if block.lstrip().startswith(("|", "```")):
+        return [block]
+    parts = []
+    for seg in re.split(r"(\$\$.*?\$\$)", block, flags=re.S):   # display maths stays whole
+        if seg.startswith("$$"):
+            parts.append(seg)
+            continue
+        start = 0
+        for m in SENTENCE.finditer(seg):
+            if seg[:m.start()].count("$") % 2 == 0:
+                parts.append(seg[start:m.start()])
+                start = m.end()
+        parts.append(seg[start:])
+    parts = [p.strip() for p in parts if p.strip()]
+    return [parts[0]] + [GLUE + p for p in parts[1:]] if parts else [block]
+
+
+def _join(a: str, b: str) -> str:
+    """Two blocks as markdown: table rows (header dropped from b) or list items stay one
+    table or list; a sentence cut from its paragraph goes back into it."""
+    if b.startswith(GLUE):
+        return a + " " + b[1:]
+    if _is_table_piece(a) and _is_table_piece(b) and a.splitlines()[:2] == b.splitlines()[:2]:
+        return a + "\n" + "\n".join(b.splitlines()[2:])
+    if ITEM.match(a.lstrip()) and ITEM.match(b):         # items of one list
+        return a + "\n" + b
+    return a + "\n\n" + b
+
+
+def _chunks(blocks: list[str], caps: list[tuple[float, int]], f: float = 1.0):
+    """Greedy: blocks into chunks, chunk k within f * caps[k] (height, words)."""
+    chunks: list[str] = []
+    for b in blocks:
+        k = len(chunks) - 1
+        cap_h, cap_w = caps[min(max(k, 0), len(caps) - 1)]
+        if chunks:
+            joined = _join(chunks[-1], b)
+            if _markdown_height(joined) <= f * cap_h and prose_words(joined) <= f * cap_w:
+                chunks[-1] = joined
+                continue
+        chunks.append(b.lstrip(GLUE))
     return chunks
 
 
+def split_markdown(src: str, first: tuple[float, int], rest: tuple[float, int]) -> list[str]:
+    """``src`` cut between blocks into pieces of about equal size: the first within
+    ``first`` (height, words), the others within ``rest``. The pieces are balanced (the
+    smallest cap that needs no more pieces), so the last is not a stray line."""
+    blocks = [piece for b in _blocks(src) for piece in _sentences(b, rest)]
+    caps = [first] + [rest]
+    base = _chunks(blocks, caps)
+    lo, hi = 0.3, 1.0
+    for _ in range(12):                         # the smallest f with as few pieces
+        mid = (lo + hi) / 2
+        if len(_chunks(blocks, caps, mid)) <= len(base):
+            hi = mid
+        else:
+            lo = mid
+    return [c.lstrip(GLUE) for c in _chunks(blocks, caps, hi)]
+
+
+def first_block_fits(src: str, cap: tuple[float, int], rest: tuple[float, int]) -> bool:
+    b = [piece for b in _blocks(src) for piece in _sentences(b, rest)][0].lstrip(GLUE)
+    return _markdown_height(b) <= cap[0] and prose_words(b) <= cap[1]
+
+
+def _split_code(src: str, budget: float) -> list[str]:
+    """Split a long code cell's source between top-level statements, into pieces whose
+    input fits ``budget``: at a blank line followed by an unindented line, so a function
+    or a loop is not cut; a single statement taller than a slide is cut between lines."""
+    lines = src.splitlines()
+    per_slide = max(int((budget - 20) // CODE_LINE_H), 1)
+    blocks, current = [], []
+    for i, line in enumerate(lines):
+        current.append(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if not line.strip() and nxt is not None and nxt.strip() and not nxt[0].isspace():
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    def rows(ls):
+        return sum(_lines(ln, CODE_CHARS) for ln in ls)
+
+    cut = []
+    for b in blocks:                       # a statement taller than a slide: between lines
+        part = []
+        for ln in b:
+            if part and rows(part + [ln]) > per_slide:
+                cut.append(part)
+                part = []
+            part.append(ln)
+        cut.append(part)
+    pieces, piece = [], []
+    for block in cut:
+        if piece and rows(piece) + rows(block) > per_slide:
+            pieces.append(piece)
+            piece = []
+        piece = piece + block
+    pieces.append(piece)
+    return ["\n".join(p).strip("\n") for p in pieces if "".join(p).strip()]
+
+
+def _split_stream(out, budget: float) -> list:
+    """A printed output taller than ``budget``: several outputs, cut between lines (at a
+    blank line when there is one near the cut)."""
+    lines = _stream_text(out).rstrip("\n").split("\n")
+    per = max(int((budget - 12) // OUT_LINE_H), 1)
+    pieces, start = [], 0
+    while start < len(lines):
+        end = min(start + per, len(lines))
+        if end < len(lines):
+            blank = [i for i in range(start + per // 2, end) if not lines[i].strip()]
+            end = blank[-1] + 1 if blank else end
+        pieces.append(lines[start:end])
+        start = end
+    outs = []
+    for p in pieces:
+        o = copy.deepcopy(out)
+        o["text"] = "\n".join(p) + "\n"
+        outs.append(o)
+    return outs
+
+
+# ----------------------------------------------------------------------------- layout
 def _split_at_headings(cell) -> list:
     """A shown markdown cell with a heading after its first line: a sub-slide from there."""
     kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
@@ -302,131 +512,353 @@ def _split_at_headings(cell) -> list:
     return out
 
 
-ITEM = re.compile(r"^ ?([-*+]|\d+[.)]) ")
+def _heading_text(src: str) -> str:
+    for ln in src.splitlines():
+        m = re.match(r"^#{1,6} +(.*)$", ln.strip())
+        if m:
+            return m.group(1).strip()
+        m = re.match(r"^<h\d[^>]*>(.*?)(<span.*)?</h\d>$", ln.strip())
+        if m:
+            return m.group(1).strip()
+    return ""
 
 
-def _split_block(block: str, budget: float) -> list[str]:
-    """A paragraph-level block taller than ``budget``: a table split between its rows (the
-    header repeated), a list between its items; anything else is left whole."""
-    if _markdown_height(block) <= budget:
-        return [block]
-    lines = block.splitlines()
-    if len(lines) > 3 and all(ln.lstrip().startswith("|") for ln in lines):
-        head, units, joiner = lines[:2], [[ln] for ln in lines[2:]], "\n"
-    elif any(ITEM.match(ln) for ln in lines):
-        head, units = [], []
-        for ln in lines:
-            if ITEM.match(ln) or not units:
-                units.append([ln])
-            else:
-                units[-1].append(ln)
-        joiner = "\n"
-    else:
-        return [block]
-    chunks: list[list[str]] = []
-    for unit in units:
-        if chunks and _markdown_height("\n".join(chunks[-1] + unit)) <= budget:
-            chunks[-1] += unit
-        else:
-            chunks.append(head + unit)
-    return [joiner.join(c) for c in chunks]
+def _only_headings(cell) -> bool:
+    return cell.cell_type == "markdown" and all(
+        re.match(r"^(#{1,6} |<h\d)", ln.strip()) for ln in cell.source.splitlines() if ln.strip())
 
 
-def _split_code(src: str, budget: float) -> list[str]:
-    """Split a long code cell's source between top-level statements, into pieces whose
-    input fits ``budget``. Only at a blank line followed by an unindented line, so a
-    function or a loop is never cut; a single statement taller than a slide stays whole."""
-    lines = src.splitlines()
-    per_slide = max(int((budget - 24) // CODE_LINE_H), 1)
-    blocks, current = [], []
-    for i, line in enumerate(lines):
-        current.append(line)
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if not line.strip() and nxt is not None and nxt.strip() and not nxt[0].isspace():
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    pieces, piece = [], []
-    for block in blocks:
-        if piece and len(piece) + len(block) > per_slide:
-            pieces.append(piece)
-            piece = []
-        piece = piece + block
-    pieces.append(piece)
-    return ["\n".join(p).strip("\n") for p in pieces if "".join(p).strip()]
+def _is_thin(cells) -> bool:
+    """A slide showing no more than a heading and a stray line or two."""
+    if any(c.cell_type != "markdown" for c in cells):
+        return False
+    src = "\n".join(c.source for c in cells)
+    return prose_words(re.sub(r"\$[^$]*\$", " ", src)) < 20 and "$$" not in src and "\n|" not in src
 
 
-def layout_for_projection(nb, budget: float = BUDGET_H):
-    """A copy of ``nb`` laid out for 1280x720 (see the module's docstring).
-
-    Adds ``metadata.slides_fit`` ("fit-small" or "fit-scroll") to code cells that need it;
-    the deck template turns it into a CSS class.
-    """
-    nb = copy.deepcopy(nb)
-    cells, used = [], 0.0
-    for cell in [piece for c in nb.cells for piece in _split_at_headings(c)]:
-        kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
-        if kind in ("skip", "notes"):
-            cells.append(cell)
+def _clean_outputs(cell) -> None:
+    """What a slide leaves out: a checker's bare True/False, a traceback's first lines."""
+    outs = []
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        if (out.get("output_type") == "execute_result" and set(data) == {"text/plain"}
+                and data["text/plain"].strip() in ("True", "False", "None")):
             continue
-        if _is_figure(cell) and any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
-            cell.metadata["slides_fit"] = "figure-only"
-        h = cell_height(cell)
-        if kind in ("-", "fragment") and used + h > budget:
-            cell.metadata["slideshow"] = {**cell.metadata["slideshow"], "slide_type": "subslide"}
-            kind = "subslide"
+        if out.get("output_type") == "error":
+            lines = "\n".join(out.get("traceback", [])).split("\n")
+            if len(lines) > TRACEBACK_LINES:
+                out = copy.deepcopy(out)
+                out["traceback"] = ["(traceback shortened on the slide)"] + lines[-TRACEBACK_LINES:]
+        outs.append(out)
+    cell.outputs = outs
+
+
+def _new_md(source: str, cid: str):
+    import nbformat
+    cell = nbformat.v4.new_markdown_cell(source)
+    cell["id"] = cid
+    return cell
+
+
+class _Slide:
+    def __init__(self, section: bool, heading: str):
+        self.cells, self.notes, self.section, self.heading = [], [], section, heading
+        self.h, self.words = 0.0, 0
+
+    def add(self, cell, h: float | None = None) -> None:
+        self.cells.append(cell)
+        self.h += cell_height(cell) if h is None else h
+        if cell.cell_type == "markdown":
+            self.words += prose_words(cell.source)
+
+    def only_headings(self) -> bool:
+        """Nothing on the slide yet but headings (or nothing at all)."""
+        return all(_only_headings(c) for c in self.cells)
+
+
+class _Layout:
+    """Cells into slides, one at a time (see the module's docstring)."""
+
+    def __init__(self, budget: float):
+        self.budget, self.slides, self.heading, self.count = budget, [], "", 0
+
+    @property
+    def cur(self) -> _Slide | None:
+        return self.slides[-1] if self.slides else None
+
+    def room(self) -> tuple[float, int]:
+        return (self.budget - self.cur.h, MAX_WORDS - self.cur.words) if self.cur else \
+            (self.budget, MAX_WORDS)
+
+    def new_slide(self, section: bool = False, continued: bool = True) -> _Slide:
+        if self.cur is not None and not self.cur.cells:
+            self.slides.pop()                  # an empty slide: start it again
+        self.slides.append(_Slide(section, self.heading))
+        if continued and self.heading:
+            self.count += 1
+            head = _new_md(f'<h3 class="continued">{self.heading} '
+                           f'<span class="cont">(continued)</span></h3>', f"cont{self.count}")
+            self.cur.add(head)
+        return self.cur
+
+    def start(self, kind: str, cell) -> None:
+        """A cell whose rule starts a slide: a new one, unless the current one shows only
+        a heading (a heading never stands alone); the section's heading on top when the
+        cell does not start with one."""
+        if self.cur is None or not self.cur.only_headings():
+            own = cell.cell_type == "markdown" and bool(re.match(r"^#{1,6} ", _first_line(cell)))
+            self.new_slide(section=(kind == "slide"), continued=not own)
+
+    def fits(self, h: float, words: int = 0) -> bool:
+        room_h, room_w = self.room()
+        return h <= room_h and words <= room_w
+
+    def markdown(self, cell, kind: str, follow: bool = False) -> None:
+        h, w = cell_height(cell), prose_words(cell.source)
         if kind in ("slide", "subslide"):
-            used = 0.0
-        if cell.cell_type == "markdown" and used + h > budget:
-            pieces = _split_markdown(cell.source, budget - 20)
-            if len(pieces) > 1:
+            self.start(kind, cell)
+        elif self.cur is None:
+            self.new_slide(continued=False)
+        if not self.fits(h, w):
+            fresh = (self.budget - CONTINUED_H, MAX_WORDS)
+            if not (follow or self.cur.only_headings()) and h <= fresh[0] and w <= fresh[1]:
+                self.new_slide()
+            else:
+                room = self.room()
+                first, rest = (room[0] - 10, room[1]), (fresh[0] - 10, fresh[1])
+                here = follow or self.cur.only_headings()
+                if not (here and first_block_fits(cell.source, first, rest)) \
+                        and not (self.cur.only_headings() and not self.cur.cells):
+                    self.new_slide()
+                    first = (self.room()[0] - 10, self.room()[1])
+                pieces = split_markdown(cell.source, first, rest)
                 for k, piece in enumerate(pieces):
                     part = copy.deepcopy(cell)
                     part.source = piece
                     part["id"] = f"{cell.get('id', 'cell')}-part{k}"
                     if k:
-                        part.metadata["slideshow"] = {"slide_type": "subslide"}
-                        part.metadata["slides_continued"] = True
-                    cells.append(part)
-                used = _markdown_height(pieces[-1])
-                continue
-        if cell.cell_type == "code" and h > budget and "slides_fit" not in cell.metadata:
-            # Too tall for any slide: show the code over several subslides, the outputs
-            # under its last piece (the notebook itself keeps one cell).
-            pieces = _split_code(cell.source, budget)
-            if len(pieces) > 1:
-                for k, piece in enumerate(pieces):
-                    part = copy.deepcopy(cell)
-                    part.source = piece
-                    part["id"] = f"{cell.get('id', 'cell')}-part{k}"
-                    if k < len(pieces) - 1:
-                        part.outputs = []
-                    if k or used > 0:
-                        part.metadata["slideshow"] = {**part.metadata.get("slideshow", {}),
-                                                      "slide_type": "subslide"}
-                    ph = cell_height(part)
-                    if ph > budget:
-                        part.metadata["slides_fit"] = "fit-small" if 0.8 * ph <= budget - 60 else "fit-scroll"
-                    cells.append(part)
-                    used = ph
-                continue
-        if cell.cell_type == "code" and used + h > budget and "slides_fit" not in cell.metadata:
-            if used + 0.8 * h <= budget - 60:
-                cell.metadata["slides_fit"] = "fit-small"
-            else:
-                cell.metadata["slides_fit"] = "fit-scroll"
-        used += h
-        cells.append(cell)
-    nb.cells = cells
+                        self._set_heading(pieces[k - 1])
+                        self.new_slide()
+                    self.cur.add(part)
+                self._set_heading(pieces[-1])
+                return
+        self.cur.add(cell)
+        self._set_heading(cell.source)
+
+    def _set_heading(self, src: str) -> None:
+        text = _heading_text(src)
+        if text and not src.lstrip().startswith("<h3 class=\"continued\""):
+            self.heading = text
+
+    def code(self, cell, kind: str, reading_h: float = 0.0) -> None:
+        if kind in ("slide", "subslide"):
+            self.start(kind, cell)
+        elif self.cur is None:
+            self.new_slide(continued=False)
+        figure_only = cell.metadata.get("slides_fit") == "figure-only"
+        inp_h = CAPTION_H if figure_only else _code_height(cell.source)
+        outputs = list(cell.get("outputs", []))
+        images = [o for o in outputs if "image/png" in o.get("data", {})]
+        if images:
+            self._size_images(cell, inp_h, reading_h)
+        h = cell_height(cell)
+        if self.fits(h):
+            self.cur.add(cell)
+            return
+        fresh = self.budget - CONTINUED_H
+        if h <= fresh and not self.cur.only_headings():
+            self.new_slide()
+            if images:
+                self._size_images(cell, inp_h, reading_h)
+            self.cur.add(cell)
+            return
+        # too tall for one slide: the code in pieces, then the outputs
+        if figure_only:
+            pieces = []
+        else:
+            room = self.room()[0]
+            pieces = _split_code(cell.source, fresh)
+            if _code_height(pieces[0]) > room:
+                if self.cur.only_headings():
+                    pieces = _split_code(cell.source, room) if room > 120 else pieces
+                if _code_height(pieces[0]) > self.room()[0]:
+                    self.new_slide()
+            for k, piece in enumerate(pieces):
+                part = copy.deepcopy(cell)
+                part.source, part.outputs = piece, []
+                part["id"] = f"{cell.get('id', 'cell')}-part{k}"
+                if k:
+                    self.new_slide()
+                self.cur.add(part)
+        last = pieces and self.cur.cells[-1]
+        for j, out in enumerate(outputs):
+            parts = _split_stream(out, fresh) if out.get("output_type") == "stream" else [out]
+            for m, o in enumerate(parts):
+                oh = _output_height(o)
+                if last and self.fits(oh):
+                    last.outputs.append(o)
+                    self.cur.h += oh
+                    continue
+                holder = copy.deepcopy(cell)
+                holder.outputs = [o]
+                holder["id"] = f"{cell.get('id', 'cell')}-out{j}-{m}"
+                holder.metadata["slides_output_only"] = not figure_only
+                if figure_only and not last:
+                    holder.metadata["slides_output_only"] = False
+                if "image/png" in o.get("data", {}):
+                    self._size_images(holder, CAPTION_H if figure_only else 0, reading_h)
+                if not self.fits(cell_height(holder)):
+                    self.new_slide()
+                    if "image/png" in o.get("data", {}):
+                        self._size_images(holder, CAPTION_H if figure_only else 0, reading_h)
+                self.cur.add(holder)
+                last = holder
+
+    def _size_images(self, cell, inp_h: float, reading_h: float) -> None:
+        """Each figure as large as the slide allows, leaving room for the reading."""
+        used = self.cur.h if self.cur else 0.0
+        others = sum(_output_height(o) for o in cell.outputs if "image/png" not in o.get("data", {}))
+        images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        avail = (self.budget - used - inp_h - reading_h - others) / max(len(images), 1) - 8
+        for o in images:
+            w, h = _png_size(o["data"]["image/png"])
+            if avail < MIN_FIGURE_SCALE * h <= avail + reading_h:
+                avail = MIN_FIGURE_SCALE * h       # the reading gets what is left
+            scale = max(min(CONTENT_W / w, avail / h), 0.01)
+            if scale < MIN_FIGURE_SCALE and used > CONTINUED_H + 1:
+                avail_fresh = (self.budget - CONTINUED_H - inp_h - reading_h - others) / len(images) - 8
+                scale = max(scale, min(CONTENT_W / w, avail_fresh / h))
+            o.setdefault("metadata", {})["slides_size"] = [round(w * scale), round(h * scale)]
+
+
+def _reading_of(cell, nxt) -> float:
+    """Height to keep free under a figure for its reading: the markdown right after it
+    (its first block when it is long)."""
+    if nxt is None or nxt.cell_type != "markdown" or is_notes(nxt) or _has_heading(nxt):
+        return 0.0
+    if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+        return 0.0
+    h = cell_height(nxt)
+    if h <= 200 and prose_words(nxt.source) <= 60:
+        return h
+    return min(_markdown_height(_blocks(nxt.source)[0]) + 10, 200)
+
+
+def layout_for_projection(nb, budget: float = BUDGET_H):
+    """A copy of ``nb`` laid out for 1280x720 (see the module's docstring)."""
+    nb = copy.deepcopy(nb)
+    cells = [piece for c in nb.cells for piece in _split_at_headings(c)]
+    lay, targeted, pending = _Layout(budget), [], []
+    shown = [c for c in cells if c.metadata.get("slideshow", {}).get("slide_type") != "skip"]
+    reading_next = False
+    for i, cell in enumerate(shown):
+        kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
+        if kind == "notes":
+            (targeted if notes_target(cell) else pending).append(cell)
+            continue
+        nxt = next((c for c in shown[i + 1:] if not is_notes(c)), None)
+        before = len(lay.slides)
+        if cell.cell_type == "code":
+            _clean_outputs(cell)
+            if _is_figure(cell) and any("image/png" in o.get("data", {}) for o in cell.outputs):
+                cell.metadata["slides_fit"] = "figure-only"
+            reading = _reading_of(cell, nxt)
+            lay.code(cell, kind, reading)
+            reading_next = reading > 0
+        else:
+            lay.markdown(cell, "-" if reading_next else kind, follow=reading_next)
+            reading_next = False
+        if pending:
+            slide = lay.slides[before] if len(lay.slides) > before else lay.cur
+            slide.notes += pending
+            pending = []
+    slides_ = [s for s in lay.slides if s.cells]
+    if pending and slides_:
+        slides_[-1].notes += pending
+    slides_ = _merge_thin(slides_, budget)
+    for note in targeted:
+        target = notes_target(note).lower()
+        home = next((s for s in slides_ if any(_heading_text(c.source).lower().startswith(target)
+                                                for c in s.cells if c.cell_type == "markdown")), None)
+        (home or slides_[0]).notes.append(note)
+    out = []
+    for s in slides_:
+        for k, cell in enumerate(s.cells):
+            was = cell.metadata.get("slideshow", {}).get("slide_type", "-")
+            kind = ("slide" if s.section else "subslide") if k == 0 else \
+                ("fragment" if was == "fragment" and "-part" not in cell.get("id", "") else "-")
+            cell.metadata["slideshow"] = {"slide_type": kind}
+            out.append(cell)
+            if k == 0:
+                for note in s.notes:
+                    note.metadata["slideshow"] = {"slide_type": "notes"}
+                    out.append(note)
+    nb.cells = out
     return nb
 
 
-def overflow_report(nb) -> list[str]:
-    """Cells that ``layout_for_projection`` could fit only with a scrolling box."""
-    out = []
-    for i, cell in enumerate(nb.cells):
-        if cell.metadata.get("slides_fit") == "fit-scroll":
-            out.append(f"cell {cell.get('id', i)}: {_first_line(cell)[:60]!r} "
-                       f"(~{cell_height(cell):.0f} px of {BUDGET_H})")
+def _merge_thin(slides_: list, budget: float) -> list:
+    """A slide with only a heading and a stray line joins the slide before it when there
+    is room (or the next one, dropping that one's "(continued)" heading)."""
+    def body(s):
+        return [c for c in s.cells if not c.source.startswith('<h3 class="continued"')]
+
+    out, carry = [], None
+    for s in slides_:
+        if carry is not None:              # a thin slide joins the top of this one
+            cont = s.cells and s.cells[0].source.startswith('<h3 class="continued"')
+            if cont and s.h - CONTINUED_H + carry.h <= budget \
+                    and s.words + carry.words <= MAX_WORDS:
+                rest = body(s)
+                s.cells, s.h, s.words = [], 0.0, 0
+                for c in carry.cells + rest:
+                    s.add(c)
+                s.notes = carry.notes + s.notes
+                s.section = carry.section or s.section
+            else:
+                out.append(carry)
+            carry = None
+        if out and _is_thin(s.cells):
+            extra = body(s)
+            h = sum(cell_height(c) for c in extra)
+            w = sum(prose_words(c.source) for c in extra)
+            if out[-1].h + h <= budget and out[-1].words + w <= MAX_WORDS:
+                for c in extra:
+                    out[-1].add(c)
+                out[-1].notes += s.notes
+                continue
+            carry = s
+            continue
+        out.append(s)
+    if carry is not None:
+        out.append(carry)
     return out
+
+
+def slide_report(nb) -> list[str]:
+    """Slides of a laid-out deck whose estimate still breaks a rule (taller than the
+    budget, too many words): the cells to split in the source."""
+    found, group = [], []
+
+    def check(group):
+        if not group:
+            return
+        h = sum(cell_height(c) for c in group)
+        w = sum(prose_words(c.source) for c in group if c.cell_type == "markdown")
+        if h > BUDGET_H + 1 or w > MAX_WORDS:
+            found.append(f"cell {group[0].get('id')}: ~{h:.0f} px, {w} words "
+                         f"({_first_line(group[0])[:50]!r})")
+
+    for cell in nb.cells:
+        kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
+        if kind == "notes":
+            continue
+        if kind in ("slide", "subslide"):
+            check(group)
+            group = []
+        group.append(cell)
+    check(group)
+    return found
+
+
+overflow_report = slide_report

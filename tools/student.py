@@ -42,6 +42,10 @@ COPIED = ["README.md", "LICENSE", "CONTRIBUTING.md", "LECTURERS.md", "Makefile",
 NOTEBOOK_METADATA = {"kernelspec", "language_info", "widgets"}
 #: Cell metadata kept.
 CELL_METADATA = {"slideshow", "tags", "jupyter", "collapsed", "scrolled", "editable", "deletable"}
+#: The keys nbformat 4.5 allows on each kind of cell.
+CELL_KEYS = {"code": {"id", "cell_type", "metadata", "source", "outputs", "execution_count"},
+             "markdown": {"id", "cell_type", "metadata", "source", "attachments"},
+             "raw": {"id", "cell_type", "metadata", "source", "attachments"}}
 SOLUTION_TAG = "solution"
 SOLUTIONS_POINTER = re.compile(r"\s*Worked solutions are at the end of the notebook;?\s*try first\.")
 
@@ -104,6 +108,8 @@ def student_notebook(nb: dict, branch: str = "student") -> dict:
     for cell in nb["cells"]:
         if id(cell) in drop:
             continue
+        for key in [k for k in cell if k not in CELL_KEYS.get(cell.get("cell_type"), cell)]:
+            del cell[key]  # e.g. outputs left on a markdown cell by a bad merge: invalid nbformat
         cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in CELL_METADATA}
         if id(cell) in exercises:
             cell["outputs"], cell["execution_count"] = [], None

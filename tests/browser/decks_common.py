@@ -1,0 +1,76 @@
+"""Building and serving the decks and the site for the browser tests, and the measurement
+of one slide (shared by the deck, handout and accessibility tests)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from browser_common import ROOT
+
+VIEWPORT = {"width": 1280, "height": 720}
+
+
+def build(what: str, out: Path, names: list[str] = ()) -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build.py"), what,
+                           "--out", str(out), *names], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, f"tools/build.py {what} failed:\n{done.stdout}{done.stderr}"
+
+
+def open_deck(browser, base: str, name: str, query: str = ""):
+    page = browser.new_page(viewport=VIEWPORT)
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:"))
+               else r.abort())
+    page.goto(f"{base}/slides/{name}.slides.html{query}", wait_until="load")
+    page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=20000)
+    page.evaluate("() => new Promise(r => (window.MathJax && MathJax.Hub) ? MathJax.Hub.Queue(r) : r())")
+    return page
+
+
+# What each slide shows, in screen px at 1280x720, measured in reveal's print view
+# (?print-pdf) where every slide is laid out at once at the size of the slide.
+MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
+        .map(p => p.querySelector('section')).map((slide, number) => {
+    const top = slide.getBoundingClientRect(), scale = top.width / Reveal.getConfig().width;
+    const visible = el => el.offsetParent !== null && el.innerText.trim() !== '' && !el.closest('aside.notes');
+    const px = el => parseFloat(getComputedStyle(el).fontSize) * scale;
+    let prose_min = 99, code_min = 99, prose_small = '', bottom = 0, right = 0;
+    for (const el of slide.querySelectorAll('.jp-MarkdownCell p, .jp-MarkdownCell li, .jp-MarkdownCell td, .jp-MarkdownCell th, .figure-caption')) {
+        if (!visible(el)) continue;
+        if (px(el) < prose_min) { prose_min = px(el); prose_small = el.innerText.slice(0, 40); }
+    }
+    for (const el of slide.querySelectorAll('pre, code')) {
+        if (visible(el)) code_min = Math.min(code_min, px(el));
+    }
+    const scrolls = [];
+    for (const el of slide.querySelectorAll('*')) {
+        if (el.closest('aside.notes')) continue;
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden') {
+            bottom = Math.max(bottom, (r.bottom - top.top) / scale);
+            right = Math.max(right, (r.right - top.left) / scale);
+        }
+        const st = getComputedStyle(el);
+        const scrollable = /(auto|scroll)/.test(st.overflowX + st.overflowY);
+        if (scrollable && (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
+                && !el.closest('.MathJax_Display, .MathJax, .MJX_Assistive_MathML'))
+            scrolls.push(el.className + ': ' + el.innerText.slice(0, 50));
+    }
+    const md = Array.from(slide.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')).filter(m => !m.closest('aside.notes'));
+    let words = 0;
+    for (const m of md) {
+        const c = m.cloneNode(true);
+        c.querySelectorAll('h1,h2,h3,h4,h5,h6,script,.MathJax,.MathJax_Display,.MathJax_Preview,.MJX_Assistive_MathML,pre').forEach(e => e.remove());
+        words += (c.innerText.match(/[A-Za-z0-9][\w'-]*/g) || []).length;
+    }
+    const cells = Array.from(slide.querySelectorAll('.jp-Cell')).filter(c => c.offsetParent !== null && !c.closest('aside.notes'));
+    const first = cells[0];
+    const firstEl = first && first.querySelector('.jp-RenderedMarkdown > *');
+    const starts_with_heading = !!(firstEl && /^H[1-4]$/.test(firstEl.tagName));
+    const media = slide.querySelector('img, pre, table, .MathJax_Display');
+    const images = Array.from(slide.querySelectorAll('img')).map(i => ({
+        width: i.getBoundingClientRect().width, natural: i.naturalWidth, alt: i.getAttribute('alt') || ''}));
+    return {prose_min, prose_small, code_min, bottom, right, scrolls, words, starts_with_heading,
+            thin: number > 0 && !media && words < 15, images, text: slide.innerText.replace(/\s+/g, ' ').trim(),
+            number, height: slide.scrollHeight / scale};
+})"""

@@ -1,0 +1,131 @@
+"""Every slide of every deck, measured in headless Chromium at 1280x720 (offline).
+
+Walks each deck with the right-arrow key, as a lecturer would, and on every slide measures
+what the projector shows:
+- the key goes through the slides in order, one by one, each visited once (linear
+  navigation; space, page-down and "n" go the same way);
+- nothing is taller or wider than the slide, and no element scrolls (no scroll box, no
+  code line cut at the right edge);
+- prose (paragraphs, lists, tables) at least 26 px on screen, code and output at least 20 px;
+- every slide starts with a heading and shows more than a heading and a stray line;
+  at most about 120 words of prose (130 allowed for the estimate's slack);
+- every figure has alt text, and its smallest text (plotting.SMALL_PT in a PNG of
+  plotting.DPI) is at least 16 px on screen.
+The numbers measured are printed (run with -s) and written to
+artifacts/browser/deck_measurements.json.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
+from decks_common import MEASURE_SLIDES, open_deck
+
+from amslib import plotting
+
+pytestmark = BROWSER_MARKS
+sync_api = import_playwright()
+
+PROSE_MIN, CODE_MIN, FIGURE_TEXT_MIN = 26, 20, 16
+MAX_WORDS = 130
+FIGURE_TEXT_PX = plotting.SMALL_PT * plotting.DPI / 72     # in the PNG
+
+
+def walk(page, key: str, limit: int = 2000) -> list:
+    """Press ``key`` from the first slide until the deck ends (or ``limit`` presses): the
+    (h, v) of each slide in the order visited."""
+    page.evaluate("() => Reveal.slide(0, 0, -1)")
+    seen = []
+    for _ in range(limit):
+        h, v, end = page.evaluate(WHERE)
+        if not seen or seen[-1] != [h, v]:
+            seen.append([h, v])
+        if end:
+            break
+        page.keyboard.press(key)
+    return seen
+
+
+KEY_CODES = {"ArrowRight": 39, " ": 32, "PageDown": 34, "n": 78}
+# The whole deck in one call: the same keydown events the keyboard sends (reveal.js reads
+# event.keyCode), dispatched on the document, each handled before the next.
+WALK_JS = """async ([key, code]) => {
+    Reveal.slide(0, 0, -1);
+    const seen = [];
+    for (let k = 0; k < 5000; k++) {
+        const i = Reveal.getIndices(), cur = [i.h, i.v || 0], last = seen[seen.length - 1];
+        if (!last || last[0] !== cur[0] || last[1] !== cur[1]) seen.push(cur);
+        if (Reveal.isLastSlide() && !Reveal.availableFragments().next) break;
+        const ev = new KeyboardEvent('keydown', {key: key, bubbles: true});
+        Object.defineProperty(ev, 'keyCode', {get: () => code});
+        Object.defineProperty(ev, 'which', {get: () => code});
+        document.dispatchEvent(ev);
+        await new Promise(r => setTimeout(r, 0));
+    }
+    return seen;
+}"""
+
+WHERE = """() => { const i = Reveal.getIndices();
+    return [i.h, i.v || 0, Reveal.isLastSlide() && !Reveal.availableFragments().next]; }"""
+
+
+def test_every_slide_of_every_deck(decks, browser):
+    _, base, names = decks
+    report, problems = {}, []
+    for name in names:
+        t0 = time.perf_counter()
+        page = open_deck(browser, base, name)
+        order = page.evaluate("() => Reveal.getSlides().map(s => { const i = Reveal.getIndices(s);"
+                              " return [i.h, i.v || 0]; })")
+        seen = page.evaluate(WALK_JS, ["ArrowRight", KEY_CODES["ArrowRight"]])
+        if seen != order:
+            problems.append(f"{name}: the right arrow visits {len(seen)} of {len(order)} slides, "
+                            f"first difference at step {next((k for k, (a, b) in enumerate(zip(seen, order)) if a != b), min(len(seen), len(order)))}")
+        for key in ("ArrowRight", " ", "PageDown", "n"):     # real key presses, from the start
+            other = walk(page, key, limit=12)
+            if other != order[:len(other)] or len(other) < min(len(order), 5):
+                problems.append(f"{name}: key {key!r} does not go through the slides in order")
+        page.close()
+        t1 = time.perf_counter()
+        page = open_deck(browser, base, name, "?print-pdf")
+        measured = page.evaluate(MEASURE_SLIDES)
+        sizes_t = {"walk_s": round(t1 - t0, 1), "measure_s": round(time.perf_counter() - t1, 1)}
+        sizes = {"prose_min": 99.0, "code_min": 99.0, "figure_text_min": 99.0,
+                 "figure_width_min": 9999, "words_max": 0, "slides": len(measured)}
+        if len(measured) != len(order):
+            problems.append(f"{name}: {len(measured)} slides in the print view, {len(order)} in the deck")
+        for m in measured:
+            where = f"{name} slide {m['number'] + 1} ({m['text'][:60]!r})"
+            sizes["prose_min"] = min(sizes["prose_min"], m["prose_min"])
+            sizes["code_min"] = min(sizes["code_min"], m["code_min"])
+            sizes["words_max"] = max(sizes["words_max"], m["words"])
+            if m["bottom"] > 720.5 or m["right"] > 1280.5 or m["height"] > 720.5:
+                problems.append(f"{where}: content reaches {m['bottom']:.0f} px down, {m['right']:.0f} px across")
+            problems += [f"{where}: scrolls: {s}" for s in m["scrolls"]]
+            if m["prose_min"] < PROSE_MIN:
+                problems.append(f"{where}: prose at {m['prose_min']:.1f} px ({m['prose_small']})")
+            if m["code_min"] < CODE_MIN:
+                problems.append(f"{where}: code at {m['code_min']:.1f} px")
+            if not m["starts_with_heading"]:
+                problems.append(f"{where}: no heading at the top")
+            if m["thin"]:
+                problems.append(f"{where}: only a heading and {m['words']} words")
+            if m["words"] > MAX_WORDS:
+                problems.append(f"{where}: {m['words']} words of prose")
+            for img in m["images"]:
+                text_px = FIGURE_TEXT_PX * img["width"] / img["natural"]
+                sizes["figure_text_min"] = min(sizes["figure_text_min"], text_px)
+                sizes["figure_width_min"] = min(sizes["figure_width_min"], img["width"])
+                if not img["alt"] or "No description" in img["alt"]:
+                    problems.append(f"{where}: a figure without alt text")
+                if text_px < FIGURE_TEXT_MIN:
+                    problems.append(f"{where}: figure text at {text_px:.1f} px")
+        sizes.update(sizes_t)
+        report[name] = sizes
+        print(f"\n{name}: {json.dumps(sizes)}")
+        page.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "deck_measurements.json").write_text(json.dumps(report, indent=1))
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:80])
