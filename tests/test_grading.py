@@ -60,15 +60,25 @@ def exercise_cell(nb: dict, key: dict, checker: str):
 
 
 def submission(released: dict, key: dict, answers: dict, trim: bool = True) -> dict:
-    """The released notebook with exercise cells replaced by ``answers[checker]`` (a template
-    with {answer} and {module}); each replacement keeps the cell's import and checker call."""
+    """The released notebook with exercise cells rewritten: each exercise in ``answers``
+    (checker name -> a template with {answer} and {module}) gets that code and its checker
+    call; a cell that checks several answers gets all of its parts, in order."""
     nb = json.loads(json.dumps(released))
-    for checker, body in answers.items():
-        cell, exercise = exercise_cell(nb, key, checker)
-        module = exercise["module"].rsplit(".", 1)[1]
-        cell["source"] = (f"import numpy as np\nfrom amslib.exercises import {module}\n"
-                          + body.format(answer=exercise["answer"], module=module)
-                          + f"\n{module}.{checker}({exercise['answer']})\n")
+    by_cell: dict = {}
+    for exercise in key["exercises"]:
+        if exercise["checker"] in answers:
+            by_cell.setdefault(exercise["cell"], []).append(exercise)
+    for cell in nb["cells"]:
+        parts = by_cell.get(cell.get("id"), [])
+        if not parts:
+            continue
+        lines = ["import numpy as np"]
+        for exercise in parts:
+            module = exercise["module"].rsplit(".", 1)[1]
+            lines += [f"from amslib.exercises import {module}",
+                      answers[exercise["checker"]].format(answer=exercise["answer"], module=module),
+                      f"{module}.{exercise['checker']}({exercise['answer']})"]
+        cell["source"] = "\n".join(lines) + "\n"
     if trim:  # the set-up cell and the exercises: the rest of the notebook only costs time
         keep = {e["cell"] for e in key["exercises"]}
         first_code = next(c for c in nb["cells"] if c["cell_type"] == "code")
@@ -131,7 +141,9 @@ def graded(tmp_path_factory):
             # the way around the audit hook: native calls through ctypes
             "check_gamma": "import ctypes\nctypes.CDLL(None).system(b'true')\n{answer} = 'b'"}),
         "prints_correct": submission(released, key, {
-            "check_running_max": "print('Correct!')\n{answer} = None",
+            # the grader's memory and command line are another process's /proc files
+            "check_running_max": "import os\ntry:\n    open(f'/proc/{{os.getppid()}}/cmdline').read()\n"
+                                 "except PermissionError:\n    pass\nprint('Correct!')\n{answer} = None",
             "check_amsgrad_step": "def {answer}(*args):\n    print('Correct!')\n    return 'Correct!'",
             "check_gamma": "print('Correct!')\n{answer} = 'Correct!'"}),
         "fits_visible_cases": submission(released, key, {
@@ -184,6 +196,11 @@ EXPECTED = {  # points for (running maximum, AMSGrad step function, sign of Gamm
 }
 
 
+def test_right_earns_every_point(graded):
+    rows = graded["rows"]["right"]
+    assert all(r["status"] == "correct" for r in rows.values()), rows
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_points(graded, name):
     rows = graded["rows"][name]
@@ -223,6 +240,8 @@ def test_feedback_and_logs(graded):
     assert "refused: write" in writes and "refused: os.remove" in writes
     patches = (course / "feedback" / "patches_checker" / a / "feedback.md").read_text()
     assert "refused: write" in patches and "refused: ctypes" in patches
+    prints = (course / "feedback" / "prints_correct" / a / "feedback.md").read_text()
+    assert "refused: read /proc/" in prints
 
 
 def test_release_hides_the_solutions(graded):

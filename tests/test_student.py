@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
+import grade  # noqa: E402  (tools/grade.py)
 import student  # noqa: E402  (tools/student.py)
 
 NOTEBOOKS = student.notebooks()
@@ -64,6 +65,7 @@ def test_no_solution_survives(edition, path):
     out = json.loads(text)
     assert not any(student.is_solution(c) for c in out["cells"])
     assert not any(student.heading(c) == "Solutions" for c in out["cells"])
+    assert not any(student.is_notes(c) for c in out["cells"])
     assert "Worked solutions" not in text
     assert set(out["metadata"]) <= student.NOTEBOOK_METADATA
     for cell in student.exercise_cells(out):
@@ -129,5 +131,6 @@ def test_runs_top_to_bottom_with_nothing_attempted(edition, path):
     assert exercises
     for cell in exercises:
         text = "".join(o.get("text", "") for o in cell["outputs"] if o["output_type"] == "stream")
-        assert "Not attempted yet" in text, (cell["id"], text)
+        calls = len(grade.checker_calls(student.source(cell)))  # every checker in the cell says so
+        assert calls and text.count("Not attempted yet") == calls, (cell["id"], text)
         assert not any(o["output_type"] == "error" for o in cell["outputs"])

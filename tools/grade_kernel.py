@@ -13,7 +13,7 @@ It is an ordinary IPython kernel, started in the submission's sandbox folder, af
    - to open for writing, create, delete, rename or chmod anything outside ``--sandbox``;
    - to open or list anything outside ``--sandbox`` and the ``--read`` folders (the Python
      installation and the course library; not the course's notebooks, its git history or
-     the grader's folders, which hold the solutions);
+     the grader's folders, which hold the solutions), nor another process's ``/proc`` files;
    - to start processes, fork, signal other processes, open network connections, or load
      libraries and look up symbols with ctypes (the way around the hook).
    A refused operation raises PermissionError in the submission's cell and is appended to
@@ -81,7 +81,13 @@ def install_hook(sandbox: str, readable: list[str]) -> None:
     realpath, fspath, write, getpid = os.path.realpath, os.fspath, os.write, os.getpid
     sep = os.sep
 
+    own = str(getpid())
+
     def inside(path: str, roots) -> bool:
+        if path.startswith("/proc/"):  # /proc/cpuinfo yes; another process's files (the grader's) no
+            first = path.split("/")[2]
+            if first.isdigit() and first != own:
+                return False
         return any(path == r or path.startswith(r + sep) for r in roots)
 
     def resolve(path):

@@ -10,6 +10,8 @@ handed to a class:
   renumbered notebooks need nothing here) with
   - the *Solutions* section removed: from its ``## Solutions`` heading up to the next
     ``## `` heading (the references), and every cell tagged ``solution`` wherever it is;
+  - the speaker notes removed (they are for the lecturer, and some answer the questions
+    the lecturer asks the room);
   - the outputs of the exercise cells cleared (they ran on the empty template anyway);
   - cell and notebook metadata reduced to what Jupyter, the slides and the tests use
     (no attachments on removed cells survive, since the cells are gone);
@@ -80,9 +82,15 @@ def sections(nb) -> list[str | None]:
     return out
 
 
+def is_notes(cell) -> bool:
+    """A speaker note (for the lecturer; it may give away the answer to a question for the room)."""
+    return (cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"
+            or (cell.get("cell_type") == "markdown" and source(cell).lstrip().startswith("<!-- notes -->")))
+
+
 def solution_cells(nb) -> list[dict]:
-    """The cells the student edition drops: the Solutions section and tagged cells."""
-    return [c for c, sec in zip(nb["cells"], sections(nb)) if sec == "Solutions" or is_solution(c)]
+    """The cells the student edition drops: the Solutions section, tagged cells, speaker notes."""
+    return [c for c, sec in zip(nb["cells"], sections(nb)) if sec == "Solutions" or is_solution(c) or is_notes(c)]
 
 
 def exercise_cells(nb) -> list[dict]:
