@@ -33,7 +33,7 @@ else
   TORCH_WHY := as TORCH_SPEC says
 endif
 
-.PHONY: lab test lock generate execute slides site clean
+.PHONY: lab test lock generate execute slides site handouts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,14 @@ slides: $(VENV)/.installed
 	$(BIN)/python tools/build.py slides
 
 site: $(VENV)/.installed
+	$(BIN)/python tools/build.py site
+
+# Handouts: build/site/handouts/NN_name.pdf, one page per slide, printed from the decks by
+# headless Chromium (needs the browser extra and Debian's chromium; offline); then the
+# site again, so that its index links them.
+handouts: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[browser]"
+	$(BIN)/python tools/build.py handouts
 	$(BIN)/python tools/build.py site
 
 clean:

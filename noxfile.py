@@ -28,6 +28,12 @@ they still run on the CPU when there is no GPU. Pass extra pytest arguments afte
 """
 from __future__ import annotations
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv"
@@ -98,7 +104,10 @@ def isa(session: nox.Session, variant: str) -> None:
                 env=ISA[variant], external=True)
 
 
-def install_course(session: nox.Session, *args: str, extras: str = "lab,test,classroom") -> None:
+ALL_EXTRAS = ",".join(tomllib.loads(Path("pyproject.toml").read_text())["project"]["optional-dependencies"])
+
+
+def install_course(session: nox.Session, *args: str, extras: str = ALL_EXTRAS) -> None:
     session.install(*args, "-e", f".[{extras}]")
     report_versions(session)
 
@@ -111,10 +120,35 @@ def newest(session: nox.Session) -> None:
                 *pytest_args(session, "-m", "not browser"))
 
 
+FLOORS_ARE_TRUE = """
+import importlib.metadata as m, sys, tomli
+from packaging.requirements import Requirement
+from packaging.version import Version
+project = tomli.load(open("pyproject.toml", "rb"))["project"]
+reqs = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+floors = {}  # the highest floor any requirement sets (the lab extra raises ipywidgets')
+for req in map(Requirement, reqs):
+    if req.marker and not req.marker.evaluate({"extra": ""}):
+        continue
+    for spec in req.specifier:
+        if spec.operator == ">=":
+            floors[req.name] = max(floors.get(req.name, Version("0")), Version(spec.version))
+wrong = [f"{name}: pyproject.toml says >={floor}, the oldest that installs with the rest is {m.version(name)}"
+         for name, floor in sorted(floors.items()) if Version(m.version(name)) != floor]
+print("\\n".join(wrong) or f"all {len(floors)} floors of pyproject.toml installed together, as declared")
+sys.exit(1 if wrong else 0)
+"""
+
+
 @nox.session(python="3.10")
 def oldest(session: nox.Session) -> None:
-    """The oldest releases pyproject.toml declares (uv --resolution lowest-direct), Python 3.10."""
+    """The oldest releases pyproject.toml declares (uv --resolution lowest-direct), Python 3.10.
+
+    First checks that uv could install every floor as declared (a floor that only installs
+    raised is not a true floor), then runs the tests."""
     install_course(session, "--resolution=lowest-direct")
+    session.install("tomli", "packaging")
+    session.run("python", "-c", FLOORS_ARE_TRUE)
     session.run("python", "-m", "pytest", "-p", "no:cacheprovider", "-q",
                 *pytest_args(session, "-m", "not browser"))
 

@@ -4,10 +4,15 @@ Everything that points at the repository (the Colab and Binder badges in README.
 in each notebook's navigation bar, the Colab set-up line of every notebook) is generated
 from ``REPOSITORY`` and ``BRANCH`` by ``python tools/nbtool.py generate``.
 
-A fork changes these two lines, runs ``python tools/nbtool.py generate`` and commits.
-The address is not decided yet: the placeholder below is deliberately obvious.
+To publish the course (or a fork) at its address, one command rewrites these two lines,
+regenerates everything that depends on them and checks the result:
+
+    python tools/nbtool.py publish OWNER/REPO --branch main
+
+Until then the address is a placeholder, deliberately obvious, and README.md says so.
 """
-REPOSITORY = "YOUR-GITHUB-USER/amsgrad-course"  # owner/name on GitHub (placeholder)
+PLACEHOLDER = "YOUR-GITHUB-USER/amsgrad-course"
+REPOSITORY = "YOUR-GITHUB-USER/amsgrad-course"  # owner/name on GitHub
 BRANCH = "main"
 
 GITHUB_URL = f"https://github.com/{REPOSITORY}"
@@ -25,3 +30,8 @@ def colab_url(notebook: str) -> str:
 def binder_url(notebook: str = FIRST_NOTEBOOK) -> str:
     """Open ``notebooks/<notebook>`` in JupyterLab on mybinder.org."""
     return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/{NOTEBOOK_DIR}/{notebook}"
+
+
+def is_published() -> bool:
+    """Whether REPOSITORY is a real address (not the placeholder)."""
+    return REPOSITORY != PLACEHOLDER

@@ -107,18 +107,24 @@ class _Optimizer(metaclass=_Frozen):
         if not isinstance(state, cls):
             raise ValueError(f"Invalid state: {describe(state)} (must be the {cls.__name__} that "
                              f"{type(self).__name__}.init(x) or .step returned)")
-        fields = {"t": check_count(state.t, "state.t (the number of steps done)", 0)}
+        fast = type(state.t) is int and state.t >= 0
+        fields = {"t": state.t if fast else check_count(state.t, "state.t (the number of steps done)", 0)}
         for name in cls._fields[1:]:
             value = getattr(state, name)
-            fields[name] = _check_array_field(value, f"state.{name}", x, name in self._nonnegative)
-        return cls(**fields)
+            if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == x.shape:
+                fields[name] = value  # the usual case, a state from init or step: nothing to convert
+            else:
+                fast = False
+                fields[name] = _check_array_field(value, f"state.{name}", x, name in self._nonnegative)
+        return state if fast else cls(**fields)
 
     @staticmethod
     def _finite_step(x_new: np.ndarray, t: int) -> np.ndarray:
         if not np.all(np.isfinite(x_new)):
             raise FloatingPointError(
                 f"the step at t={t} overflowed float64 (the new x is not finite); "
-                "lower the learning rate")
+                "lower the learning rate (or, if you built the state yourself, check that it "
+                "holds finite values and v >= 0)")
         return x_new
 
     def __repr__(self) -> str:

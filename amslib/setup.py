@@ -27,9 +27,9 @@ __all__ = ["MINIMUM_VERSIONS", "MINIMUM_PYTHON", "check_versions", "seed_everyth
 #: dependencies (tests/test_packaging.py keeps the two in step; the reasons are there).
 MINIMUM_VERSIONS = {
     "numpy": "1.23.2",
-    "matplotlib": "3.6",
+    "matplotlib": "3.8",
     "torch": "2.1",
-    "ipywidgets": "7.7",
+    "ipywidgets": "7.7.1",
 }
 MINIMUM_PYTHON = (3, 10)
 

@@ -40,6 +40,15 @@ def test_generated_parts_are_fresh():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_valid_nbformat(path):
+    """Valid against the nbformat schema (older nbformat releases refuse what newer ones
+    let pass, e.g. a markdown cell with outputs, which a bad merge leaves behind)."""
+    import nbformat
+
+    nbformat.validate(nbformat.read(path, as_version=4))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_template(path):
     cells = load(path)["cells"]
     assert "nav" in tags(cells[0]) and "nav" in tags(cells[-1])

@@ -1,4 +1,5 @@
 """pyproject.toml, environment.yml and binder/ must describe the same dependencies."""
+import os
 import re
 import subprocess
 import sys
@@ -158,3 +159,80 @@ def test_repository_address_defined_once():
                 hits.append(name)
     # README mentions the placeholder when it explains how a fork changes it
     assert set(hits) <= {"amslib/course.py", "README.md"}, hits
+
+
+# ------------------------------------------------------------------------------ Binder
+BINDER_CONFIG = ROOT / "binder" / "jupyter_server_config.json"
+
+
+def test_binder_culling_config_names_real_settings():
+    """A misspelt setting would be ignored silently by Jupyter: each must be a real trait."""
+    import json
+
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+
+    config = json.loads(BINDER_CONFIG.read_text())
+    settings = config["MappingKernelManager"]
+    assert set(settings) <= set(MappingKernelManager.class_trait_names())
+    assert settings["cull_connected"] is True, "tabs left open must not keep their kernels"
+    assert 0 < settings["cull_idle_timeout"] <= 1800
+    assert "binder/jupyter_server_config.json" in (ROOT / "binder" / "postBuild").read_text()
+
+
+def test_binder_culling_config_culls_an_idle_kernel(tmp_path):
+    """A real server reading binder's config (times shortened on the command line) shuts an
+    idle kernel down by itself."""
+    import json
+    import shutil
+    import socket
+    import time
+    import urllib.request
+
+    shutil.copy(BINDER_CONFIG, tmp_path / "jupyter_server_config.json")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(tmp_path),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={port}",
+         "--ip=127.0.0.1", "--IdentityProvider.token=t", f"--ServerApp.root_dir={tmp_path}",
+         "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def api(method="GET"):
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/kernels", method=method,
+                                     headers={"Authorization": "token t"},
+                                     data=b"{}" if method == "POST" else None)
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    try:
+        for _ in range(120):
+            try:
+                api()
+                break
+            except OSError:
+                time.sleep(0.5)
+        kernel = api("POST")["id"]
+        assert [k["id"] for k in api()] == [kernel]
+        for _ in range(120):
+            if not api():
+                break
+            time.sleep(0.5)
+        assert api() == [], "the idle kernel was not culled"
+    finally:
+        server.terminate()
+        out = server.communicate(timeout=30)[0]
+    assert "cull_connected=True" in out or "Culling kernels with idle durations" in out, out[-2000:]
+
+
+def test_lab_extra_never_pairs_jupyterlab_4_with_ipywidgets_7():
+    """JupyterLab 4 cannot show ipywidgets 7 ("@jupyter-widgets/base ^1.2.0 is not
+    registered"): whoever installs the lab extra must get ipywidgets 8."""
+    from packaging.requirements import Requirement
+
+    lab = {Requirement(r).name: Requirement(r).specifier for r in pyproject()["project"]["optional-dependencies"]["lab"]}
+    assert not lab["jupyterlab"].contains("3.6.8"), "the lab extra is for JupyterLab 4"
+    assert "ipywidgets" in lab and not lab["ipywidgets"].contains("7.7.1")
+    assert all(int(v.split(".")[0]) >= 8 for name, v, _ in lock.pins(LOCK.read_text()) if name == "ipywidgets")

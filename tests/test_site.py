@@ -81,7 +81,7 @@ def problems_in(folder: Path, other_decks: bool = False) -> list[str]:
             parts = urlsplit(href)
             if parts.scheme or href.startswith("//"):
                 continue                                  # external links are fine offline
-            if parts.path.endswith((".ipynb", ".md")):
+            if parts.path.endswith((".ipynb", ".md")) and not parts.path.startswith("notebooks/"):
                 found.append(f"{name}: link not rewritten: {href}")
                 continue
             target = (path.parent / unquote(parts.path)) if parts.path else path
@@ -121,7 +121,21 @@ def deck(tmp_path_factory):
 def test_site_has_a_page_per_notebook_and_an_index(site):
     assert sorted(p.stem for p in site.glob("[0-9][0-9]_*.html")) == [p.stem for p in NOTEBOOKS]
     index = parse(site / "index.html")
-    assert [h for h in index.links if h.endswith(".html")] == [f"{p.stem}.html" for p in NOTEBOOKS]
+    assert [h for h in index.links if h.endswith(".html") and "/" not in h] == \
+        [f"{p.stem}.html" for p in NOTEBOOKS]
+    for p in NOTEBOOKS:                       # each page's deck and notebook, next to it
+        assert f"slides/{p.stem}.slides.html" in index.links
+        assert f"notebooks/{p.stem}.ipynb" in index.links
+        assert (site / "slides" / f"{p.stem}.slides.html").exists()
+        assert (site / "notebooks" / p.name).exists()
+
+
+def test_every_page_has_contents_search_and_its_links(site):
+    for p in NOTEBOOKS:
+        html = (site / f"{p.stem}.html").read_text()
+        assert 'class="course-toc"' in html and 'id="course-search-input"' in html
+        assert f'href="slides/{p.stem}.slides.html"' in html
+    assert "window.COURSE_SEARCH" in (site / "search-index.js").read_text()
 
 
 def test_site_links_images_and_resources(site):

@@ -109,3 +109,52 @@ def test_a_self_check_is_a_subslide_with_its_answer_cell():
         code('answer = None  # your answer\nselfcheck.check("key", answer)'),
     ]
     assert kinds(cells) == ["slide", "subslide", "fragment"]
+
+
+def _slides_of(nb):
+    groups = []
+    for c in nb.cells:
+        kind = c.metadata["slideshow"]["slide_type"]
+        if kind in ("slide", "subslide"):
+            groups.append([])
+        groups[-1].append(c)
+    return groups
+
+
+def test_notes_go_with_the_slide_they_prepare_or_name():
+    cells = [md("# Title\n" + "Intro words " * 3), md("## Theory\n### Part A\n" + "Text a. " * 30),
+             md("<!-- notes -->\nSay this before Part B."),
+             md("### Part B\n" + "Text b. " * 30),
+             md("<!-- notes: Part A -->\nAbout Part A, written after it.")]
+    laid = slides.layout_for_projection(slides.apply_slide_metadata(
+        nbformat.v4.new_notebook(cells=cells)))
+    where = {}
+    for group in _slides_of(laid):
+        for c in group:
+            if c.metadata["slideshow"]["slide_type"] == "notes":
+                where[c.source.splitlines()[1]] = group[0].source
+    assert "### Part B" in where["Say this before Part B."]
+    assert "### Part A" in where["About Part A, written after it."]
+
+
+def test_every_slide_has_a_heading_fits_and_is_not_a_stray_line():
+    long_para = " ".join(f"Sentence number {k} says something." for k in range(80))
+    cells = [md("# Title"), md("## Theory"), md("### Part\n" + long_para),
+             code("\n".join(f"x{k} = {k}" for k in range(70)),
+                  outputs=[nbformat.v4.new_output("stream", name="stdout",
+                                                  text="".join(f"line {k}\n" for k in range(90)))]),
+             md("Short remark."), md("### Next\n" + "Words here. " * 40)]
+    laid = slides.layout_for_projection(slides.apply_slide_metadata(
+        nbformat.v4.new_notebook(cells=cells)))
+    for group in _slides_of(laid):
+        shown = [c for c in group if c.metadata["slideshow"]["slide_type"] != "notes"]
+        first = shown[0]
+        assert first.cell_type == "markdown" and first.source.lstrip().startswith(("#", "<h3")), first.source[:40]
+        assert sum(slides.cell_height(c) for c in shown) <= slides.BUDGET_H + 1
+        words = sum(slides.prose_words(c.source) for c in shown if c.cell_type == "markdown")
+        assert words <= slides.MAX_WORDS
+        assert len(shown) > 1 or slides.prose_words(first.source) >= 15
+    text = " ".join(c.source for c in laid.cells if c.cell_type == "markdown")
+    assert all(f"Sentence number {k} says" in text for k in range(80))     # nothing lost
+    printed = "".join(o["text"] for c in laid.cells if c.cell_type == "code" for o in c.outputs)
+    assert printed == "".join(f"line {k}\n" for k in range(90))

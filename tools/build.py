@@ -3,6 +3,7 @@
 
     python tools/build.py slides [--out build/slides] [NB ...]   # one reveal.js deck each
     python tools/build.py site   [--out build/site]   [NB ...]   # index.html + one page each
+    python tools/build.py handouts [--out build/site/handouts] [NB ...]  # one PDF per deck
 
 Both use the outputs stored in the notebooks (``nbtool.py execute`` refreshes them); nothing
 is executed here. Everything works offline: reveal.js comes from ``tools/vendor/reveal.js``
@@ -34,6 +35,7 @@ TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
 
 import nbtool  # noqa: E402
+import sitepages  # noqa: E402
 import slides  # noqa: E402
 
 ROOT = TOOLS.parent
@@ -126,10 +128,16 @@ def exporter_config() -> Config:
     return c
 
 
-def write_index(out: Path, entries: list[tuple[str, str]], heading: str, intro: str,
-                css: str) -> None:
-    items = "\n".join(f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>'
-                      for href, title in entries)
+def write_index(out: Path, entries: list[tuple[str, str, list[tuple[str, str]]]], heading: str,
+                intro: str, css: str, search: bool = False) -> None:
+    """index.html: one entry a notebook (its title, then the links that go with it)."""
+    items = "\n".join(
+        f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a>'
+        + (f'<span class="course-links">{" ".join(f"<a href={chr(34)}{html.escape(h)}{chr(34)}>{html.escape(t)}</a>" for h, t in links)}</span>' if links else "")
+        + "</li>"
+        for href, title, links in entries)
+    extra = sitepages.search_box() if search else ""
+    scripts = '<script src="search-index.js"></script>\n<script src="site.js"></script>' if search else ""
     out.joinpath("index.html").write_text(f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -144,10 +152,12 @@ def write_index(out: Path, entries: list[tuple[str, str]], heading: str, intro: 
 <main>
 <h1 id="contents">{html.escape(heading)}</h1>
 {intro}
-<ol start="0">
+{extra}
+<ul class="course-pages">
 {items}
-</ol>
+</ul>
 </main>
+{scripts}
 </body>
 </html>
 """)
@@ -162,26 +172,44 @@ Colab or Binder: see the repository's README). Start with notebook 00.</p>"""
 
 
 # ----------------------------------------------------------------------------- site
+def page_links(out: Path, stem: str) -> list[tuple[str, str]]:
+    """The deck, the notebook and (once `make handouts` has written it) the handout of a page."""
+    links = [(f"slides/{stem}.slides.html", "slides"), (f"notebooks/{stem}.ipynb", "notebook")]
+    if (out / "handouts" / f"{stem}.pdf").exists():
+        links.append((f"handouts/{stem}.pdf", "handout (PDF)"))
+    return links
+
+
 def build_site(out: Path, names: list[str]) -> list[Path]:
+    """The pages, with the decks in out/slides and the notebooks in out/notebooks (the
+    index links each page to both, and to its handout in out/handouts when built)."""
     out.mkdir(parents=True, exist_ok=True)
     mathjax_url = copy_mathjax(out)
     css = site_css()
     exporter = HTMLExporter(config=exporter_config(), template_name="course_lab")
-    written, entries = [], []
-    for path in select(names):
+    written, entries, index = [], [], []
+    paths = select(names)
+    build_slides(out / "slides", [str(p) for p in paths])
+    (out / "notebooks").mkdir(exist_ok=True)
+    shutil.copy2(TEMPLATES / "course_lab" / "static" / "site.js", out / "site.js")
+    for path in paths:
         start = time.perf_counter()
         nb = read(path)
+        shutil.copy2(path, out / "notebooks" / path.name)
         body, _ = exporter.from_notebook_node(nb, resources={
             "metadata": {"name": nbtool.title_of(nb)},
             "course_mathjax_url": mathjax_url, "course_css": css})
         page = out / f"{path.stem}.html"
-        page.write_text(rewrite_links(body, ".html"))
+        links = page_links(out, path.stem)
+        body = sitepages.decorate(rewrite_links(body, ".html"), links)
+        page.write_text(body)
+        index += sitepages.sections(body, page.name, f"{path.stem[:2]} {nbtool.title_of(nb)}")
         written.append(page)
-        entries.append((page.name, f"{path.stem[:2]} {nbtool.title_of(nb)}"))
+        entries.append((page.name, f"{path.stem[:2]} {nbtool.title_of(nb)}", links))
         print(f"{page.relative_to(out.parent) if out.parent in page.parents else page}: "
               f"{time.perf_counter() - start:.1f} s")
-    title = "The AMSGrad course"
-    write_index(out, entries, title, COURSE_INTRO, css)
+    (out / "search-index.js").write_text(sitepages.search_index(index))
+    write_index(out, entries, "The AMSGrad course", COURSE_INTRO, css, search=True)
     return written
 
 
@@ -213,25 +241,92 @@ def build_slides(out: Path, names: list[str]) -> list[Path]:
         for line in slides.slide_report(nb):
             print(f"  may not fit its slide, split it in the source? {line}")
     intro = ("<p>The course's notebooks as reveal.js slide decks, for a 1280x720 projector. "
-             "Keys: arrows or space to move, <kbd>s</kbd> for the speaker notes, "
-             "<kbd>f</kbd> for full screen, <kbd>Esc</kbd> for the overview.</p>")
-    write_index(out, entries, "The AMSGrad course: slides", intro,
+             "Keys: <kbd>&rarr;</kbd>, <kbd>Space</kbd>, <kbd>Page Down</kbd> or <kbd>n</kbd> "
+             "for the next slide (every slide, in order; <kbd>&larr;</kbd> or <kbd>p</kbd> back), "
+             "<kbd>s</kbd> for the speaker view (notes, timer, next slide), <kbd>f</kbd> for full "
+             "screen, <kbd>Esc</kbd> for the overview. Handouts: <code>make handouts</code> "
+             "(one PDF per deck).</p>")
+    write_index(out, [(h, t, []) for h, t in entries], "The AMSGrad course: slides", intro,
                 site_css())
+    return written
+
+
+# ----------------------------------------------------------------------------- handouts
+def build_handouts(out: Path, names: list[str]) -> list[Path]:
+    """One PDF per deck, a page a slide (reveal.js's print view, ?print-pdf, printed by
+    headless Chromium through Playwright), offline: the decks are built into out/slides
+    and served from 127.0.0.1. Needs the playwright package and Chromium (Debian's
+    /usr/bin/chromium, or AMSLIB_CHROMIUM)."""
+    import functools
+    import http.server
+    import os
+    import threading
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sys.exit("make handouts needs the playwright package: pip install -e '.[browser]'")
+    chromium = os.environ.get("AMSLIB_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        sys.exit(f"make handouts needs Chromium at {chromium} (apt-get install chromium)")
+    import tempfile
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="handouts-"))
+    decks = build_slides(tmp / "slides", names)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp / "slides")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    written = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, headless=True, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"])
+            for deck in decks:
+                start = time.perf_counter()
+                page = browser.new_page(viewport={"width": slides.SLIDE_W, "height": slides.SLIDE_H})
+                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+                    (base, "data:")) else r.abort())
+                page.goto(f"{base}/{deck.name}?print-pdf", wait_until="load")
+                page.wait_for_function("() => window.Reveal && Reveal.isReady() && "
+                                       "document.querySelectorAll('.pdf-page').length > 0",
+                                       timeout=30000)
+                for _ in range(3):     # typeset, then laid out again after reveal's layout
+                    page.evaluate("() => new Promise(r => (window.MathJax && MathJax.Hub) ? "
+                                  "MathJax.Hub.Queue(r) : r())")
+                    page.wait_for_timeout(400)
+                pdf = out / deck.name.replace(".slides.html", ".pdf")
+                page.pdf(path=str(pdf), width=f"{slides.SLIDE_W}px", height=f"{slides.SLIDE_H}px",
+                         print_background=True, margin={"top": "0", "bottom": "0",
+                                                        "left": "0", "right": "0"})
+                page.close()
+                written.append(pdf)
+                print(f"{pdf.name}: {time.perf_counter() - start:.1f} s")
+            browser.close()
+    finally:
+        server.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
     return written
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["slides", "site"])
+    parser.add_argument("what", choices=["slides", "site", "handouts"])
     parser.add_argument("notebooks", nargs="*", help="names or paths (default: all)")
     parser.add_argument("--out", type=Path, help="default: build/slides or build/site")
     args = parser.parse_intermixed_args(argv)
-    out = (args.out or ROOT / "build" / args.what).resolve()
+    default = ROOT / "build" / ("site/handouts" if args.what == "handouts" else args.what)
+    out = (args.out or default).resolve()
     start = time.perf_counter()
-    build = build_slides if args.what == "slides" else build_site
+    build = {"slides": build_slides, "site": build_site, "handouts": build_handouts}[args.what]
     written = build(out, args.notebooks)
-    print(f"{len(written)} {'decks' if args.what == 'slides' else 'pages'} in {out} "
+    print(f"{len(written)} {dict(slides='decks', site='pages', handouts='PDFs')[args.what]} in {out} "
           f"({time.perf_counter() - start:.1f} s); open {out / 'index.html'}")
     return 0
 

@@ -5,6 +5,7 @@
     python tools/nbtool.py check             # exit 1 if any generated part is stale
     python tools/nbtool.py execute [NB ...]  # run notebooks top to bottom, store the outputs
     python tools/nbtool.py from-py SRC.py OUT.ipynb   # author a notebook as a percent script
+    python tools/nbtool.py publish OWNER/REPO [--branch main]  # set the public address
 
 Generated parts (everything else in a notebook is hand-written):
 - the navigation bars, first and last cell, tagged ``nav``;
@@ -12,7 +13,8 @@ Generated parts (everything else in a notebook is hand-written):
   repository address from ``amslib/course.py``; it passes ``torch=False`` where no code
   cell uses PyTorch, so that kernel never imports it; ``%matplotlib inline`` keeps figures
   inline even where the environment sets ``MPLBACKEND=Agg``);
-- README.md's contents table and badge line, between ``<!-- generated:NAME -->`` markers;
+- README.md's contents table, badge line and address note, between
+  ``<!-- generated:NAME -->`` markers;
 - every cell's slide type (``metadata.slideshow``), by the rules in ``tools/slides.py``
   (a cell with ``"slideshow_locked": true`` keeps what its author set).
 Safe to re-run: it only replaces what it generated.
@@ -35,6 +37,7 @@ from amslib import course  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from slides import apply_slide_metadata  # noqa: E402  (tools/slides.py)
+from slides import is_notes as slides_is_notes  # noqa: E402
 
 NB_DIR = ROOT / course.NOTEBOOK_DIR
 README = ROOT / "README.md"
@@ -76,8 +79,9 @@ def has_tag(cell, tag: str) -> bool:
 
 
 def is_notes(cell) -> bool:
-    """A speaker-notes cell: markdown whose first line is <!-- notes -->."""
-    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("<!-- notes -->")
+    """A speaker-notes cell: markdown whose first line is <!-- notes --> (or names the
+    slide it belongs to, <!-- notes: Heading -->; tools/slides.py)."""
+    return slides_is_notes(cell)
 
 
 def title_of(nb) -> str:
@@ -154,10 +158,32 @@ def contents_table(paths, titles) -> str:
     return "\n".join(rows)
 
 
+def address_note() -> str:
+    where = (f"This course is published at [{course.REPOSITORY}]({course.GITHUB_URL}), branch "
+             f"`{course.BRANCH}`." if course.is_published() else
+             f"**The course is not published yet: its address is the placeholder "
+             f"`{course.PLACEHOLDER}`, so the Colab and Binder badges above and in the "
+             f"notebooks do not work yet.**")
+    return f"""{where} The address is defined once, in [`amslib/course.py`](amslib/course.py);
+the badges in this README and in the notebooks, and the Colab set-up line of every notebook,
+are generated from it. To publish the course, or a fork, in one step:
+
+```bash
+python tools/nbtool.py publish OWNER/REPO --branch main
+```
+
+It checks the address, rewrites `amslib/course.py`, regenerates badges, set-up cells and
+this README, and checks that nothing generated is stale and no old address is left; then
+commit. (A test fails while anything generated is stale.)"""
+
+
 def readme_blocks(paths, titles) -> dict:
     return {
         "contents": contents_table(paths, titles),
-        "badges": badges(course.FIRST_NOTEBOOK),
+        "badges": badges(course.FIRST_NOTEBOOK) + ("" if course.is_published() else
+                                                   "\n\n*(Placeholders until the course is published: "
+                                                   "see [its address](#the-repositorys-address).)*"),
+        "address": address_note(),
     }
 
 
@@ -200,6 +226,47 @@ def cmd_check(_args) -> int:
     for p in stale:
         print(f"stale: {p.relative_to(ROOT)} (run: python tools/nbtool.py generate)")
     return 1 if stale else 0
+
+
+# ----------------------------------------------------------------------------- publish
+OWNER_REPO = re.compile(r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})/"
+                        r"(?P<repo>[A-Za-z0-9._-]{1,100})$")
+BRANCH_NAME = re.compile(r"^(?!/|.*(?:\.\.|//|@\{|\.lock$|/$|\.$))[A-Za-z0-9._/-]{1,200}$")
+COURSE_PY = ROOT / "amslib" / "course.py"
+
+
+def cmd_publish(args) -> int:
+    import importlib
+
+    m = OWNER_REPO.match(args.address)
+    if not m or m.group("repo") in (".", ".."):
+        print(f"publish: {args.address!r} is not a GitHub address: expected OWNER/REPO, e.g. "
+              f"jane-doe/amsgrad-course (owner: letters, digits, single hyphens, at most 39; "
+              f"repository: letters, digits, '.', '_', '-')", file=sys.stderr)
+        return 2
+    if not BRANCH_NAME.match(args.branch):
+        print(f"publish: {args.branch!r} is not a usable branch name (letters, digits, '.', '_', "
+              f"'-', '/'; no '..', no trailing '/' or '.')", file=sys.stderr)
+        return 2
+    if args.address == course.PLACEHOLDER:
+        print("publish: that is the placeholder itself", file=sys.stderr)
+        return 2
+    old_url = course.GITHUB_URL
+    text = COURSE_PY.read_text()
+    text = re.sub(r'^REPOSITORY = ".*?"', f'REPOSITORY = "{args.address}"', text, count=1, flags=re.M)
+    text = re.sub(r'^BRANCH = ".*?"', f'BRANCH = "{args.branch}"', text, count=1, flags=re.M)
+    COURSE_PY.write_text(text)
+    importlib.reload(course)
+    print(f"amslib/course.py: REPOSITORY = {course.REPOSITORY!r}, BRANCH = {course.BRANCH!r}")
+    cmd_generate(args)
+    problems = cmd_check(args)
+    if old_url != course.GITHUB_URL:
+        for path in list(generated_state()) + [COURSE_PY]:
+            if old_url in path.read_text():
+                print(f"publish: {path.relative_to(ROOT)} still mentions {old_url}", file=sys.stderr)
+                problems = 1
+    print("published: now commit the changes" if not problems else "publish: see the problems above")
+    return problems
 
 
 # ----------------------------------------------------------------------------- execute
@@ -281,6 +348,10 @@ def main(argv=None) -> int:
     fp.add_argument("src")
     fp.add_argument("out")
     fp.set_defaults(func=cmd_from_py)
+    pub = sub.add_parser("publish", help="set the course's public address and regenerate")
+    pub.add_argument("address", help="OWNER/REPO on GitHub")
+    pub.add_argument("--branch", default="main", help="the branch Colab and Binder open (default: main)")
+    pub.set_defaults(func=cmd_publish)
     args = parser.parse_args(argv)
     return args.func(args)
 

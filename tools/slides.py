@@ -77,7 +77,7 @@ HEADING_H = {1: 76, 2: 62, 3: 56, 4: 50}
 CONTINUED_H = HEADING_H[3]
 MAX_WORDS = 120           # prose words a slide
 CAPTION_H = 40            # a figure cell's caption line
-MIN_FIGURE_SCALE = 0.8    # figure text 20 px in the PNG (plotting.SMALL_PT at plotting.DPI): >= 16 px
+MIN_FIGURE_SCALE = 0.81   # figure text 20 px in the PNG (plotting.SMALL_PT at plotting.DPI): >= 16 px
 TRACEBACK_LINES = 8       # an error shows its last lines
 
 
@@ -523,6 +523,10 @@ def _heading_text(src: str) -> str:
     return ""
 
 
+def _headings(src: str) -> list[str]:
+    return [m.group(1).strip() for m in re.finditer(r"^\s*#{1,6} +(.*)$", src, flags=re.M)]
+
+
 def _only_headings(cell) -> bool:
     return cell.cell_type == "markdown" and all(
         re.match(r"^(#{1,6} |<h\d)", ln.strip()) for ln in cell.source.splitlines() if ln.strip())
@@ -601,11 +605,13 @@ class _Layout:
             self.cur.add(head)
         return self.cur
 
-    def start(self, kind: str, cell) -> None:
+    def start(self, kind: str, cell, h: float = 0.0) -> None:
         """A cell whose rule starts a slide: a new one, unless the current one shows only
-        a heading (a heading never stands alone); the section's heading on top when the
-        cell does not start with one."""
-        if self.cur is None or not self.cur.only_headings():
+        a heading (a heading never stands alone) or a heading and a stray line that the
+        cell fits under; the section's heading on top when the cell does not start with one."""
+        thin = self.cur is not None and _is_thin(self.cur.cells) and kind != "slide" \
+            and self.fits(h) and not _has_heading(cell)
+        if self.cur is None or not (self.cur.only_headings() or thin):
             own = cell.cell_type == "markdown" and bool(re.match(r"^#{1,6} ", _first_line(cell)))
             self.new_slide(section=(kind == "slide"), continued=not own)
 
@@ -652,7 +658,7 @@ class _Layout:
 
     def code(self, cell, kind: str, reading_h: float = 0.0) -> None:
         if kind in ("slide", "subslide"):
-            self.start(kind, cell)
+            self.start(kind, cell, cell_height(cell))
         elif self.cur is None:
             self.new_slide(continued=False)
         figure_only = cell.metadata.get("slides_fit") == "figure-only"
@@ -666,7 +672,8 @@ class _Layout:
             self.cur.add(cell)
             return
         fresh = self.budget - CONTINUED_H
-        if h <= fresh and not self.cur.only_headings():
+        alone = self.cur.only_headings() or _is_thin(self.cur.cells)   # would be left thin
+        if h <= fresh and not alone:
             self.new_slide()
             if images:
                 self._size_images(cell, inp_h, reading_h)
@@ -679,7 +686,7 @@ class _Layout:
             room = self.room()[0]
             pieces = _split_code(cell.source, fresh)
             if _code_height(pieces[0]) > room:
-                if self.cur.only_headings():
+                if alone:
                     pieces = _split_code(cell.source, room) if room > 120 else pieces
                 if _code_height(pieces[0]) > self.room()[0]:
                     self.new_slide()
@@ -778,8 +785,9 @@ def layout_for_projection(nb, budget: float = BUDGET_H):
     slides_ = _merge_thin(slides_, budget)
     for note in targeted:
         target = notes_target(note).lower()
-        home = next((s for s in slides_ if any(_heading_text(c.source).lower().startswith(target)
-                                                for c in s.cells if c.cell_type == "markdown")), None)
+        home = next((s for s in slides_ if any(h.lower().startswith(target)
+                                                for c in s.cells if c.cell_type == "markdown"
+                                                for h in _headings(c.source))), None)
         (home or slides_[0]).notes.append(note)
     out = []
     for s in slides_:

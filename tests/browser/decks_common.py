@@ -23,8 +23,19 @@ def open_deck(browser, base: str, name: str, query: str = ""):
                else r.abort())
     page.goto(f"{base}/slides/{name}.slides.html{query}", wait_until="load")
     page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=20000)
-    page.evaluate("() => new Promise(r => (window.MathJax && MathJax.Hub) ? MathJax.Hub.Queue(r) : r())")
+    if "print-pdf" in query:
+        page.wait_for_function("() => document.querySelectorAll('.pdf-page').length > 0")
+    settle_mathjax(page)
     return page
+
+
+def settle_mathjax(page) -> None:
+    """Wait until MathJax has typeset and re-laid out everything (with automatic line
+    breaks it lays formulas out again after a resize, which reveal's layout causes)."""
+    for _ in range(3):
+        page.evaluate("() => new Promise(r => (window.MathJax && MathJax.Hub) ? MathJax.Hub.Queue(r) : r())")
+        page.wait_for_timeout(400)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 # What each slide shows, in screen px at 1280x720, measured in reveal's print view
@@ -34,7 +45,7 @@ MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
     const top = slide.getBoundingClientRect(), scale = top.width / Reveal.getConfig().width;
     const visible = el => el.offsetParent !== null && el.innerText.trim() !== '' && !el.closest('aside.notes');
     const px = el => parseFloat(getComputedStyle(el).fontSize) * scale;
-    let prose_min = 99, code_min = 99, prose_small = '', bottom = 0, right = 0;
+    let prose_min = 99, code_min = 99, prose_small = '', bottom = 0, right = 0, widest = '';
     for (const el of slide.querySelectorAll('.jp-MarkdownCell p, .jp-MarkdownCell li, .jp-MarkdownCell td, .jp-MarkdownCell th, .figure-caption')) {
         if (!visible(el)) continue;
         if (px(el) < prose_min) { prose_min = px(el); prose_small = el.innerText.slice(0, 40); }
@@ -48,7 +59,10 @@ MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
         const r = el.getBoundingClientRect();
         if (r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden') {
             bottom = Math.max(bottom, (r.bottom - top.top) / scale);
-            right = Math.max(right, (r.right - top.left) / scale);
+            if ((r.right - top.left) / scale > right) {
+                right = (r.right - top.left) / scale;
+                widest = el.tagName + '.' + el.className + ' ' + (el.textContent || '').slice(0, 40);
+            }
         }
         const st = getComputedStyle(el);
         const scrollable = /(auto|scroll)/.test(st.overflowX + st.overflowY);
@@ -70,7 +84,7 @@ MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
     const media = slide.querySelector('img, pre, table, .MathJax_Display');
     const images = Array.from(slide.querySelectorAll('img')).map(i => ({
         width: i.getBoundingClientRect().width, natural: i.naturalWidth, alt: i.getAttribute('alt') || ''}));
-    return {prose_min, prose_small, code_min, bottom, right, scrolls, words, starts_with_heading,
+    return {widest, prose_min, prose_small, code_min, bottom, right, scrolls, words, starts_with_heading,
             thin: number > 0 && !media && words < 15, images, text: slide.innerText.replace(/\s+/g, ' ').trim(),
             number, height: slide.scrollHeight / scale};
 })"""

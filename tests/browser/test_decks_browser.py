@@ -102,7 +102,8 @@ def test_every_slide_of_every_deck(decks, browser):
             sizes["code_min"] = min(sizes["code_min"], m["code_min"])
             sizes["words_max"] = max(sizes["words_max"], m["words"])
             if m["bottom"] > 720.5 or m["right"] > 1280.5 or m["height"] > 720.5:
-                problems.append(f"{where}: content reaches {m['bottom']:.0f} px down, {m['right']:.0f} px across")
+                problems.append(f"{where}: content reaches {m['bottom']:.0f} px down, {m['right']:.0f} px "
+                                f"across (widest: {m['widest']!r})")
             problems += [f"{where}: scrolls: {s}" for s in m["scrolls"]]
             if m["prose_min"] < PROSE_MIN:
                 problems.append(f"{where}: prose at {m['prose_min']:.1f} px ({m['prose_small']})")

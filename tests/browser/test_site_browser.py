@@ -1,0 +1,140 @@
+"""The web site in headless Chromium, offline: every page at a desktop width and on a
+phone (390 px), the search, the contents, the index's links, printing.
+
+- no request leaves 127.0.0.1, no JavaScript error, every image loads, MathJax typesets;
+- every page has a table of contents whose links land on its headings;
+- the index links each page to its deck, its notebook (and its handout once built);
+- the search finds a term that only notebook 04 explains, and lists that page;
+- at 390 px nothing makes the page wider than the screen: what is wider (formulas,
+  tables, code) scrolls sideways in its own box, which shows a cue and takes keyboard
+  focus; tables keep their columns; figures fit the width and enlarge on a tap or Enter;
+- printed (print media), code wraps instead of being cut.
+"""
+from __future__ import annotations
+
+from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
+
+pytestmark = BROWSER_MARKS
+sync_api = import_playwright()
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def _open(browser, base, path, viewport):
+    page = browser.new_page(viewport=viewport)
+    blocked, errors = [], []
+
+    def route(r):
+        if r.request.url.startswith((base + "/", "data:", "about:")):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{base}/{path}", wait_until="load")
+    page.evaluate("() => new Promise(r => (window.MathJax && MathJax.Hub) ? MathJax.Hub.Queue(r) : r())")
+    page.wait_for_timeout(300)
+    return page, blocked, errors
+
+
+BROKEN_IMAGES = """() => Array.from(document.images)
+    .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => (img.src || '').slice(0, 60))"""
+
+PHONE_LAYOUT = """() => {
+    const vw = document.documentElement.clientWidth, out = [];
+    if (document.documentElement.scrollWidth > vw + 1)
+        out.push('the page is ' + document.documentElement.scrollWidth + ' px wide');
+    for (const el of document.querySelectorAll('main *')) {
+        if (el.closest('.zoomed')) continue;
+        const r = el.getBoundingClientRect();
+        if (r.width === 0) continue;
+        const st = getComputedStyle(el);
+        const scrolls = /(auto|scroll)/.test(st.overflowX);
+        if (el.scrollWidth > el.clientWidth + 1 && scrolls) {
+            if (!el.classList.contains('scrolls')) out.push('no scroll cue: ' + el.className);
+            if (el.tabIndex < 0) out.push('scroll box not focusable: ' + el.className);
+        }
+    }
+    for (const img of document.querySelectorAll('.jp-RenderedImage img'))
+        if (img.getBoundingClientRect().width > vw) out.push('figure wider than the screen');
+    for (const t of document.querySelectorAll('main table')) {
+        if (!t.closest('.course-scroll')) out.push('table outside a scroll box');
+        else if (t.getBoundingClientRect().width + 1 < t.scrollWidth) out.push('table squeezed');
+    }
+    return out;
+}"""
+
+
+def test_site_pages_desktop_and_phone(built, browser):
+    root, base = built
+    pages = sorted(p.name for p in (root / "site").glob("*.html") if p.name != "index.html")
+    problems = []
+    for name in pages:
+        for viewport in (DESKTOP, PHONE):
+            page, blocked, errors = _open(browser, base, f"site/{name}", viewport)
+            where = f"{name} at {viewport['width']} px"
+            problems += [f"{where}: request to {u}" for u in blocked]
+            problems += [f"{where}: JavaScript error {e}" for e in errors]
+            problems += [f"{where}: image did not load {b}" for b in page.evaluate(BROKEN_IMAGES)]
+            if page.evaluate("() => !!(window.MathJax && MathJax.Hub)") and \
+                    page.locator(".MathJax, .MathJax_Display").count() == 0:
+                problems.append(f"{where}: no maths typeset")
+            toc = page.eval_on_selector_all(".course-toc a", "as => as.map(a => a.getAttribute('href'))")
+            if len(toc) < 3:
+                problems.append(f"{where}: table of contents has {len(toc)} entries")
+            missing = page.evaluate("(ids) => ids.filter(h => !document.getElementById(h.slice(1)) "
+                                    "&& !document.getElementById(decodeURIComponent(h.slice(1))))", toc)
+            problems += [f"{where}: contents link {h} lands nowhere" for h in missing]
+            if viewport is PHONE:
+                problems += [f"{where}: {p}" for p in page.evaluate(PHONE_LAYOUT)]
+                if name.startswith("04"):
+                    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(ARTIFACTS / "site_phone.png"))
+            page.close()
+    assert not problems, "\n".join(problems[:60])
+
+
+def test_index_links_and_search(built, browser):
+    root, base = built
+    page, blocked, errors = _open(browser, base, "site/index.html", DESKTOP)
+    pages = sorted(p.stem for p in (root / "site").glob("[0-9][0-9]_*.html"))
+    for stem in pages:
+        item = page.locator("ul.course-pages li", has=page.locator(f'a[href="{stem}.html"]'))
+        hrefs = item.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+        assert f"slides/{stem}.slides.html" in hrefs and f"notebooks/{stem}.ipynb" in hrefs, hrefs
+        assert (root / "site" / "slides" / f"{stem}.slides.html").exists()
+        assert (root / "site" / "notebooks" / f"{stem}.ipynb").exists()
+    page.fill("#course-search-input", "Optax")           # the four forms: notebook 04 only
+    page.wait_for_selector("#course-search-results li")
+    results = page.eval_on_selector_all("#course-search-results li a", "as => as.map(a => a.getAttribute('href'))")
+    assert any(r.startswith("04_amsgrad_from_scratch.html#") for r in results), results
+    page.click("#course-search-results li a >> nth=0")
+    page.wait_for_load_state("load")
+    assert "#" in page.url and page.url.split("/")[-1].split("#")[0] in {r.split("#")[0] for r in results}
+    page.fill("#course-search-input", "no such wordzz")
+    assert page.inner_text("#course-search-results").startswith("0 sections")
+    assert not blocked and not errors, (blocked, errors)
+    page.close()
+
+
+def test_figures_enlarge_and_print_wraps_code(built, browser):
+    _, base = built
+    page, _, _ = _open(browser, base, "site/04_amsgrad_from_scratch.html", PHONE)
+    img = page.locator(".jp-RenderedImage img").first
+    img.focus()
+    page.keyboard.press("Enter")
+    assert page.locator(".jp-RenderedImage.zoomed").count() == 1
+    assert img.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Escape")
+    assert page.locator(".jp-RenderedImage.zoomed").count() == 0
+    img.click()
+    assert page.locator(".jp-RenderedImage.zoomed").count() == 1
+    page.emulate_media(media="print")
+    cut = page.evaluate("""() => Array.from(document.querySelectorAll('pre'))
+        .filter(p => p.offsetParent !== null && p.scrollWidth > p.clientWidth + 1).length""")
+    wraps = page.evaluate("() => getComputedStyle(document.querySelector('.jp-Cell pre')).whiteSpace")
+    assert cut == 0 and wraps == "pre-wrap", (cut, wraps)
+    page.close()
