@@ -613,6 +613,8 @@ def cmd_autograde(args) -> int:
     submissions = sorted((course / "submitted").glob(f"*/{assignment}/{key['notebook']}"))
     if args.student:
         submissions = [p for p in submissions if p.parents[1].name in args.student]
+    if not submissions:
+        print(f"no submissions: put them at {course / 'submitted' / '<student>' / assignment / key['notebook']}")
     fingerprint = course_fingerprint()
     start = time.monotonic()
     matplotlib_cache()  # built once, before any worker starts
