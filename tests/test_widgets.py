@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from amslib import widgets  # noqa: E402
+from amslib import explorer_runs, widgets  # noqa: E402
 from amslib.optimizers import Adam  # noqa: E402
 from amslib.schedules import constant, inv_sqrt  # noqa: E402
 from amslib.synthetic import online_problem, run, stochastic_problem  # noqa: E402
@@ -139,7 +139,7 @@ def test_no_optimizer_is_a_message_not_a_traceback(ex):
 def test_simulator_errors_are_shown(ex, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("Invalid learning rate at step t=3: nan")
-    monkeypatch.setattr(widgets, "run", broken)
+    monkeypatch.setattr(explorer_runs.synthetic, "run", broken)
     ex.widgets["beta1"].value = 0.7  # must not raise
     assert "Invalid learning rate" in ex.error
     assert "Invalid learning rate" in ex.message.value

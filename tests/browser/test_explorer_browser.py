@@ -3,9 +3,11 @@
 Starts JupyterLab on 127.0.0.1 (a free port, a random token given only through the
 environment and the URL, never logged), with its root in a temporary copy of
 ``notebooks/`` (so nothing in the repository is modified), news and update checks off and
-every setting in temporary directories. Opens notebook 03, waits for its kernel, runs
-all cells, moves the explorer's beta_2 slider and checks that the figure changes and no
-widget shows an error. A screenshot goes to ``artifacts/browser/explorer.png``.
+every setting in temporary directories. Opens notebook 04, waits for its kernel, runs
+all cells, then uses the explorer FROM THE KEYBOARD ONLY: Tab reaches every control in
+order; End moves the beta_2 slider, Space ticks an optimizer, Enter switches the problem,
+an arrow key changes the number of steps; after each, the figure changes and no widget
+shows an error. A screenshot goes to ``artifacts/browser/explorer.png``.
 
 Needs Debian's ``chromium`` (/usr/bin/chromium) and the ``playwright`` Python package
 (only the package: its own browser download is not used). Skipped without them.
@@ -31,12 +33,20 @@ from pathlib import Path
 import pytest
 from browser_common import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, ROOT, import_playwright
 
-NOTEBOOK = "03_where_adam_fails.ipynb"
+NOTEBOOK = "04_where_adam_fails.ipynb"
 WIDGET_ERRORS = ("Error displaying widget", "Model not found", "Failed to load model class",
                  "Error rendering output item")
 
 pytestmark = BROWSER_MARKS
 sync_api = import_playwright()
+
+
+# The explorer control that has the keyboard focus (its CSS class amslib-explorer-NAME).
+TAB_TARGET = """() => { const el = document.activeElement;
+    const box = el && el.closest('[class*="amslib-explorer-"]');
+    if (!box) return null;
+    const m = Array.from(box.classList).map(c => c.match(/^amslib-explorer-(.+)$/)).find(Boolean);
+    return m ? m[1] : null; }"""
 
 
 # ------------------------------------------------------------------------ the server
@@ -232,7 +242,26 @@ def test_explorer_in_jupyterlab(lab):
             before = image.get_attribute("src")
             assert before
 
-            # Move beta_2: focus the slider handle and press End (0.99 -> 0.9999).
+            # Tab from the first control visits every control of the explorer, in order.
+            page.locator(".amslib-explorer-problem button").first.focus()
+            reached = []
+            for _ in range(40):
+                name = page.evaluate(TAB_TARGET)
+                if name and name not in reached:
+                    reached.append(name)
+                page.keyboard.press("Tab")
+            timings["tab walk"] = time.monotonic() - t0
+
+            def changed(old, what):
+                page.wait_for_function(
+                    "old => { const i = document.querySelector('img.amslib-explorer-figure');"
+                    " return i && i.getAttribute('src') !== old && i.complete && i.naturalWidth > 0; }",
+                    arg=old, timeout=30_000)
+                keyboard_changes.append(what)
+                return image.get_attribute("src")
+
+            keyboard_changes = []
+            # beta_2: focus the slider handle and press End (0.99 -> 0.9999)
             handle = page.locator(".amslib-explorer-beta2 .noUi-handle, "
                                   ".amslib-explorer-beta2 .ui-slider-handle").first
             readout = page.locator(".amslib-explorer-beta2 .widget-readout").first
@@ -240,24 +269,22 @@ def test_explorer_in_jupyterlab(lab):
             handle.scroll_into_view_if_needed()
             handle.focus()
             handle.press("End")
-            try:
-                page.wait_for_function(
-                    "old => { const i = document.querySelector('img.amslib-explorer-figure');"
-                    " return i && i.getAttribute('src') !== old && i.complete && i.naturalWidth > 0; }",
-                    arg=before, timeout=30_000)
-            except sync_api.Error:  # the keyboard did not commit: drag the handle instead
-                box = handle.bounding_box()
-                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-                page.mouse.down()
-                page.mouse.move(box["x"] + 200, box["y"] + box["height"] / 2, steps=10)
-                page.mouse.up()
-                page.wait_for_function(
-                    "old => { const i = document.querySelector('img.amslib-explorer-figure');"
-                    " return i && i.getAttribute('src') !== old && i.complete && i.naturalWidth > 0; }",
-                    arg=before, timeout=60_000)
-            timings["figure redrawn"] = time.monotonic() - t0
-            after = image.get_attribute("src")
+            src = changed(before, "beta2 End")
             new_readout = readout.inner_text().strip()
+            # an optimizer: Space on its check box
+            page.locator(".amslib-explorer-adam_paper input").first.focus()
+            page.keyboard.press("Space")
+            src = changed(src, "adam_paper Space")
+            # the problem: Enter on the "stochastic" button
+            page.locator(".amslib-explorer-problem button", has_text="stochastic").first.focus()
+            page.keyboard.press("Enter")
+            src = changed(src, "problem Enter")
+            p_shown = page.locator(".amslib-explorer-p").first.is_visible()
+            # the number of steps: an arrow key in the drop-down
+            page.locator(".amslib-explorer-steps select").first.focus()
+            page.keyboard.press("ArrowUp")
+            after = changed(src, "steps ArrowUp")
+            timings["figure redrawn"] = time.monotonic() - t0
 
             text = page.locator(".jp-NotebookPanel").first.inner_text()
             error_label = page.locator(".amslib-explorer-error").first.inner_text().strip()
@@ -271,8 +298,14 @@ def test_explorer_in_jupyterlab(lab):
     print("\nbrowser test timings (s since start): "
           + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
     print(f"beta_2 readout {old_readout} -> {new_readout}; info: {info.strip()}")
+    print(f"Tab reached: {reached}; changed from the keyboard: {keyboard_changes}")
     assert after != before, "the explorer's figure did not change"
     assert new_readout != old_readout
+    assert keyboard_changes == ["beta2 End", "adam_paper Space", "problem Enter", "steps ArrowUp"]
+    assert p_shown, "Enter on 'stochastic' did not show the probability slider"
+    controls = ["problem", "C", "period", "steps", "schedule", "alpha", "beta1", "beta2",
+                "adam_pytorch", "amsgrad_pytorch", "adam_paper", "amsgrad_paper"]
+    assert [c for c in reached if c in controls] == controls, f"Tab order: {reached}"
     assert error_label == "", f"the explorer shows an error: {error_label}"
     for message in WIDGET_ERRORS:
         assert message not in text, f"a widget shows {message!r}"
