@@ -1,4 +1,5 @@
-"""Checks for the exercises of notebook 06 (real data, and what came after AMSGrad)."""
+"""Checks for the exercises of notebook 07 (real data, and what came after AMSGrad; the
+module keeps its name from before notebook 03 was split)."""
 from __future__ import annotations
 
 import math
@@ -8,7 +9,7 @@ import numpy as np
 from . import checker, close, failed, not_attempted, number, number_answer, passed, real_array, show
 
 
-# ----------------------------------------------------------------------------- 06.1
+# ----------------------------------------------------------------------------- 07.1
 def reference_best_alpha(alphas, final_losses) -> float:
     """The alpha whose final loss, averaged over seeds (axis 1), is lowest."""
     final_losses = np.asarray(final_losses, dtype=float)
@@ -34,7 +35,7 @@ def _best_alpha_cases():
 
 @checker
 def check_best_alpha(best_alpha) -> bool:
-    """Exercise 06.1: best_alpha(alphas, final_losses) -> the alpha with the lowest mean loss.
+    """Notebook 07, exercise 1: best_alpha(alphas, final_losses) -> the alpha with the lowest mean loss.
 
     ``final_losses[i, j]`` is the final loss of step size ``alphas[i]`` with seed j.
     """
@@ -69,10 +70,10 @@ def check_best_alpha(best_alpha) -> bool:
     return passed("the step size with the lowest mean loss over the seeds.")
 
 
-# ----------------------------------------------------------------------------- 06.2
+# ----------------------------------------------------------------------------- 07.2
 @checker
 def check_warmup_fraction(answer) -> bool:
-    """Exercise 06.2: 1 - beta_2^T for beta_2 = 0.999 and T = 220 steps."""
+    """Notebook 07, exercise 2: 1 - beta_2^T for beta_2 = 0.999 and T = 220 steps."""
     value = number_answer(answer)
     if value is None:
         return False
@@ -90,7 +91,7 @@ def check_warmup_fraction(answer) -> bool:
     return failed("with v_0 = 0 and g_t^2 = G for all t, v_T = (1 - beta_2^T) G.")
 
 
-# ----------------------------------------------------------------------------- 06.3
+# ----------------------------------------------------------------------------- 07.3
 def reference_yogi_v(v, g, beta2):
     """Yogi's second moment: v - (1 - beta_2) sign(v - g^2) g^2 (element-wise)."""
     v = np.asarray(v, dtype=float)
@@ -100,7 +101,7 @@ def reference_yogi_v(v, g, beta2):
 
 @checker
 def check_yogi_v(yogi_v) -> bool:
-    """Exercise 06.3: yogi_v(v, g, beta2) -> Yogi's v_t from v_{t-1} and g_t (NumPy arrays)."""
+    """Notebook 07, exercise 3: yogi_v(v, g, beta2) -> Yogi's v_t from v_{t-1} and g_t (NumPy arrays)."""
     if not_attempted(yogi_v):
         return False
     if not callable(yogi_v):
