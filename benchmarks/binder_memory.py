@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """Binder's limits, measured: one CPU, 2 GB of memory for everything a learner runs.
 
-    taskset -c 0 python benchmarks/binder_memory.py          # all notebooks, ~2 min
+    prlimit --as=2147483648 taskset -c 0 python benchmarks/binder_memory.py   # ~3 min
     python benchmarks/binder_memory.py --json out.json       # also write the numbers
+
+Under ``prlimit --as=2147483648`` every process (each kernel) gets at most 2 GiB of address
+space, a harder bound than resident memory: a notebook that needs more fails to execute
+(checked: with 600 MB, notebook 06 fails). Exit status 1 if a notebook fails or the kernels
+together hold more than 2 GiB.
 
 Each notebook is executed top to bottom in its own kernel (as JupyterLab runs it), with
 the process pinned to one CPU when started under ``taskset -c 0`` (the kernels inherit
@@ -96,10 +101,11 @@ def main(argv=None) -> int:
     print(f"all {len(rows)} kernels left running: {walk_total} MB PSS: "
           f"{'within' if walk_total < LIMIT_MB else 'OVER'} the {LIMIT_MB:.0f} MB limit")
     print(f"after culling the idle kernels (only {last_name} left): {after_cull:.0f} MB PSS")
+    failed = worst["peak_rss_mb"] >= LIMIT_MB or walk_total >= LIMIT_MB
     if args.json:
         Path(args.json).write_text(json.dumps({"cpus": cpus, "notebooks": rows, "all_kernels_pss_mb": walk_total,
                                                "after_culling_pss_mb": round(after_cull)}, indent=1) + "\n")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
