@@ -3,7 +3,7 @@
 Starts JupyterLab on 127.0.0.1 (a free port, a random token given only through the
 environment and the URL, never logged), with its root in a temporary copy of
 ``notebooks/`` (so nothing in the repository is modified), news and update checks off and
-every setting in temporary directories. Opens notebook 03, waits for its kernel, runs
+every setting in temporary directories. Opens notebook 04, waits for its kernel, runs
 all cells, then uses the explorer FROM THE KEYBOARD ONLY: Tab reaches every control in
 order; End moves the beta_2 slider, Space ticks an optimizer, Enter switches the problem,
 an arrow key changes the number of steps; after each, the figure changes and no widget
@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 from browser_common import ARTIFACTS, BROWSER_MARKS, ROOT, import_playwright
 
-NOTEBOOK = "03_where_adam_fails.ipynb"
+NOTEBOOK = "04_where_adam_fails.ipynb"
 WIDGET_ERRORS = ("Error displaying widget", "Model not found", "Failed to load model class",
                  "Error rendering output item")
 
