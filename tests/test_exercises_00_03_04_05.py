@@ -27,6 +27,20 @@ def test_right_and_wrong_answers(verdict, check, right, wrong, hint):
     assert ok is False and hint in out
 
 
+@pytest.mark.parametrize("answer", ["v_hat", "v_hat_t", "\\hat v_t", "v_max", "v_max_t", " V_MAX "])
+def test_notation_accepts_both_names_in_the_table(verdict, answer):
+    """The notation table's Code column reads `v_hat` (`v_max` in `amslib`): both pass."""
+    ok, out = verdict(nb00.check_notation, answer)
+    assert ok is True and "Correct!" in out and "running maximum" in out
+
+
+@pytest.mark.parametrize("answer, hint", [("v", "what Adam divides by"), ("v_t", "what Adam divides by"),
+                                          ("m_t", "notation table"), ("max", "notation table")])
+def test_notation_wrong_answers_get_their_hint(verdict, answer, hint):
+    ok, out = verdict(nb00.check_notation, answer)
+    assert ok is False and hint in out
+
+
 def test_numbers_must_be_numbers(verdict):
     ok, out = verdict(nb00.check_step_size, "a lot")
     assert ok is False and "expected a number" in out
