@@ -239,7 +239,10 @@ def test_missing_line_hints(verdict, line, hint):
     (lambda p: torch.optim.Adam(p, lr=1e-4, amsgrad=True, eps=1e-3), "default eps"),
     (lambda p: torch.optim.Adam(p, lr=1e-4, amsgrad=True, maximize=True), "maximize"),
     (lambda p: torch.optim.Adam(p[:1], lr=1e-4, amsgrad=True), "all of them"),
-    (lambda p: torch.optim.SGD(p, lr=1e-4), "expected a torch.optim.Adam"),
+    (lambda p: torch.optim.SGD(p, lr=1e-4), "expected a torch.optim.Adam, got torch.optim.sgd.SGD"),
+    # the course's own Adam has the same class name: the hint must say which one it got
+    (lambda p: __import__("amslib.torch_optim", fromlist=["Adam"]).Adam(p, lr=1e-4, amsgrad=True),
+     "got amslib.torch_optim.Adam"),
     (lambda p: 1 / 0, "ZeroDivisionError"),
 ])
 def test_make_optimizer_hints(verdict, make, hint):
