@@ -93,8 +93,8 @@ clean:
 
 # The classroom kit (LECTURERS.md, "Running the course in a class").
 #   make student                     build/student: every notebook without its solutions
-#   make release NB=03               notebook 03's exercises as an assignment in build/classroom
-#   make grade ASSIGNMENT=03_where_adam_fails   grade build/classroom/submitted/*/ASSIGNMENT/
+#   make release NB=04               notebook 04's exercises as an assignment in build/classroom
+#   make grade ASSIGNMENT=04_where_adam_fails   grade build/classroom/submitted/*/ASSIGNMENT/
 .PHONY: student release grade
 student: $(VENV)/.installed
 	$(BIN)/python tools/student.py

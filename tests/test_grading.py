@@ -1,7 +1,8 @@
 """End to end: release an assignment, grade made-up submissions, check the points.
 
-The assignment is the notebook whose exercises are the counterexample's three (worst-point
-regret, a regret function, Theorem 1's beta_2); it is found by its checkers, not its name.
+The assignment is the notebook whose three exercises are AMSGrad's (its running maximum, a
+function for one AMSGrad step, the sign of Gamma_t); it is found by its checkers, not its
+name.
 Each made-up submission is the released notebook with some exercise cells rewritten:
 right, wrong, blank, hanging, crashing the kernel, running out of memory, and malicious
 ones (writes and deletes outside its folder, reads the solutions, patches the checker,
@@ -25,26 +26,26 @@ sys.path.insert(0, str(ROOT / "tools"))
 import grade  # noqa: E402  (tools/grade.py)
 import student  # noqa: E402  (tools/student.py)
 
-CHECKERS = ("check_worst_regret", "check_regret_function", "check_theorem1_beta2")
+CHECKERS = ("check_running_max", "check_amsgrad_step", "check_gamma")
 
+STEP = ("def {answer}(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
+        "    m = beta1 * m + (1 - beta1) * g\n"
+        "    v = beta2 * v + (1 - beta2) * g**2\n"
+        "    v_hat = np.maximum(v_hat, v)\n"
+        "    return x - alpha * m / (np.sqrt(v_hat) + eps), m, v, v_hat")
 RIGHT = {
-    "check_worst_regret": "{answer} = 1.6",
-    "check_regret_function": "def {answer}(g, x):\n    return float(np.dot(g, x) + abs(np.sum(g)))",
-    "check_theorem1_beta2": "{answer} = 1 / (1 + 3**2)",
-    # the second part of that exercise, where the notebook has it: the two runs' end points
-    "check_where_adam_ends": "from amslib.optimizers import Adam\nfrom amslib.schedules import inv_sqrt\n"
-                             "from amslib.synthetic import run, theorem1_problem\n"
-                             "{answer} = tuple(run(theorem1_problem(3.0), Adam(lr=inv_sqrt(0.5), betas=(0.0, b2), "
-                             "eps=0.0, bias_correction=False), steps=10**5).x_final for b2 in (0.1, 0.99))",
+    "check_running_max": "{answer} = [4, 4, 9, 9, 9.5]",
+    "check_amsgrad_step": STEP,
+    "check_gamma": "{answer} = 'b'",
 }
 WRONG = {
-    "check_worst_regret": "{answer} = 0.8",
-    "check_regret_function": "def {answer}(g, x):\n    return float(np.dot(g, x))",
-    "check_theorem1_beta2": "{answer} = 0.99",
+    "check_running_max": "{answer} = [4, 1, 9, 2, 9.5]",
+    "check_amsgrad_step": STEP.replace("v_hat = np.maximum(v_hat, v)", "v_hat = v"),
+    "check_gamma": "{answer} = 'a'",
 }
 
 
-def counterexample_notebook() -> Path:
+def assignment_notebook() -> Path:
     for path in student.notebooks():
         key = grade.make_key(json.loads(path.read_text()), path.name)
         if set(CHECKERS) <= {e["checker"] for e in key["exercises"]}:
@@ -93,7 +94,7 @@ def graded(tmp_path_factory):
     canary.write_text("do not delete")
     escape = outside / f"escaped-{uuid.uuid4().hex}.txt"
 
-    path = counterexample_notebook()
+    path = assignment_notebook()
     fingerprint = grade.course_fingerprint()
     run = [sys.executable, str(ROOT / "tools" / "grade.py"), "--course", str(course)]
     subprocess.run(run + ["release", path.name[:2]], check=True, cwd=ROOT)
@@ -102,59 +103,67 @@ def graded(tmp_path_factory):
     released = json.loads((course / "release" / assignment / path.name).read_text())
     source_nb = str(course / "source" / assignment / path.name)
     ex = {e["checker"]: e for e in key["exercises"]}
-    module = ex["check_worst_regret"]["module"].rsplit(".", 1)[1]
-    w, r, b = (ex[c]["answer"] for c in CHECKERS)
+    module = ex[CHECKERS[0]]["module"].rsplit(".", 1)[1]
 
     subs = {
         "right": submission(released, key, RIGHT, trim=False),
         "wrong": submission(released, key, WRONG),
         "blank": released,
         "hanging": submission(released, key, {
-            "check_worst_regret": RIGHT["check_worst_regret"],
+            "check_running_max": RIGHT["check_running_max"],
             # a function that never returns when the checker calls it
-            "check_regret_function": "def {answer}(g, x):\n    while True:\n        pass",
+            "check_amsgrad_step": "def {answer}(*args):\n    while True:\n        pass",
             # a cell that never ends, before its answer
-            "check_theorem1_beta2": "while True:\n    pass\n{answer} = 0.1"}),
+            "check_gamma": "while True:\n    pass\n{answer} = 'b'"}),
         "crashing": submission(released, key, {
-            "check_worst_regret": RIGHT["check_worst_regret"],
+            "check_running_max": RIGHT["check_running_max"],
             # kills its own kernel: the notebook is run again without this cell
-            "check_regret_function": "import os\nos._exit(1)\n" + RIGHT["check_regret_function"],
+            "check_amsgrad_step": "import os\nos._exit(1)\n" + STEP,
             # more memory than the limit
-            "check_theorem1_beta2": "big = np.ones(2 * 10**9)\n{answer} = 0.1"}),
+            "check_gamma": "big = np.ones(2 * 10**9)\n{answer} = 'b'"}),
         "writes_outside": submission(released, key, {
-            "check_worst_regret": f"open({str(escape)!r}, 'w').write('escaped')\n{{answer}} = 1.6",
-            "check_regret_function": f"import os\nos.remove({str(canary)!r})\n" + RIGHT["check_regret_function"],
-            "check_theorem1_beta2": "open('../../../escaped-relative.txt', 'w').write('x')\n{answer} = 0.1"}),
+            "check_running_max": f"open({str(escape)!r}, 'w').write('escaped')\n{{answer}} = [4, 4, 9, 9, 9.5]",
+            "check_amsgrad_step": f"import os\nos.remove({str(canary)!r})\n" + STEP,
+            "check_gamma": "open('../../../escaped-relative.txt', 'w').write('x')\n{answer} = 'b'"}),
         "reads_solutions": submission(released, key, {
             # the lecturer's source notebook, the course's notebook, the key, a shell
-            "check_worst_regret": f"text = open({source_nb!r}).read()\n{{answer}} = 1.6",
-            "check_regret_function": f"text = open({str(path)!r}).read()\n" + RIGHT["check_regret_function"],
-            "check_theorem1_beta2": "import subprocess\nsubprocess.run(['cat', "
-                                    f"{str(course / 'source' / assignment / 'grading.json')!r}])\n{{answer}} = 0.1"}),
+            "check_running_max": f"text = open({source_nb!r}).read()\n{{answer}} = [4, 4, 9, 9, 9.5]",
+            "check_amsgrad_step": f"text = open({str(path)!r}).read()\n" + STEP,
+            "check_gamma": "import subprocess\nsubprocess.run(['cat', "
+                           f"{str(course / 'source' / assignment / 'grading.json')!r}])\n{{answer}} = 'b'"}),
         "patches_checker": submission(released, key, {
-            "check_worst_regret": "{module}.check_worst_regret = lambda answer: True\n{answer} = 0.0",
-            "check_regret_function": "import amslib.exercises as ex, math\nex.passed = lambda *a: True\n"
-                                     "math.isclose = lambda *a, **k: True\n"
-                                     "open({module}.__file__, 'a').write('\\n# patched')\n"
-                                     "def {answer}(g, x):\n    return 0.0",
+            "check_running_max": "{module}.check_running_max = lambda answer: True\n{answer} = [0.0]",
+            "check_amsgrad_step": "import amslib.exercises as ex, math\nex.passed = lambda *a: True\n"
+                                  "math.isclose = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
+                                  "open({module}.__file__, 'a').write('\\n# patched')\n"
+                                  "def {answer}(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
+                                  "    return x, m, v, v_hat",
             # the way around the audit hook: native calls through ctypes
-            "check_theorem1_beta2": "import ctypes\nctypes.CDLL(None).system(b'true')\n{answer} = 0.1"}),
+            "check_gamma": "import ctypes\nctypes.CDLL(None).system(b'true')\n{answer} = 'b'"}),
         "prints_correct": submission(released, key, {
             # the grader's memory and command line are another process's /proc files
-            "check_worst_regret": "import os\ntry:\n    open(f'/proc/{{os.getppid()}}/cmdline').read()\n"
-                                  "except PermissionError:\n    pass\nprint('Correct!')\n{answer} = None",
-            "check_regret_function": "def {answer}(g, x):\n    print('Correct!')\n    return 'Correct!'",
-            "check_theorem1_beta2": "print('Correct!')\n{answer} = 'Correct!'"}),
+            "check_running_max": "import os\ntry:\n    open(f'/proc/{{os.getppid()}}/cmdline').read()\n"
+                                 "except PermissionError:\n    pass\nprint('Correct!')\n{answer} = None",
+            "check_amsgrad_step": "def {answer}(*args):\n    print('Correct!')\n    return 'Correct!'",
+            "check_gamma": "print('Correct!')\n{answer} = 'Correct!'"}),
         "fits_visible_cases": submission(released, key, {
-            "check_worst_regret": RIGHT["check_worst_regret"],
+            "check_running_max": RIGHT["check_running_max"],
             # memorises the checker's own cases (it may call the checker) and nothing else
-            "check_regret_function": "seen = {{}}\n"
-                                     "def spy(g, x):\n    v = float(np.dot(g, x) + abs(np.sum(g)))\n"
-                                     "    seen[np.asarray(g, float).tobytes() + np.asarray(x, float).tobytes()] = v\n    return v\n"
-                                     f"{module}.check_regret_function(spy)\n"
-                                     "def {answer}(g, x):\n"
-                                     "    return seen.get(np.asarray(g, float).tobytes() + np.asarray(x, float).tobytes(), 0.0)",
-            "check_theorem1_beta2": RIGHT["check_theorem1_beta2"]}),
+            "check_amsgrad_step": "seen = {{}}\n"
+                                  "def key(*args):\n"
+                                  "    return b''.join(np.asarray(a, float).tobytes() for a in args)\n"
+                                  "def spy(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
+                                  "    m2 = beta1 * m + (1 - beta1) * g\n"
+                                  "    v2 = beta2 * v + (1 - beta2) * g**2\n"
+                                  "    vh = np.maximum(v_hat, v2)\n"
+                                  "    out = (x - alpha * m2 / (np.sqrt(vh) + eps), m2, v2, vh)\n"
+                                  "    seen[key(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps)] = out\n"
+                                  "    return out\n"
+                                  f"{module}.check_amsgrad_step(spy)\n"
+                                  "def {answer}(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
+                                  "    return seen.get(key(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps),\n"
+                                  "                    (x, m, v, v_hat))",
+            "check_gamma": RIGHT["check_gamma"]}),
     }
     for name, nb in subs.items():
         folder = course / "submitted" / name / assignment
@@ -173,7 +182,7 @@ def graded(tmp_path_factory):
             "canary": canary, "escape": escape, "fingerprint": fingerprint, "stdout": proc.stdout, "path": path}
 
 
-EXPECTED = {  # points for (worst-point regret, regret function, beta_2)
+EXPECTED = {  # points for (running maximum, AMSGrad step function, sign of Gamma_t)
     "right": (1, 1, 1),
     "wrong": (0, 0, 0),
     "blank": (0, 0, 0),

@@ -110,3 +110,22 @@ def test_notebook_is_valid_nbformat(path):
     import nbformat
 
     nbformat.validate(nbformat.read(path, as_version=4))
+
+
+TIME = re.compile(r"^\*Estimated learner time: about (\d+) minutes", re.M)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_states_an_estimated_time(path):
+    assert TIME.search(text(load(path)["cells"][1])), (
+        "the title cell states '*Estimated learner time: about N minutes ...*'")
+
+
+def test_the_path_in_00_lists_every_notebook_with_its_own_time():
+    path_cell = next(text(c) for c in load(NOTEBOOKS[0])["cells"]
+                     if "### The path through the course" in text(c))
+    rows = re.findall(r"^\| \[\d\d [^]]*\]\(([^)]+)\) \|[^|]*\| (\d+) min \|", path_cell, re.M)
+    assert [name for name, _ in rows] == [p.name for p in NOTEBOOKS[1:]]
+    for name, minutes in rows:
+        stated = TIME.search(text(load(ROOT / "notebooks" / name)["cells"][1])).group(1)
+        assert stated == minutes, f"00's path says {minutes} min for {name}, its header {stated}"

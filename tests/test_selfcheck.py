@@ -15,7 +15,6 @@ from amslib.exercises.selfcheck import QUESTIONS, Choice, Number
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-WITH_SELF_CHECKS = NOTEBOOKS[:3]  # 00-02 for now
 KEYS = list(QUESTIONS)
 NUMBERS = [k for k in KEYS if isinstance(QUESTIONS[k], Number)]
 CHOICES = [k for k in KEYS if isinstance(QUESTIONS[k], Choice)]
@@ -103,6 +102,7 @@ def test_number_within_tolerance_is_correct_and_a_quoted_number_gets_a_hint(ask,
     result, out = ask(key, f" {q.value!r} ")
     assert result is not True and "quotes" in out
     assert ask(key, np.float64(q.value))[0] is True
+    assert ask(key, np.array([q.value]))[0] is True
 
 
 @pytest.mark.parametrize("key", CHOICES)
@@ -174,6 +174,6 @@ def test_every_question_is_asked_once_after_its_prompt():
     assert set(asked) == set(QUESTIONS), f"never asked: {set(QUESTIONS) - set(asked)}"
 
 
-@pytest.mark.parametrize("path", WITH_SELF_CHECKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_notebook_has_a_self_check(path):
     assert any(CALL.search("".join(c["source"])) for c in cells(path))

@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-DECK = "04_amsgrad_from_scratch"
+DECK = "05_amsgrad_from_scratch"
 
 
 class Page(HTMLParser):
@@ -151,7 +151,7 @@ def test_site_navigation_is_rewritten(site):
 
 
 def test_widget_output_falls_back_to_its_png(site):
-    page = parse(site / "03_where_adam_fails.html")
+    page = parse(site / "04_where_adam_fails.html")
     assert "application/vnd.jupyter.widget-view+json" not in page.scripts
     assert "application/vnd.jupyter.widget-state+json" not in page.scripts
 

@@ -52,7 +52,7 @@ MATHJAX_FILES = ["MathJax.js", "LICENSE", "config/TeX-AMS-MML_HTMLorMML-full.js"
                  "extensions/mml2jax.js", "extensions/MathML", "jax/element", "jax/input/TeX",
                  "jax/output/HTML-CSS", "fonts/HTML-CSS/STIX-Web/woff", "localization/en"]
 # PNG before the widget view: without the widget manager (a CDN script) a widget cannot
-# draw itself, and the explorer in notebook 03 stores a PNG of its first state.
+# draw itself, and the explorer in notebook 04 stores a PNG of its first state.
 DISPLAY_PRIORITY = ["image/png", "image/jpeg", "image/svg+xml", "text/html", "text/markdown",
                     "text/latex", "application/vnd.jupyter.widget-view+json",
                     "application/javascript", "text/plain"]

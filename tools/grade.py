@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Assignments and automatic grading of the notebooks' exercises.
 
-    python tools/grade.py release 03                 # notebook 03's exercises as an assignment
-    python tools/grade.py autograde 03_where_adam_fails   # grade submitted/*/03_where_adam_fails/
+    python tools/grade.py release 04                 # notebook 04's exercises as an assignment
+    python tools/grade.py autograde 04_where_adam_fails   # grade submitted/*/04_where_adam_fails/
     python tools/grade.py export                     # grades.csv from everything graded so far
 
 The course folder (``--course``, default ``build/classroom``) has nbgrader's layout:
@@ -613,6 +613,8 @@ def cmd_autograde(args) -> int:
     submissions = sorted((course / "submitted").glob(f"*/{assignment}/{key['notebook']}"))
     if args.student:
         submissions = [p for p in submissions if p.parents[1].name in args.student]
+    if not submissions:
+        print(f"no submissions: put them at {course / 'submitted' / '<student>' / assignment / key['notebook']}")
     fingerprint = course_fingerprint()
     start = time.monotonic()
     matplotlib_cache()  # built once, before any worker starts

@@ -39,7 +39,8 @@ from amslib import course  # noqa: E402
 
 #: Files and folders copied beside the student notebooks (README.md's links point to them).
 COPIED = ["README.md", "LICENSE", "CONTRIBUTING.md", "LECTURERS.md", "Makefile", "pyproject.toml",
-          "environment.yml", "amslib", "data", "binder"]
+          "environment.yml", "requirements", "amslib", "data", "binder"]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
 #: Notebook metadata kept; anything else (authoring notes, tool state) is dropped.
 NOTEBOOK_METADATA = {"kernelspec", "language_info", "widgets"}
 #: Cell metadata kept.
@@ -145,6 +146,23 @@ def write_notebook(nb: dict, path: Path) -> None:
     path.write_text(path.read_text().rstrip("\n") + "\n")
 
 
+def copy_linked_files(out: Path, root: Path = ROOT) -> None:
+    """Files that the copied Markdown files link to and that are not there yet (a new
+    document linked from README.md, say), so that every link keeps working. Never anything
+    under notebooks/ (the student notebooks are written separately) or tests/."""
+    for md in sorted(out.glob("*.md")):
+        for target in LINK.findall(md.read_text()):
+            if target.startswith(("http://", "https://", "mailto:", "#")):
+                continue
+            rel = Path(target.split("#")[0])
+            src, dst = (root / rel).resolve(), out / rel
+            if (dst.exists() or not src.is_file() or root.resolve() not in src.parents
+                    or rel.parts[:1] in (("notebooks",), ("tests",), ("..",))):
+                continue
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+
+
 def build(out: Path, branch: str = "student", root: Path = ROOT) -> list[Path]:
     """Write the student edition into ``out`` (replacing it); return the notebooks written."""
     if out.exists():
@@ -159,6 +177,7 @@ def build(out: Path, branch: str = "student", root: Path = ROOT) -> list[Path]:
     readme = out / "README.md"
     if readme.exists():
         readme.write_text(point_to_branch(readme.read_text(), branch))
+    copy_linked_files(out, root)
     written = []
     for path in notebooks(root):
         nb = json.loads(path.read_text())

@@ -197,6 +197,156 @@ QUESTIONS: dict[str, Number | Choice] = {
          (-1.0, "the nearest point of F, not the opposite end."),
          (0.9, "the step is taken, then clipped: the iterate does not stay where it was.")),
     ),
+    # ------------------------------------------------------------------ 03 the online setting and Adam's drift
+    "regret-three-steps": Number(
+        "Linear losses f_t(x) = g_t x on [-1, 1] with g = (2, -1, 1), and an optimizer that stays at "
+        "x_t = 0 for all three steps. What is its regret R_3?",
+        2.0,
+        "it paid 0; the best fixed point, x = -1, pays -(2 - 1 + 1) = -2, so R_3 = 0 - (-2) = 2.",
+        "regret = what the optimizer paid (here 0) minus what the best fixed point of [-1, 1] pays on "
+        "all three losses together.",
+        ((4.0, "that compares with the best point of each step separately (-2, -1, -1); regret compares "
+               "with one point kept for all three steps."),
+         (-2.0, "the sign: the optimizer's loss minus the best fixed point's, 0 - (-2)."),
+         (0.0, "0 is what the optimizer paid; subtract what the best fixed point would have paid.")),
+    ),
+    "convex-which": Choice(
+        "Which of these losses is convex on [-1, 1]?",
+        {"a": "f(x) = -x^2", "b": "f(x) = 3x", "c": "f(x) = sin(3x)"},
+        "b",
+        "a linear function is convex: its chords lie on its graph.",
+        {"a": "-x^2 is a hill: its chords lie below its graph, not above.",
+         "c": "sin(3x) goes up and down on [-1, 1]: some chords cut below the graph."},
+    ),
+    "effective-step-after-spike": Choice(
+        "After one large gradient Adam meets many small ones. With a constant alpha, what does its "
+        "effective step alpha / sqrt(v_t) do during those steps?",
+        {"a": "it shrinks", "b": "it grows", "c": "it stays the same"},
+        "b",
+        "v_t decays by the factor beta_2 at every small gradient, so alpha / sqrt(v_t) grows: Adam's "
+        "effective step is allowed to grow, AdaGrad's and AMSGrad's are not.",
+        {"a": "that is AdaGrad, whose sum G_t only grows; Adam's v_t is a moving average. What does it "
+              "do when the gradients are small?",
+         "c": "v_t keeps changing: each step it moves a fraction 1 - beta_2 towards g_t^2."},
+    ),
+    "tally-direction": Choice(
+        "In the tally of one period, what makes Adam's 100 small steps add up to more than the spike's "
+        "step?",
+        {"a": "the small gradients are larger than the spike",
+         "b": "v_t decays after the spike, so later small gradients are divided by less",
+         "c": "the bias correction"},
+        "b",
+        "each small gradient is divided by a sqrt(v_t) that shrinks as the spike is forgotten.",
+        {"a": "together they are 100 * 10 = 1000, less than the spike's 1010; it is what they are "
+              "divided by that differs.",
+         "c": "the tally has no bias correction at all (the paper's form)."},
+    ),
+    # ------------------------------------------------------------------ 04 the theorems and Figure 1
+    "theorem2-quantifiers": Choice(
+        "What does Theorem 2 say?",
+        {"a": "one problem defeats Adam for every pair beta_1 < sqrt(beta_2)",
+         "b": "for every pair beta_1 < sqrt(beta_2) there is a problem that defeats Adam",
+         "c": "Adam fails on every problem when beta_1 < sqrt(beta_2)"},
+        "b",
+        "for each pair there is some problem (its period C depends on the pair); the order of the "
+        "quantifiers matters.",
+        {"a": "the order of the quantifiers is the other way round: the problem is chosen after the pair.",
+         "c": "Adam works on many problems; the theorem only says that some problem defeats it."},
+    ),
+    "gamma-sign": Number(
+        "Gamma_{t+1} = sqrt(v_{t+1})/alpha_{t+1} - sqrt(v_t)/alpha_t with a constant alpha, beta_2 = 0.99, "
+        "v_t = 10000 and g_{t+1} = -10. What is Gamma_{t+1}, in units of 1/alpha?",
+        math.sqrt(0.99 * 10000 + 0.01 * 100) - 100.0,
+        "v_{t+1} = 0.99 * 10000 + 0.01 * 100 = 9901, sqrt = 99.50: Gamma = 99.50 - 100 = -0.50 < 0, "
+        "the effective step grew.",
+        "first v_{t+1} = beta_2 v_t + (1 - beta_2) g_{t+1}^2, then the difference of the square roots.",
+        ((-(math.sqrt(0.99 * 10000 + 0.01 * 100) - 100.0), "the sign: v decreased, so Gamma is negative."),
+         (9901.0 - 10000.0, "Gamma takes the square roots of v_{t+1} and v_t before subtracting.")),
+    ),
+    "theorem1-which-point": Choice(
+        "Gradients 3, -1, -1, 3, -1, -1, ... on [-1, 1]: which point minimises the regret, and which "
+        "point will Adam (with Theorem 1's beta_2) choose?",
+        {"a": "-1 and -1", "b": "-1 and +1", "c": "+1 and -1", "d": "+1 and +1"},
+        "b",
+        "per period the gradients add up to 3 - 1 - 1 = +1, so the best fixed point is -1; Adam "
+        "normalises the 3 away and drifts to +1.",
+        {"a": "-1 is the best point; but Theorem 1 is a counterexample: where does Adam end?",
+         "c": "add the gradients of one period: 3 - 1 - 1 = +1 > 0, so the loss grows with x.",
+         "d": "the loss of a fixed x over a period is (3 - 1 - 1) x = x: least at x = -1."},
+    ),
+    # ------------------------------------------------------------------ 05 AMSGrad from scratch
+    "amsgrad-one-line": Choice(
+        "AMSGrad changes one line of Adam. Which one?",
+        {"a": "the first moment m_t", "b": "the denominator: sqrt(v_t) becomes sqrt(max(v_hat_{t-1}, v_t))",
+         "c": "the bias correction", "d": "the projection onto F"},
+        "b",
+        "it divides by the root of the running maximum v_hat_t, so the effective step never grows.",
+        {"a": "m_t is the same moving average of the gradients as in Adam.",
+         "c": "where the bias correction goes is a separate choice on which libraries differ; the "
+              "paper's AMSGrad has none.",
+         "d": "both project onto F in the paper; the change is in what the step divides by."},
+    ),
+    "amsgrad-gamma": Number(
+        "As in notebook 04: constant alpha, beta_2 = 0.99, v_t = 10000 = v_hat_t, and a small gradient "
+        "g_{t+1} = -10, so v_{t+1} = 9901. What is AMSGrad's Gamma_{t+1}, in units of 1/alpha?",
+        0.0,
+        "v_hat_{t+1} = max(10000, 9901) = 10000: Gamma = 100 - 100 = 0. AMSGrad's effective step does "
+        "not grow.",
+        "AMSGrad's Gamma uses v_hat: first v_hat_{t+1} = max(v_hat_t, v_{t+1}), then the difference of "
+        "the square roots.",
+        ((math.sqrt(9901.0) - 100.0, "that is Adam's Gamma, with v_{t+1}; AMSGrad uses "
+                                     "v_hat_{t+1} = max(v_hat_t, v_{t+1})."),
+         (-99.0, "that is 9901 - 10000 without square roots, and with Adam's v_{t+1}.")),
+        abs_tol=1e-3,
+    ),
+    # ------------------------------------------------------------------ 06 the PyTorch MLP
+    "zero-grad-sum": Number(
+        "A training loop forgets optimizer.zero_grad(). The gradients of one parameter at steps 1, 2 "
+        "and 3 are 1, 2 and -1. What is in its .grad when optimizer.step() runs at step 3?",
+        2.0,
+        "backward() adds into .grad: 1 + 2 - 1 = 2, where the optimizer should see -1.",
+        "backward() adds into .grad instead of replacing it: what has been added up by step 3?",
+        ((-1.0, "-1 is the gradient of step 3 alone: that is what zero_grad() would have left."),
+         (3.0, "3 is the sum after step 2; step 3 adds -1.")),
+    ),
+    "printed-example-right": Choice(
+        "Once the indentation is repaired and an optimizer is created, the printed example runs "
+        "without an error. Is it right?",
+        {"a": "yes: it runs, so it trains as intended",
+         "b": "no: it never calls optimizer.zero_grad(), so each step uses the sum of all past gradients",
+         "c": "no: backward() must come before the forward pass"},
+        "b",
+        "nothing clears .grad, so backward() keeps adding: silently, because Adam's normalisation "
+        "hides the growing sum.",
+        {"a": "running without an error is not training correctly: look at what happens to .grad "
+              "from one step to the next.",
+         "c": "the forward pass computes the loss that backward() differentiates: it must come first."},
+    ),
+    # ------------------------------------------------------------------ 07 real data and beyond
+    "real-data-expectation": Choice(
+        "On the digits, with minibatch gradients, what do you expect of AMSGrad against Adam?",
+        {"a": "AMSGrad clearly better: it fixes a real flaw",
+         "b": "a small difference: these gradients lack the rare, large spikes the counterexample needs",
+         "c": "Adam fails to train at all"},
+        "b",
+        "the failure needs rare large gradients that Adam forgets before they come back; a classifier's "
+        "minibatch gradients change size slowly.",
+        {"a": "the flaw bites only with a particular gradient pattern; does a classifier's minibatch "
+              "gradient look like the counterexample's?",
+         "c": "Adam trains such models well in practice; the counterexample is a special pattern."},
+    ),
+    "quantifier-order": Choice(
+        "Reddi et al.: for every pair (beta_1, beta_2) with beta_1 < sqrt(beta_2) there is a problem on "
+        "which Adam fails. Zhang et al.: for every problem (of their kind) there is a threshold above "
+        "which every beta_2 makes Adam converge. Do they contradict each other?",
+        {"a": "yes", "b": "no: the order of 'for every' and 'there is' differs",
+         "c": "yes, so one of the proofs must be wrong"},
+        "b",
+        "Reddi et al. fix the betas, then choose the problem; Zhang et al. fix the problem, then choose "
+        "beta_2. Both can be true.",
+        {"a": "read the order: who is chosen first, the betas or the problem?",
+         "c": "both proofs stand; the statements choose the problem and the betas in a different order."},
+    ),
 }
 
 

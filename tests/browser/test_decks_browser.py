@@ -19,14 +19,13 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
 from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
 from decks_common import MEASURE_SLIDES, open_deck
 
 from amslib import plotting
 
 pytestmark = BROWSER_MARKS
-sync_api = import_playwright()
+import_playwright()          # skips the module without the playwright package
 
 PROSE_MIN, CODE_MIN, FIGURE_TEXT_MIN = 26, 20, 16
 MAX_WORDS = 130

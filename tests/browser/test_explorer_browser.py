@@ -3,7 +3,7 @@
 Starts JupyterLab on 127.0.0.1 (a free port, a random token given only through the
 environment and the URL, never logged), with its root in a temporary copy of
 ``notebooks/`` (so nothing in the repository is modified), news and update checks off and
-every setting in temporary directories. Opens notebook 03, waits for its kernel, runs
+every setting in temporary directories. Opens notebook 04, waits for its kernel, runs
 all cells, then uses the explorer FROM THE KEYBOARD ONLY: Tab reaches every control in
 order; End moves the beta_2 slider, Space ticks an optimizer, Enter switches the problem,
 an arrow key changes the number of steps; after each, the figure changes and no widget
@@ -31,9 +31,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_common import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, ROOT, import_playwright
+from browser_common import ARTIFACTS, BROWSER_MARKS, ROOT, import_playwright
 
-NOTEBOOK = "03_where_adam_fails.ipynb"
+NOTEBOOK = "04_where_adam_fails.ipynb"
 WIDGET_ERRORS = ("Error displaying widget", "Model not found", "Failed to load model class",
                  "Error rendering output item")
 
@@ -197,102 +197,105 @@ def _wait_until_executed(page, timeout_ms: int) -> None:
         }""", timeout=timeout_ms, polling=500)
 
 
-def test_explorer_in_jupyterlab(lab):
+def test_explorer_in_jupyterlab(lab, chromium):
     t0 = time.monotonic()
     timings = {}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)
-            console_errors = []
-            page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-            url = f"{lab.base}/lab/tree/notebooks/{NOTEBOOK}?token={lab.token}"
-            for attempt in range(3):  # a slow first start of JupyterLab: load again
-                try:
-                    page.goto(url, wait_until="domcontentloaded", timeout=90_000)
-                    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=90_000)
-                    break
-                except sync_api.Error:
-                    if attempt == 2:
-                        raise
-            timings["lab open"] = time.monotonic() - t0
+    # the session's Chromium (tests/browser/conftest.py): one Playwright per process
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        console_errors = []
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        url = f"{lab.base}/lab/tree/notebooks/{NOTEBOOK}?token={lab.token}"
+        for attempt in range(3):  # a slow first start of JupyterLab: load again
+            try:
+                page.goto(url, wait_until="domcontentloaded", timeout=90_000)
+                page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=90_000)
+                break
+            except sync_api.Error:
+                if attempt == 2:
+                    raise
+        timings["lab open"] = time.monotonic() - t0
 
-            # The toolbar's indicator says idle before a kernel exists; the status bar
-            # shows "Python 3 (ipykernel) | Idle" only once the kernel is ready.
-            page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\|\s*Idle")).first.wait_for(
-                timeout=120_000)
-            timings["kernel ready"] = time.monotonic() - t0
+        # The toolbar's indicator says idle before a kernel exists; the status bar
+        # shows "Python 3 (ipykernel) | Idle" only once the kernel is ready.
+        page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\|\s*Idle")).first.wait_for(
+            timeout=120_000)
+        timings["kernel ready"] = time.monotonic() - t0
 
-            page.locator(".jp-NotebookPanel .jp-Cell").first.click()  # focus the notebook
-            _run_all_cells(page)
-            page.locator(".jp-CodeCell .jp-InputArea-prompt", has_text="[*]").first.wait_for(
-                timeout=30_000, state="attached")  # it started ...
-            _wait_until_executed(page, timeout_ms=180_000)  # ... and it finished
-            timings["all cells run"] = time.monotonic() - t0
+        page.locator(".jp-NotebookPanel .jp-Cell").first.click()  # focus the notebook
+        _run_all_cells(page)
+        page.locator(".jp-CodeCell .jp-InputArea-prompt", has_text="[*]").first.wait_for(
+            timeout=30_000, state="attached")  # it started ...
+        _wait_until_executed(page, timeout_ms=180_000)  # ... and it finished
+        timings["all cells run"] = time.monotonic() - t0
 
-            explorer = page.locator(".amslib-explorer").first
-            explorer.wait_for(state="visible", timeout=60_000)
-            explorer.scroll_into_view_if_needed()
-            image = page.locator("img.amslib-explorer-figure").first
+        explorer = page.locator(".amslib-explorer").first
+        explorer.wait_for(state="visible", timeout=60_000)
+        explorer.scroll_into_view_if_needed()
+        image = page.locator("img.amslib-explorer-figure").first
+        page.wait_for_function(
+            "() => { const i = document.querySelector('img.amslib-explorer-figure');"
+            " return i && i.complete && i.naturalWidth > 0; }", timeout=60_000)
+        before = image.get_attribute("src")
+        assert before
+
+        # Tab from the first control visits every control of the explorer, in order.
+        page.locator(".amslib-explorer-problem button").first.focus()
+        reached = []
+        for _ in range(40):
+            name = page.evaluate(TAB_TARGET)
+            if name and name not in reached:
+                reached.append(name)
+            page.keyboard.press("Tab")
+        timings["tab walk"] = time.monotonic() - t0
+
+        def changed(old, what):
             page.wait_for_function(
-                "() => { const i = document.querySelector('img.amslib-explorer-figure');"
-                " return i && i.complete && i.naturalWidth > 0; }", timeout=60_000)
-            before = image.get_attribute("src")
-            assert before
+                "old => { const i = document.querySelector('img.amslib-explorer-figure');"
+                " return i && i.getAttribute('src') !== old && i.complete && i.naturalWidth > 0; }",
+                arg=old, timeout=30_000)
+            keyboard_changes.append(what)
+            return image.get_attribute("src")
 
-            # Tab from the first control visits every control of the explorer, in order.
-            page.locator(".amslib-explorer-problem button").first.focus()
-            reached = []
-            for _ in range(40):
-                name = page.evaluate(TAB_TARGET)
-                if name and name not in reached:
-                    reached.append(name)
-                page.keyboard.press("Tab")
-            timings["tab walk"] = time.monotonic() - t0
+        keyboard_changes = []
+        # beta_2: focus the slider handle and press End (0.99 -> 0.9999)
+        handle = page.locator(".amslib-explorer-beta2 .noUi-handle, "
+                              ".amslib-explorer-beta2 .ui-slider-handle").first
+        readout = page.locator(".amslib-explorer-beta2 .widget-readout").first
+        old_readout = readout.inner_text().strip()
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        handle.press("End")
+        src = changed(before, "beta2 End")
+        new_readout = readout.inner_text().strip()
+        # an optimizer: Space on its check box
+        page.locator(".amslib-explorer-adam_paper input").first.focus()
+        page.keyboard.press("Space")
+        src = changed(src, "adam_paper Space")
+        # the problem: Enter on the "stochastic" button
+        page.locator(".amslib-explorer-problem button", has_text="stochastic").first.focus()
+        page.keyboard.press("Enter")
+        src = changed(src, "problem Enter")
+        p_shown = page.locator(".amslib-explorer-p").first.is_visible()
+        # the number of steps: keys in the drop-down (type-ahead "1" picks 10^3)
+        select = page.locator(".amslib-explorer-steps select").first
+        steps_before = select.evaluate("s => s.selectedIndex")
+        select.focus()
+        page.keyboard.press("Home")
+        steps_after = select.evaluate("s => s.selectedIndex")
+        after = changed(src, "steps Home")
+        timings["figure redrawn"] = time.monotonic() - t0
 
-            def changed(old, what):
-                page.wait_for_function(
-                    "old => { const i = document.querySelector('img.amslib-explorer-figure');"
-                    " return i && i.getAttribute('src') !== old && i.complete && i.naturalWidth > 0; }",
-                    arg=old, timeout=30_000)
-                keyboard_changes.append(what)
-                return image.get_attribute("src")
-
-            keyboard_changes = []
-            # beta_2: focus the slider handle and press End (0.99 -> 0.9999)
-            handle = page.locator(".amslib-explorer-beta2 .noUi-handle, "
-                                  ".amslib-explorer-beta2 .ui-slider-handle").first
-            readout = page.locator(".amslib-explorer-beta2 .widget-readout").first
-            old_readout = readout.inner_text().strip()
-            handle.scroll_into_view_if_needed()
-            handle.focus()
-            handle.press("End")
-            src = changed(before, "beta2 End")
-            new_readout = readout.inner_text().strip()
-            # an optimizer: Space on its check box
-            page.locator(".amslib-explorer-adam_paper input").first.focus()
-            page.keyboard.press("Space")
-            src = changed(src, "adam_paper Space")
-            # the problem: Enter on the "stochastic" button
-            page.locator(".amslib-explorer-problem button", has_text="stochastic").first.focus()
-            page.keyboard.press("Enter")
-            src = changed(src, "problem Enter")
-            p_shown = page.locator(".amslib-explorer-p").first.is_visible()
-            # the number of steps: an arrow key in the drop-down
-            page.locator(".amslib-explorer-steps select").first.focus()
-            page.keyboard.press("ArrowUp")
-            after = changed(src, "steps ArrowUp")
-            timings["figure redrawn"] = time.monotonic() - t0
-
-            text = page.locator(".jp-NotebookPanel").first.inner_text()
-            error_label = page.locator(".amslib-explorer-error").first.inner_text().strip()
-            info = page.locator(".amslib-explorer-info").first.inner_text()
-            explorer.screenshot(path=str(ARTIFACTS / "explorer.png"))
-            page.screenshot(path=str(ARTIFACTS / "notebook.png"))
-        finally:
-            browser.close()
+        text = page.locator(".jp-NotebookPanel").first.inner_text()
+        error_label = page.locator(".amslib-explorer-error").first.inner_text().strip()
+        info = page.locator(".amslib-explorer-info").first.inner_text()
+        explorer.screenshot(path=str(ARTIFACTS / "explorer.png"))
+        page.screenshot(path=str(ARTIFACTS / "notebook.png"))
+    finally:
+        context.close()
 
     timings["total"] = time.monotonic() - t0
     print("\nbrowser test timings (s since start): "
@@ -301,7 +304,8 @@ def test_explorer_in_jupyterlab(lab):
     print(f"Tab reached: {reached}; changed from the keyboard: {keyboard_changes}")
     assert after != before, "the explorer's figure did not change"
     assert new_readout != old_readout
-    assert keyboard_changes == ["beta2 End", "adam_paper Space", "problem Enter", "steps ArrowUp"]
+    print(f"steps drop-down: option {steps_before} -> {steps_after}")
+    assert keyboard_changes == ["beta2 End", "adam_paper Space", "problem Enter", "steps Home"]
     assert p_shown, "Enter on 'stochastic' did not show the probability slider"
     controls = ["problem", "C", "period", "steps", "schedule", "alpha", "beta1", "beta2",
                 "adam_pytorch", "amsgrad_pytorch", "adam_paper", "amsgrad_paper"]

@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_common import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, ROOT, import_playwright
+from browser_common import ARTIFACTS, BROWSER_MARKS, ROOT, import_playwright
 
 pytestmark = BROWSER_MARKS
-sync_api = import_playwright()
+import_playwright()
 pytest.importorskip("jupyterlab_rise", reason="jupyterlab-rise is missing (pip install -e '.[classroom]')")
 
 from test_explorer_browser import Lab  # noqa: E402  (the same throw-away JupyterLab server)
@@ -80,76 +80,76 @@ def lab():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def test_live_slideshow_runs_a_cell(lab):
+def test_live_slideshow_runs_a_cell(lab, browser):
     path = notebook_03()
     nb = json.loads(path.read_text())
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     refused: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.set_default_timeout(60_000)
+    # The session's Chromium (tests/browser/conftest.py): one Playwright per test session
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        page.set_default_timeout(60_000)
 
-            def offline(route):
-                if route.request.url.startswith(lab.base):
-                    route.continue_()
-                else:
-                    refused.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", offline)
-            page.goto(f"{lab.base}/rise/notebooks/{path.name}?token={lab.token}")
-            page.wait_for_selector(".reveal .slides section", timeout=120_000)
-            page.wait_for_function("() => document.querySelector('.reveal.ready') !== null", timeout=60_000)
-
-            sections = page.evaluate("() => document.querySelectorAll('.reveal .slides section section, "
-                                     ".reveal .slides > section:not(.stack)').length")
-            assert sections == slide_sections(nb), (sections, slide_sections(nb))
-            page.wait_for_function("() => document.querySelectorAll('mjx-container').length > 0", timeout=60_000)
-
-            # Walk the deck to the first slide with a code cell on it
-            for _ in range(40):
-                cells = page.evaluate(VISIBLE_CELLS)
-                assert not any("Set-up cell" in c["text"] or "<!-- notes -->" in c["text"] for c in cells), cells
-                if any(c["code"] for c in cells):
-                    break
-                page.keyboard.press("Space")
-                time.sleep(0.4)
+        def offline(route):
+            if route.request.url.startswith(lab.base):
+                route.continue_()
             else:
-                pytest.fail("no slide with a code cell in the first 40")
+                refused.append(route.request.url)
+                route.abort()
 
-            cell = page.locator("[data-live-test=run]")
-            prompt = cell.locator(".jp-InputArea-prompt")
-            stored_prompt = prompt.text_content()
+        page.route("**/*", offline)
+        page.goto(f"{lab.base}/rise/notebooks/{path.name}?token={lab.token}")
+        page.wait_for_selector(".reveal .slides section", timeout=120_000)
+        page.wait_for_function("() => document.querySelector('.reveal.ready') !== null", timeout=60_000)
 
-            # 1. Run the cell as it is (click near its first line, not its middle: a long
-            #    cell can reach past the 720 px of the slide; and click
-            #    with the mouse: Reveal's 3-D slide transforms confuse Playwright's
-            #    visibility checks, not the browser)
-            time.sleep(1.5)  # the slide transition
-            page.screenshot(path=str(ARTIFACTS / "live-slides-before.png"))
-            box = cell.locator(".cm-content").bounding_box()
-            page.mouse.click(box["x"] + 30, box["y"] + 8)
-            page.keyboard.press("Control+Enter")  # run in place: Shift+Enter would move on
-            cell.locator(".jp-InputArea-prompt", has_text="[1]").wait_for(timeout=120_000)
-            outputs = cell.locator(".jp-OutputArea-output")
-            outputs.first.wait_for(timeout=60_000)
-            assert cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-            assert "Traceback" not in (cell.locator(".jp-OutputArea").text_content() or "")
-            assert stored_prompt != prompt.text_content()
+        sections = page.evaluate("() => document.querySelectorAll('.reveal .slides section section, "
+                                 ".reveal .slides > section:not(.stack)').length")
+        assert sections == slide_sections(nb), (sections, slide_sections(nb))
+        page.wait_for_function("() => document.querySelectorAll('mjx-container').length > 0", timeout=60_000)
 
-            # 2. Change the code on the slide and run it again
-            box = cell.locator(".cm-content").bounding_box()
-            page.mouse.click(box["x"] + 30, box["y"] + 8)
-            page.keyboard.press("Control+a")
-            page.keyboard.type('print("live", 6 * 7)')
-            page.keyboard.press("Control+Enter")  # run in place: Shift+Enter would move on
-            cell.locator(".jp-OutputArea-output", has_text="live 42").wait_for(timeout=60_000)
-            assert "[2]" in (prompt.text_content() or "")
-            page.screenshot(path=str(ARTIFACTS / "live-slides-after.png"))
-        finally:
-            browser.close()
+        # Walk the deck to the first slide with a code cell on it
+        for _ in range(40):
+            cells = page.evaluate(VISIBLE_CELLS)
+            assert not any("Set-up cell" in c["text"] or "<!-- notes -->" in c["text"] for c in cells), cells
+            if any(c["code"] for c in cells):
+                break
+            page.keyboard.press("Space")
+            time.sleep(0.4)
+        else:
+            pytest.fail("no slide with a code cell in the first 40")
+
+        cell = page.locator("[data-live-test=run]")
+        prompt = cell.locator(".jp-InputArea-prompt")
+        stored_prompt = prompt.text_content()
+
+        # 1. Run the cell as it is (click near its first line, not its middle: a long
+        #    cell can reach past the 720 px of the slide; and click
+        #    with the mouse: Reveal's 3-D slide transforms confuse Playwright's
+        #    visibility checks, not the browser)
+        time.sleep(1.5)  # the slide transition
+        page.screenshot(path=str(ARTIFACTS / "live-slides-before.png"))
+        box = cell.locator(".cm-content").bounding_box()
+        page.mouse.click(box["x"] + 30, box["y"] + 8)
+        page.keyboard.press("Control+Enter")  # run in place: Shift+Enter would move on
+        cell.locator(".jp-InputArea-prompt", has_text="[1]").wait_for(timeout=120_000)
+        outputs = cell.locator(".jp-OutputArea-output")
+        outputs.first.wait_for(timeout=60_000)
+        assert cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        assert "Traceback" not in (cell.locator(".jp-OutputArea").text_content() or "")
+        assert stored_prompt != prompt.text_content()
+
+        # 2. Change the code on the slide and run it again
+        box = cell.locator(".cm-content").bounding_box()
+        page.mouse.click(box["x"] + 30, box["y"] + 8)
+        page.keyboard.press("Control+a")
+        page.keyboard.type('print("live", 6 * 7)')
+        page.keyboard.press("Control+Enter")  # run in place: Shift+Enter would move on
+        cell.locator(".jp-OutputArea-output", has_text="live 42").wait_for(timeout=60_000)
+        # the output can come before the reply that turns the prompt from [*] into [2]
+        cell.locator(".jp-InputArea-prompt", has_text="[2]").wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "live-slides-after.png"))
+    finally:
+        page.close()
     # Only decorations go out (badges, the theme's web fonts); the deck works without them
     assert all(("fonts.googleapis" in u or "badge" in u or "colab" in u or "mybinder" in u)
                for u in refused), refused

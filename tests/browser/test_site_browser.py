@@ -4,7 +4,7 @@ phone (390 px), the search, the contents, the index's links, printing.
 - no request leaves 127.0.0.1, no JavaScript error, every image loads, MathJax typesets;
 - every page has a table of contents whose links land on its headings;
 - the index links each page to its deck, its notebook (and its handout once built);
-- the search finds a term that only notebook 04 explains, and lists that page;
+- the search finds a term that only notebook 05 explains, and lists that page;
 - at 390 px nothing makes the page wider than the screen: what is wider (formulas,
   tables, code) scrolls sideways in its own box, which shows a cue and takes keyboard
   focus; tables keep their columns; figures fit the width and enlarge on a tap or Enter;
@@ -15,7 +15,7 @@ from __future__ import annotations
 from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
 
 pytestmark = BROWSER_MARKS
-sync_api = import_playwright()
+import_playwright()          # skips the module without the playwright package
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -107,10 +107,10 @@ def test_index_links_and_search(built, browser):
         assert f"slides/{stem}.slides.html" in hrefs and f"notebooks/{stem}.ipynb" in hrefs, hrefs
         assert (root / "site" / "slides" / f"{stem}.slides.html").exists()
         assert (root / "site" / "notebooks" / f"{stem}.ipynb").exists()
-    page.fill("#course-search-input", "Optax")           # the four forms: notebook 04 only
+    page.fill("#course-search-input", "Optax")           # the four forms: notebook 05 only
     page.wait_for_selector("#course-search-results li")
     results = page.eval_on_selector_all("#course-search-results li a", "as => as.map(a => a.getAttribute('href'))")
-    assert any(r.startswith("04_amsgrad_from_scratch.html#") for r in results), results
+    assert any(r.startswith("05_amsgrad_from_scratch.html#") for r in results), results
     page.click("#course-search-results li a >> nth=0")
     page.wait_for_load_state("load")
     assert "#" in page.url and page.url.split("/")[-1].split("#")[0] in {r.split("#")[0] for r in results}
@@ -122,7 +122,7 @@ def test_index_links_and_search(built, browser):
 
 def test_figures_enlarge_and_print_wraps_code(built, browser):
     _, base = built
-    page, _, _ = _open(browser, base, "site/04_amsgrad_from_scratch.html", PHONE)
+    page, _, _ = _open(browser, base, "site/05_amsgrad_from_scratch.html", PHONE)
     img = page.locator(".jp-RenderedImage img").first
     img.focus()
     page.keyboard.press("Enter")
