@@ -142,15 +142,15 @@ def clipped_walk(x: float, d: np.ndarray, out: np.ndarray) -> None:
             shift -= 1.0
             np.maximum(shift, 0.0, out=shift)
             z = np.subtract(y, shift, out=res)
-            crossed = z.min() < -1.0
+            crossed = not z.min() >= -1.0  # (NaN, from an overflowed sum, counts too)
         else:
             shift = np.minimum.accumulate(y)  # the pull: running min of the undershoot
             np.subtract(-1.0, shift, out=shift)
             np.maximum(shift, 0.0, out=shift)
             z = np.add(y, shift, out=res)
-            crossed = z.max() > 1.0
-        if crossed:  # the first step where the formula leaves [-1, 1]
-            j = int(np.argmax(z < -1.0) if upper else np.argmax(z > 1.0))
+            crossed = not z.max() <= 1.0
+        if crossed:  # the first step where the formula leaves [-1, 1] (or is NaN)
+            j = int(np.argmax(~(z >= -1.0)) if upper else np.argmax(~(z <= 1.0)))
         else:
             j = len(seg)
         # Precision: z = y - shift subtracts two numbers of size ~shift, so it carries an
@@ -160,7 +160,7 @@ def clipped_walk(x: float, d: np.ndarray, out: np.ndarray) -> None:
         # (A sum that overflowed to inf, or inf - inf = NaN, counts as past the limit: NaN
         # propagates through the running max and sorts last.)
         k = len(seg) if shift[-1] <= WALK_LIMIT else int(np.searchsorted(shift, WALK_LIMIT, side="right"))
-        if k < j:
+        if k <= j and k < len(seg):  # (on a tie the precision limit wins: always safe)
             if k == 0:
                 stop = min(pos + 256, n)
                 x = _scalar_walk(x, d, out, pos, stop)

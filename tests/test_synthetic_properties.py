@@ -155,3 +155,15 @@ def test_settings_are_fixed_after_construction(name, attr, value):
     with pytest.raises(AttributeError, match="cannot be changed"):
         setattr(opt, attr, value)
     assert repr(opt) == before
+
+
+@pytest.mark.parametrize("lr", [1e308, lambda t: 1e308 if t < 50 else 1e307, 1e16, 3e307])
+def test_steps_near_float64s_limit(lr):
+    """Steps of +-1e308 in turn: the closed-form walk's sums overflow (inf, then inf - inf =
+    NaN); it must notice and take those steps one by one, as the loop does (found by the
+    property test above)."""
+    prob = online_problem(1.0, 2, -1.0)
+    for opt in (Adam(lr, (0.0, 0.0), 0.0, False, False), Adam(lr, (0.0, 0.0), 0.0, True, True)):
+        for steps in (4, 5, 1000):
+            assert_same(prob, outcome(lambda: run(prob, opt, steps)),
+                        outcome(lambda: reference_run(prob, opt, steps)))

@@ -1,4 +1,6 @@
-"""Checks for the exercises of notebook 03 (where Adam fails)."""
+"""Checks for the exercises of notebooks 03 (the online setting and Adam's drift: regret)
+and 04 (where Adam fails: Theorem 1). The module names keep the numbering from before
+notebook 03 was split in two: nb03 serves 03 and 04, nb04 serves 05, and so on."""
 from __future__ import annotations
 
 import itertools
@@ -14,7 +16,7 @@ __all__ = ["check_worst_regret", "check_regret_function", "check_theorem1_beta2"
 
 @checker
 def check_worst_regret(answer) -> bool:
-    """Exercise 03.1: worst-point average regret of online_problem(C=20, period=5, c=-4)."""
+    """Notebook 03, exercise 1: worst-point average regret of online_problem(C=20, period=5, c=-4)."""
     value = number_answer(answer)
     if value is None:
         return False
@@ -28,7 +30,7 @@ def check_worst_regret(answer) -> bool:
     return failed("add up the gradients over one period (S), then compare x = +1 with x = -1.")
 
 
-# ----------------------------------------------------------------------------- 03.2
+# ----------------------------------------------------------------------------- notebook 03, exercise 2
 def reference_regret(g, x) -> float:
     """R_T = sum_t g_t x_t - min_{x in [-1, 1]} sum_t g_t x = sum_t g_t x_t + |sum_t g_t|."""
     g = np.asarray(g, dtype=float)
@@ -66,7 +68,7 @@ def _regret_hint(g, x, got, want) -> str:
 
 @checker
 def check_regret_function(regret) -> bool:
-    """Exercise 03.2: a function regret(g, x) returning R_T for gradients g and iterates x."""
+    """Notebook 03, exercise 2: a function regret(g, x) returning R_T for gradients g and iterates x."""
     if not_attempted(regret):
         return False
     if not callable(regret):
@@ -87,10 +89,10 @@ def check_regret_function(regret) -> bool:
     return passed("regret(g, x) = g . x + |sum(g)|.")
 
 
-# ----------------------------------------------------------------------------- 03.3
+# ----------------------------------------------------------------------------- notebook 04, exercise 1
 @checker
 def check_theorem1_beta2(answer) -> bool:
-    """Exercise 03.3, first part: Theorem 1's beta_2 for C = 3."""
+    """Notebook 04, exercise 1, first part: Theorem 1's beta_2 for C = 3."""
     value = number_answer(answer)
     if value is None:
         return False
@@ -116,7 +118,7 @@ def reference_adam_ends() -> tuple[float, float]:
 
 @checker
 def check_where_adam_ends(answer) -> bool:
-    """Exercise 03.3, second part: (x_T with Theorem 1's beta_2, x_T with beta_2 = 0.99),
+    """Notebook 04, exercise 1, second part: (x_T with Theorem 1's beta_2, x_T with beta_2 = 0.99),
     the final iterates of the two runs the exercise describes (to about 0.01)."""
     if not_attempted(answer):
         return False

@@ -1,4 +1,5 @@
-"""Checks for the exercises of notebook 04 (AMSGrad from scratch)."""
+"""Checks for the exercises of notebook 05 (AMSGrad from scratch; the module keeps its
+name from before notebook 03 was split)."""
 from __future__ import annotations
 
 import contextlib
@@ -13,7 +14,7 @@ __all__ = ["check_amsgrad_step", "check_running_max", "check_gamma", "reference_
 
 
 def reference_amsgrad_step(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):
-    """One AMSGrad step as exercise 04.1 asks: Reddi et al.'s Algorithm 2 without its
+    """One AMSGrad step as notebook 05's exercise 1 asks: Reddi et al.'s Algorithm 2 without its
     projection and without bias correction, eps outside the square root (PyTorch's
     place for it). Returns new arrays (x, m, v, v_hat); the inputs are not modified."""
     m = beta1 * m + (1 - beta1) * g
@@ -58,7 +59,7 @@ def _x_hint(x, m, v, v_old, v_hat, t, alpha, beta1, beta2, eps, got_x, want_x) -
 
 @checker
 def check_amsgrad_step(step) -> bool:
-    """Exercise 04.1: amsgrad_step(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps) -> (x, m, v, v_hat).
+    """Notebook 05, exercise 1: amsgrad_step(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps) -> (x, m, v, v_hat).
 
     Several runs of a few chained steps, with different alpha, beta_1, beta_2 and eps;
     each call gets its own copies of the arrays (so an in-place solution is fine), and
@@ -118,7 +119,7 @@ def check_amsgrad_step(step) -> bool:
 
 @checker
 def check_running_max(answer) -> bool:
-    """Exercise 04.2: v_hat for v = [4, 1, 9, 2, 9.5]."""
+    """Notebook 05, exercise 2: v_hat for v = [4, 1, 9, 2, 9.5]."""
     if not_attempted(answer):
         return False
     try:
@@ -141,7 +142,7 @@ def check_running_max(answer) -> bool:
 
 @checker
 def check_gamma(answer) -> bool:
-    """Exercise 04.3: the sign of AMSGrad's Gamma_t with alpha_t = alpha / sqrt(t) (a letter)."""
+    """Notebook 05, exercise 3: the sign of AMSGrad's Gamma_t with alpha_t = alpha / sqrt(t) (a letter)."""
     if not_attempted(answer):
         return False
     choice = str(answer).strip().lower().strip("()").strip()

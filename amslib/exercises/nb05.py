@@ -1,4 +1,5 @@
-"""Checks for the exercises of notebook 05 (the PyTorch MLP)."""
+"""Checks for the exercises of notebook 06 (the PyTorch MLP; the module keeps its name
+from before notebook 03 was split)."""
 from __future__ import annotations
 
 import ast
@@ -33,7 +34,7 @@ def _zero_grad_call(code: str):
 
 @checker
 def check_missing_line(answer) -> bool:
-    """Exercise 05.1: the call that must come before loss.backward() in every step."""
+    """Notebook 06, exercise 1: the call that must come before loss.backward() in every step."""
     if not_attempted(answer):
         return False
     if not isinstance(answer, str):
@@ -54,14 +55,14 @@ def check_missing_line(answer) -> bool:
     return failed("which method of the optimizer clears the .grad of every parameter it updates?")
 
 
-#: What exercise 05.2 asks for: torch.optim.Adam's defaults, except lr and amsgrad.
+#: What notebook 06's exercise 2 asks for: torch.optim.Adam's defaults, except lr and amsgrad.
 _WANTED = dict(lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=True,
                maximize=False)
 
 
 @checker
 def check_make_optimizer(make_optimizer) -> bool:
-    """Exercise 05.2: make_optimizer(params) -> torch.optim.Adam with lr 1e-4 and AMSGrad
+    """Notebook 06, exercise 2: make_optimizer(params) -> torch.optim.Adam with lr 1e-4 and AMSGrad
     (every other setting at its default: betas (0.9, 0.999), eps 1e-8, no weight decay)."""
     if not_attempted(make_optimizer):
         return False
@@ -77,7 +78,7 @@ def check_make_optimizer(make_optimizer) -> bool:
     if not_attempted(opt):
         return False  # the template still returns None
     if type(opt) is not torch.optim.Adam:
-        return failed(f"expected a torch.optim.Adam, got {type(opt).__name__}"
+        return failed(f"expected a torch.optim.Adam, got {type(opt).__module__}.{type(opt).__qualname__}"
                       + (" (AdamW decays the weights: a different algorithm)."
                          if isinstance(opt, torch.optim.AdamW) else "."))
     given = [p for group in opt.param_groups for p in group["params"]]
@@ -103,7 +104,7 @@ def check_make_optimizer(make_optimizer) -> bool:
 
 @checker
 def check_accumulation(answer) -> bool:
-    """Exercise 05.3: ratio of .grad after two backward() calls without zeroing to one call."""
+    """Notebook 06, exercise 3: ratio of .grad after two backward() calls without zeroing to one call."""
     value = number_answer(answer)
     if value is None:
         return False
