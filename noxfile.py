@@ -4,7 +4,8 @@
     nox -s isa               # the notebooks under nbval, with the CPU kernels of other machines
     nox -s newest oldest     # the newest releases / the oldest that pyproject.toml declares
     nox -s colab             # the versions Google Colab ships (ipywidgets 7.7.1 ...)
-    nox                      # all of them (CI runs them all: .ci/run)
+    nox                      # all of them
+    nox -s newest -- quick   # what CI runs: the notebooks and the version-sensitive tests
 
 Sessions (README.md, "Tests", has the table of what each one last gave):
 
@@ -61,6 +62,14 @@ ISA = {
 COLAB = ["ipywidgets==7.7.1", "ipython==7.34.0", "ipykernel==6.17.1"]
 COLAB_PYTHON = "3.12"
 
+#: What CI runs in the newest/oldest/colab sessions (.ci/run passes it; the whole suite takes
+#: 15-40 min a session on CI's 2 cores): every notebook under nbval, and the tests of what
+#: depends most on library versions (set-up and floors, PyTorch, widgets, nbconvert's
+#: site, nbformat, packaging). `nox -s newest oldest` alone runs the whole suite.
+QUICK = ["notebooks", "tests/test_setup.py", "tests/test_torch_optim.py", "tests/test_models.py",
+         "tests/test_widgets.py", "tests/test_site.py", "tests/test_notebooks.py",
+         "tests/test_packaging.py", "tests/test_data.py", "-m", "not browser"]
+
 #: The packages whose versions each session reports (the matrix table in README.md).
 REPORT = ["numpy", "matplotlib", "torch", "ipywidgets", "ipykernel", "ipython", "jupyterlab",
           "nbval", "pytest", "matplotlib-inline"]
@@ -83,7 +92,9 @@ def report_versions(session: nox.Session, python: str = "python") -> None:
 
 
 def pytest_args(session: nox.Session, *default: str) -> list[str]:
-    return list(session.posargs or default)
+    """pytest's arguments: those after `--`, `quick` standing for QUICK; else the default."""
+    args = [a for arg in session.posargs for a in (QUICK if arg == "quick" else [arg])]
+    return args or list(default)
 
 
 @nox.session(venv_backend="none")

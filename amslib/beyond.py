@@ -190,12 +190,13 @@ class AdaBound(_Optimizer):
 
         m_t     = beta_1 m_{t-1} + (1 - beta_1) g_t
         v_t     = beta_2 v_{t-1} + (1 - beta_2) g_t^2
-        v_hat_t = max(v_hat_{t-1}, v_t)   if amsbound (AMSBound)   else   v_t
+        v_hat_t = max(v_hat_{t-1}, v_t)   (the running maximum, kept by AMSBound)
+        d_t     = v_hat_t   if amsbound (AMSBound)   else   v_t
         f_t     = final_lr * alpha_t / alpha_1    (scaled_bounds=True, the default)
                   final_lr                        (scaled_bounds=False)
         eta_l(t) = f_t (1 - 1 / (gamma t + 1))
         eta_u(t) = f_t (1 + 1 / (gamma t))
-        eta_t   = clip(a_t / (sqrt(v_hat_t) + eps), eta_l(t), eta_u(t))
+        eta_t   = clip(a_t / (sqrt(d_t) + eps), eta_l(t), eta_u(t))
         x_{t+1} = x_t - eta_t m_t
 
     The bounds close in on f_t, so the method starts like Adam and ends like SGD with
@@ -217,13 +218,13 @@ class AdaBound(_Optimizer):
 
     Bias correction (which convention): ``bias_correction=True`` (default) follows the
     authors' public code: a_t = alpha_t sqrt(1 - beta_2^t) / (1 - beta_1^t), Adam's
-    bias-corrected step size, with eps added to sqrt(v_hat_t) before the correction
+    bias-corrected step size, with eps added to sqrt(d_t) before the correction
     (unlike ``torch.optim.Adam``, which adds eps after). ``bias_correction=False`` uses
     a_t = alpha_t, as in the paper's Algorithms 2 and 3 (without their 1/sqrt(t)).
     The paper's analysis also lets beta_1 decay; its experiments, the authors' code and
     this class keep it constant. No weight decay.
 
-    Where v_hat_t = 0 and eps = 0 the ratio is +inf and the clip gives eta_u(t), its
+    Where d_t = 0 and eps = 0 the ratio is +inf and the clip gives eta_u(t), its
     limit. :meth:`bounds` returns (eta_l(t), eta_u(t)).
     """
 
@@ -272,11 +273,11 @@ class AdaBound(_Optimizer):
         x, g = self._params_and_grad(x, grad)
         state = self._check_state(state, x)
         b1, b2 = self.betas
-        t, m, v, v_max, v_hat = adam_moments(state, g, b1, b2, self.amsbound)
+        t, m, v, v_max, d = adam_moments(state, g, b1, b2, self.amsbound)
         a = self.alpha(t)
         if self.bias_correction:
             a = a * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
-        denom = np.sqrt(v_hat) + self.eps
+        denom = np.sqrt(d) + self.eps
         ratio = np.full(denom.shape, np.inf)
         np.divide(a, denom, out=ratio, where=denom > 0)
         lower, upper = self.bounds(t)

@@ -6,7 +6,8 @@
 How it works
 ------------
 The gradients g_t do not depend on x. So the moments m_t, v_t and max v_t, and with
-them every step d_t = alpha_t m_hat_t / (sqrt(v_hat_t) + eps), can be computed for a
+them every step d_t = alpha_t m_t / (sqrt(v_t) + eps) (sqrt(v_hat_t), the maximum, for
+AMSGrad; with the bias corrections where asked), can be computed for a
 whole block of steps at once with array operations ("prefix scans", :mod:`amslib.scan`),
 and only the projected walk x_{t+1} = clip(x_t - d_t, -1, 1) is left, which has a closed
 form too (:func:`amslib.scan.clipped_walk`). The work is done in chunks of 2^17 steps
@@ -183,13 +184,11 @@ class _AdamSim:
         self.m, self.v = float(m[-1]), float(v[-1])
         if self.amsgrad:
             v[0] = max(v[0], self.v_max)
-            v_hat = np.maximum.accumulate(v, out=v)
-            self.v_max = float(v_hat[-1])
-        else:
-            v_hat = v
+            v = np.maximum.accumulate(v, out=v)        # AMSGrad divides by v_hat_t, the maximum
+            self.v_max = float(v[-1])
         t = np.arange(t0, t0 + n, dtype=np.float64)
         alpha = self.alphas(t0, n)
-        den = np.sqrt(v_hat, out=v_hat)
+        den = np.sqrt(v, out=v)
         if self.bias_correction:
             # Only the first few thousand steps (for beta ~ 0.99) need 1 - beta^t.
             k = _bias_prefix(b2, t0, n)
@@ -206,7 +205,8 @@ class _AdamSim:
         self.t += n
         return np.multiply(alpha, q, out=alpha)
 
-    # sweep() splits d_t = [m_t / (1 - b1^t)] * [alpha_t / (sqrt(v_hat_t / (1 - b2^t)) + eps)]
+    # sweep() splits d_t = [m_t / (1 - b1^t)] * [alpha_t / (sqrt(v_t / (1 - b2^t)) + eps)]
+    # (v_hat_t in place of v_t for AMSGrad)
     # into a factor that depends on beta_1 only and one that depends on beta_2 only.
     def numerators(self, g: np.ndarray) -> np.ndarray:
         """m_t / (1 - beta_1^t) (or m_t without bias correction) for the next len(g) steps."""
@@ -221,7 +221,7 @@ class _AdamSim:
         return m
 
     def inverse_denominators(self, g: np.ndarray) -> np.ndarray:
-        """alpha_t / (sqrt(v_hat_t) / sqrt(1 - beta_2^t) + eps), and 0 where the
+        """alpha_t / (sqrt(v_t) / sqrt(1 - beta_2^t) + eps) (v_hat_t for AMSGrad), and 0 where the
         denominator is 0 (as _safe_div), for the next len(g) steps."""
         n, t0 = len(g), self.t + 1
         v = ema(g, self.b2, self.v, square=True)
@@ -245,7 +245,8 @@ class _AdamSim:
 class _AdaBoundSim:
     """The steps of :class:`amslib.beyond.AdaBound` (and AMSBound) for a block of
     gradients, carrying state: its moments are Adam's, and the clipped step size
-    eta_t = clip(a_t / (sqrt(v_hat_t) + eps), eta_l(t), eta_u(t)) does not depend on x."""
+    eta_t = clip(a_t / (sqrt(d_t) + eps), eta_l(t), eta_u(t)), d_t = v_t or (AMSBound) v_hat_t,
+    does not depend on x."""
 
     def __init__(self, opt):
         self.opt = opt
@@ -411,7 +412,7 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
 
     How: the moments depend on one beta each, so they are computed once per distinct
     beta_1 (m_t / (1 - beta_1^t)) and once per distinct beta_2
-    (alpha_t / (sqrt(v_hat_t / (1 - beta_2^t)) + eps)); a 64 x 64 grid needs 64 + 64
+    (alpha_t / (sqrt(v_t / (1 - beta_2^t)) + eps), v_hat_t for AMSGrad); a 64 x 64 grid needs 64 + 64
     scans, not 4096. The step of setting (i, j) is the product of the two, and the walk
     x <- clip(x - d_t, -1, 1) runs with one array operation per step over all settings.
     """

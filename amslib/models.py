@@ -8,8 +8,9 @@ layer of ReLU units, trained by ``torch.optim.Adam`` with ``amsgrad=False`` and
 per-call overhead, not in arithmetic: 72 runs one after the other take about a minute.
 
 :func:`train_grid` trains all the runs of one model at the same time, with the same
-numbers as separate runs (checked in notebook 07 against :func:`train_one`, the plain
-loop, to ~1e-12)::
+numbers as separate runs (checked against :func:`train_one`, the plain loop, in
+``tests/test_models.py``, and in notebook 07 against the plain loop the notebook writes
+out, ``train_one_run``, to ~1e-12)::
 
     from amslib.models import train_grid, train_one
     configs = [dict(lr=3e-3, betas=(0.9, 0.999), amsgrad=a) for a in (False, True)]

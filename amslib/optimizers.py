@@ -290,15 +290,17 @@ def adam_moments(state: AdamState, g: np.ndarray, b1: float, b2: float, amsgrad:
 
         m_t = beta_1 m_{t-1} + (1 - beta_1) g_t
         v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2
-        v_max_t = max(v_max_{t-1}, v_t)             (kept only when amsgrad)
-        v_hat_t = v_max_t if amsgrad else v_t       (what the step divides by)
+        v_max_t = max(v_max_{t-1}, v_t)             (AMSGrad's hat v_t; kept only when amsgrad)
+        d_t = v_max_t if amsgrad else v_t           (the denominator: the step divides by sqrt(d_t))
 
-    Returns (t, m_t, v_t, v_max_t, v_hat_t), with t the new step number.
+    Returns (t, m_t, v_t, v_max_t, d_t), with t the new step number. The hat is kept for
+    AMSGrad's maximum only, as in Reddi et al.
     """
     m = b1 * state.m + (1.0 - b1) * g
     v = _finite_moment(b2 * state.v + (1.0 - b2) * g * g, "v_t", state.t + 1)
     v_max = np.maximum(state.v_max, v) if amsgrad else state.v_max
-    return state.t + 1, m, v, v_max, (v_max if amsgrad else v)
+    d = v_max if amsgrad else v
+    return state.t + 1, m, v, v_max, d
 
 
 class Adam(_Optimizer):
@@ -308,18 +310,19 @@ class Adam(_Optimizer):
 
         m_t = beta_1 m_{t-1} + (1 - beta_1) g_t
         v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2
-        v_hat_t = max(v_hat_{t-1}, v_t)   if amsgrad   else   v_t
+        v_hat_t = max(v_hat_{t-1}, v_t)            (AMSGrad's running maximum, state.v_max)
+        d_t = v_hat_t   if amsgrad   else   v_t    (the denominator's second moment)
 
     ``bias_correction=True`` (default) is exactly ``torch.optim.Adam``, including its
     AMSGrad variant: the maximum is taken over the raw v_t, then bias-corrected, and
     eps is added after the correction::
 
-        x_{t+1} = x_t - alpha_t / (1 - beta_1^t) * m_t / (sqrt(v_hat_t) / sqrt(1 - beta_2^t) + eps)
+        x_{t+1} = x_t - alpha_t / (1 - beta_1^t) * m_t / (sqrt(d_t) / sqrt(1 - beta_2^t) + eps)
 
     ``bias_correction=False`` is the paper's form (Reddi et al., Algorithm 2, with a
     constant beta_1 and an eps for safety; eps=0 gives the paper exactly)::
 
-        x_{t+1} = x_t - alpha_t m_t / (sqrt(v_hat_t) + eps)
+        x_{t+1} = x_t - alpha_t m_t / (sqrt(d_t) + eps)
 
     The projection onto the feasible set F is not part of the optimizer; the
     synthetic problems of :mod:`amslib.synthetic` clip after each step.
@@ -345,13 +348,13 @@ class Adam(_Optimizer):
         x, g = self._params_and_grad(x, grad)
         state = self._check_state(state, x)
         b1, b2 = self.betas
-        t, m, v, v_max, v_hat = adam_moments(state, g, b1, b2, self.amsgrad)
+        t, m, v, v_max, d = adam_moments(state, g, b1, b2, self.amsgrad)
         alpha = self.alpha(t)
         if self.bias_correction:
-            denom = np.sqrt(v_hat) / math.sqrt(1.0 - b2 ** t) + self.eps
+            denom = np.sqrt(d) / math.sqrt(1.0 - b2 ** t) + self.eps
             x_new = x - (alpha / (1.0 - b1 ** t)) * _safe_div(m, denom)
         else:
-            x_new = x - alpha * _safe_div(m, np.sqrt(v_hat) + self.eps)
+            x_new = x - alpha * _safe_div(m, np.sqrt(d) + self.eps)
         return self._finite_step(x_new, t), AdamState(t, m, v, v_max)
 
 

@@ -149,16 +149,17 @@ class Adam(Optimizer):
             v_t     = beta_2 v_{t-1} + (1 - beta_2) g_t^2
             if amsgrad:
                 v_hat_t = max(v_hat_{t-1}, v_t)      (element-wise, over the RAW v_t)
+                d_t     = v_hat_t
             else:
-                v_hat_t = v_t
+                d_t     = v_t                        (the hat is kept for the maximum)
             alpha_t = alpha / (1 - beta_1^t)
-            x_{t+1} = x_t - alpha_t m_t / (sqrt(v_hat_t) / sqrt(1 - beta_2^t) + eps)
+            x_{t+1} = x_t - alpha_t m_t / (sqrt(d_t) / sqrt(1 - beta_2^t) + eps)
 
     This is PyTorch's convention (``torch.optim.Adam``, including ``amsgrad=True``):
     the maximum is taken over the raw v_t and then bias-corrected, and eps is added
     after the correction, i.e.::
 
-        x_{t+1} = x_t - alpha/(1-beta_1^t) * m_t / (sqrt(v_hat_t)/sqrt(1-beta_2^t) + eps)
+        x_{t+1} = x_t - alpha/(1-beta_1^t) * m_t / (sqrt(d_t)/sqrt(1-beta_2^t) + eps)
 
     Reddi et al.'s Algorithm 2 has no bias correction and no eps. With eps = 0 the two
     forms differ by the factor sqrt(1 - beta_2^t) / (1 - beta_1^t) on the step. It is not
@@ -380,11 +381,11 @@ def _adam_loop(params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, *, lr, beta
         m.lerp_(g, 1.0 - beta1)
         v.mul_(beta2).addcmul_(g, g, value=1.0 - beta2)        # v_t
         if max_sqs is not None:
-            v_hat = max_sqs[i]
-            torch.maximum(v_hat, v, out=v_hat)                 # v_hat_t = max(v_hat_{t-1}, v_t)
+            d = max_sqs[i]
+            torch.maximum(d, v, out=d)                         # d_t = v_hat_t = max(v_hat_{t-1}, v_t)
         else:
-            v_hat = v
-        denom = v_hat.sqrt().div_(math.sqrt(1.0 - beta2 ** t)).add_(eps)
+            d = v                                              # d_t = v_t (Adam)
+        denom = d.sqrt().div_(math.sqrt(1.0 - beta2 ** t)).add_(eps)
         x.addcdiv_(m, denom, value=-lr / (1.0 - beta1 ** t))   # x_{t+1}
 
 

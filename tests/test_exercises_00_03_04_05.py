@@ -27,6 +27,20 @@ def test_right_and_wrong_answers(verdict, check, right, wrong, hint):
     assert ok is False and hint in out
 
 
+@pytest.mark.parametrize("answer", ["v_hat", "v_hat_t", "\\hat v_t", "v_max", "v_max_t", " V_MAX "])
+def test_notation_accepts_both_names_in_the_table(verdict, answer):
+    """The notation table's Code column reads `v_hat` (`v_max` in `amslib`): both pass."""
+    ok, out = verdict(nb00.check_notation, answer)
+    assert ok is True and "Correct!" in out and "running maximum" in out
+
+
+@pytest.mark.parametrize("answer, hint", [("v", "what Adam divides by"), ("v_t", "what Adam divides by"),
+                                          ("m_t", "notation table"), ("max", "notation table")])
+def test_notation_wrong_answers_get_their_hint(verdict, answer, hint):
+    ok, out = verdict(nb00.check_notation, answer)
+    assert ok is False and hint in out
+
+
 def test_numbers_must_be_numbers(verdict):
     ok, out = verdict(nb00.check_step_size, "a lot")
     assert ok is False and "expected a number" in out
@@ -225,7 +239,10 @@ def test_missing_line_hints(verdict, line, hint):
     (lambda p: torch.optim.Adam(p, lr=1e-4, amsgrad=True, eps=1e-3), "default eps"),
     (lambda p: torch.optim.Adam(p, lr=1e-4, amsgrad=True, maximize=True), "maximize"),
     (lambda p: torch.optim.Adam(p[:1], lr=1e-4, amsgrad=True), "all of them"),
-    (lambda p: torch.optim.SGD(p, lr=1e-4), "expected a torch.optim.Adam"),
+    (lambda p: torch.optim.SGD(p, lr=1e-4), "expected a torch.optim.Adam, got torch.optim.sgd.SGD"),
+    # the course's own Adam has the same class name: the hint must say which one it got
+    (lambda p: __import__("amslib.torch_optim", fromlist=["Adam"]).Adam(p, lr=1e-4, amsgrad=True),
+     "got amslib.torch_optim.Adam"),
     (lambda p: 1 / 0, "ZeroDivisionError"),
 ])
 def test_make_optimizer_hints(verdict, make, hint):

@@ -74,6 +74,23 @@ def test_m3(verdict):
     assert not ok and out.startswith("Not yet:")
 
 
+@pytest.mark.parametrize("right", [0.542, 0.54, 0.5420001, 0.545])
+def test_m3_accepts_two_decimals(verdict, right):
+    """The question asks for two decimals: 0.54 passes (review item 17)."""
+    ok, out = verdict(nb02.check_m3, right)
+    assert ok and out.startswith("Correct!")
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (0.53, "Not yet:"), (0.55, "Not yet:"), (0.5, "Not yet:"),
+    (0.2, "m_1 or m_2"), (0.38, "m_1 or m_2"), (0.729, "1 - beta_1^t"), (1.46, "1 - beta_1^t"),
+    (2.0, "bias-corrected"),
+])
+def test_m3_still_rejects_wrong_answers(verdict, wrong, hint):
+    ok, out = verdict(nb02.check_m3, wrong)
+    assert not ok and hint in out
+
+
 def adam_ref(x, g, m, v, t, lr, beta1, beta2, eps):
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
@@ -130,6 +147,9 @@ def test_tiny_gradient_step(verdict):
     assert not ok and "gradient descent" in out
     ok, out = verdict(nb02.check_tiny_gradient_step, -0.005)
     assert not ok and "length" in out
+    ok, out = verdict(nb02.check_tiny_gradient_step, 0.003)
+    # Kingma and Ba's bias-corrected moments are m~_t, v~_t; the hat is AMSGrad's maximum
+    assert not ok and "m_tilde_1 = g_1 and v_tilde_1 = g_1^2" in out and "hat" not in out
 
 
 def test_checkers_are_silent_about_randomness():

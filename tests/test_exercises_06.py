@@ -64,11 +64,26 @@ def test_warmup_fraction_right(verdict):
     assert ok
 
 
+@pytest.mark.parametrize("answer", [0.198, 0.197, 0.1976])
+def test_warmup_fraction_three_decimals_pass(verdict, answer):
+    """The question asks for three decimals: rounded (0.198) and truncated (0.197) pass."""
+    ok, out = verdict(nb06.check_warmup_fraction, answer)
+    assert ok and out.startswith("Correct!"), out
+
+
+def test_warmup_fraction_two_decimals_get_their_hint(verdict):
+    ok, out = verdict(nb06.check_warmup_fraction, 0.2)
+    assert not ok and "right to two decimals; give three" in out
+
+
 @pytest.mark.parametrize("answer, hint", [
     (0.999 ** 220, "1 - beta_2^T"),
     (1 - 0.99 ** 220, "0.99"),
     (0.22, "first-order"),
     (0.5, "v_T = (1 - beta_2^T) G"),
+    (0.18, "v_T = (1 - beta_2^T) G"),
+    (0.8, "1 - beta_2^T"),
+    (0.89, "0.99"),
     (True, "expected a number"),
     (float("nan"), "expected a number"),
 ])

@@ -34,3 +34,24 @@ def test_cited_cells_exist_and_sit_in_the_cited_section():
         context = " ".join(normalise(h) for h in cells[cell_id])
         assert normalise(section) in context, (
             f"LECTURERS.md: {number} *{section}* ({cell_id}): that cell is not in that section")
+
+
+WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def test_exercise_counts_as_stated():
+    """LECTURERS.md's *After the session* states how many exercises each notebook has;
+    count them (the distinct "**Exercise N" numbers outside the solutions)."""
+    counts = {}
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        numbers = set()
+        for cell in json.loads(path.read_text())["cells"]:
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and not text.lstrip().startswith("## Solutions"):
+                numbers |= set(re.findall(r"\*\*Exercise (\d+)", text))
+        counts[path.name[:2]] = len(numbers)
+    usual = max(set(counts.values()), key=list(counts.values()).count)
+    others = [f"{nb} ({WORDS[n]})" for nb, n in counts.items() if n != usual]
+    phrase = f"{WORDS[usual]} in each notebook" + (" except " + " and ".join(others) if others else "")
+    text = " ".join((ROOT / "LECTURERS.md").read_text().split())
+    assert phrase in text, f"LECTURERS.md should say: {phrase}"

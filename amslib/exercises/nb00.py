@@ -40,6 +40,9 @@ def check_notation(answer) -> bool:
     key = str(answer).strip().lower().replace(" ", "").replace("\\", "")
     if key in {"v_hat_t", "vhat_t", "v_hat", "hat{v}_t", "hatv_t"}:
         return passed("AMSGrad normalises by v_hat_t, the running maximum of v_t.")
+    if key in {"v_max", "v_max_t", "vmax", "vmax_t"}:   # the table's Code column: amslib's name
+        return passed("v_max is amslib's name for v_hat_t, the running maximum of v_t "
+                      "that AMSGrad normalises by.")
     if key in {"v_t", "v"}:
         return failed("v_t is what Adam divides by; AMSGrad uses its running maximum.")
     return failed("look at the notation table: which symbol is the running maximum of v_t?")

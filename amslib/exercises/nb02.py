@@ -12,6 +12,12 @@ __all__ = ["check_m3", "check_adam_step", "check_tiny_gradient_step"]
 
 
 # ----------------------------------------------------------------------------- exercise 1
+#: Relative tolerance of check_m3: 1 %, so that 0.54 (two decimals, as the question asks)
+#: passes, while every typical wrong answer (m_1 = 0.2, m_2 = 0.38, 0.729, 1.458, 2) is
+#: far outside it (the nearest, 0.38, is 30 % below).
+REL_TOL_M3 = 0.01
+
+
 @checker
 def check_m3(answer) -> bool:
     """Exercise 02.1: m_3 without bias correction, for the constant gradient g = 2 and
@@ -23,13 +29,16 @@ def check_m3(answer) -> bool:
     m = [0.0]
     for _ in range(3):
         m.append(b1 * m[-1] + (1 - b1) * g)
-    if math.isclose(value, m[3], rel_tol=1e-6):
+
+    def near(x):  # the question asks for two decimals: 0.54 and 0.542 both pass
+        return math.isclose(value, x, rel_tol=REL_TOL_M3)
+    if near(m[3]):
         return passed("m_3 = (1 - 0.9^3) * 2 = 0.542, only 27 % of the true gradient 2.")
-    if math.isclose(value, g, rel_tol=1e-6):
+    if near(g):
         return failed("2 is the bias-corrected value m_3 / (1 - beta_1^3); the question asks for m_3 itself.")
-    if math.isclose(value, m[1], rel_tol=1e-6) or math.isclose(value, m[2], rel_tol=1e-6):
+    if near(m[1]) or near(m[2]):
         return failed("that is m_1 or m_2; apply m_t = beta_1 m_(t-1) + (1 - beta_1) g three times from m_0 = 0.")
-    if math.isclose(value, g * b1 ** 3, rel_tol=1e-6) or math.isclose(value, b1 ** 3, rel_tol=1e-6):
+    if near(g * b1 ** 3) or near(b1 ** 3):
         return failed("the weights sum to 1 - beta_1^t, so m_t = (1 - beta_1^t) g for a constant g.")
     return failed("start from m_0 = 0 and apply m_t = 0.9 m_(t-1) + 0.1 * 2 three times.")
 
@@ -98,13 +107,13 @@ def _diagnose_x(x, m, v, t, lr, b1, b2, eps, got_x) -> str:
     close = lambda a: np.allclose(got_x, a, rtol=1e-9, atol=1e-12)  # noqa: E731
 
     def adam(t_used=t, c1=True, c2=True, eps_inside=False, eps_before=False):
-        m_hat = m / (1 - b1 ** t_used) if c1 else m
-        v_hat = v / (1 - b2 ** t_used) if c2 else v
+        m_tilde = m / (1 - b1 ** t_used) if c1 else m
+        v_tilde = v / (1 - b2 ** t_used) if c2 else v
         if eps_inside:
-            return x - lr * m_hat / np.sqrt(v_hat + eps)
+            return x - lr * m_tilde / np.sqrt(v_tilde + eps)
         if eps_before:  # eps added to sqrt(v_t) before the correction is applied
-            return x - lr * (m_hat / (np.sqrt(v) + eps)) * (np.sqrt(1 - b2 ** t_used) if c2 else 1.0)
-        return x - lr * m_hat / (np.sqrt(v_hat) + eps)
+            return x - lr * (m_tilde / (np.sqrt(v) + eps)) * (np.sqrt(1 - b2 ** t_used) if c2 else 1.0)
+        return x - lr * m_tilde / (np.sqrt(v_tilde) + eps)
 
     if not np.all(np.isfinite(got_x)):
         return (f"x_new is not finite at step t = {t}: is t off by one? The first step has t = 1, "
@@ -113,18 +122,18 @@ def _diagnose_x(x, m, v, t, lr, b1, b2, eps, got_x) -> str:
         return ("that is Adam without bias correction (the paper's form, bias_correction=False); "
                 "divide m_t by 1 - beta_1^t and v_t by 1 - beta_2^t.")
     if close(adam(c1=False)):
-        return "m_t needs its bias correction too: m_hat = m / (1 - beta_1**t)."
+        return "m_t needs its bias correction too: m_tilde = m / (1 - beta_1**t)."
     if close(adam(c2=False)):
-        return "v_t needs its bias correction too: v_hat = v / (1 - beta_2**t)."
+        return "v_t needs its bias correction too: v_tilde = v / (1 - beta_2**t)."
     if close(adam(eps_inside=True)):
-        return "eps belongs outside the square root: m_hat / (sqrt(v_hat) + eps)."
+        return "eps belongs outside the square root: m_tilde / (sqrt(v_tilde) + eps)."
     if close(adam(eps_before=True)):
-        return "add eps after the bias correction: m_hat / (sqrt(v_hat) + eps)."
+        return "add eps after the bias correction: m_tilde / (sqrt(v_tilde) + eps)."
     if close(adam(t_used=t + 1)) or (t > 1 and close(adam(t_used=t - 1))):
         return "the step number is off by one: t is the number of this step (t = 1 for the first)."
     if close(x + lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)):
         return "the sign is wrong: step against the (averaged) gradient."
-    return "x_new should be x - lr * m_hat / (sqrt(v_hat) + eps) with the updated, bias-corrected moments."
+    return "x_new should be x - lr * m_tilde / (sqrt(v_tilde) + eps) with the updated, bias-corrected moments."
 
 
 # ----------------------------------------------------------------------------- exercise 3
@@ -144,8 +153,8 @@ def check_tiny_gradient_step(answer) -> bool:
     if math.isclose(value, lr, rel_tol=1e-3):
         return failed("that is the first step when |g_1| is much larger than eps; here eps = |g_1|.")
     if math.isclose(value, lr * g, rel_tol=1e-3):
-        return failed("lr * |g| is gradient descent's step; Adam divides by sqrt(v_hat_1) + eps.")
+        return failed("lr * |g| is gradient descent's step; Adam divides by sqrt(v_tilde_1) + eps.")
     if math.isclose(value, lr * g / math.sqrt(g * g + eps), rel_tol=1e-3):
-        return failed("eps is added outside the square root: sqrt(v_hat_1) + eps.")
-    return failed("after bias correction m_hat_1 = g_1 and v_hat_1 = g_1^2: "
+        return failed("eps is added outside the square root: sqrt(v_tilde_1) + eps.")
+    return failed("after bias correction m_tilde_1 = g_1 and v_tilde_1 = g_1^2: "
                   "the step is lr * |g_1| / (|g_1| + eps).")

@@ -78,7 +78,7 @@ def check_make_optimizer(make_optimizer) -> bool:
     if not_attempted(opt):
         return False  # the template still returns None
     if type(opt) is not torch.optim.Adam:
-        return failed(f"expected a torch.optim.Adam, got {type(opt).__name__}"
+        return failed(f"expected a torch.optim.Adam, got {type(opt).__module__}.{type(opt).__qualname__}"
                       + (" (AdamW decays the weights: a different algorithm)."
                          if isinstance(opt, torch.optim.AdamW) else "."))
     given = [p for group in opt.param_groups for p in group["params"]]
