@@ -13,10 +13,14 @@ import math
 import ipywidgets as W
 
 from .explorer_runs import OPTIMIZERS, SCHEDULES
+from .validation import check_count
 
 #: The choices of the "steps" control (label, value).
 STEP_CHOICES = [("10^3", 10**3), ("10^4", 10**4), ("10^5", 10**5), ("10^6 (~1/4 s)", 10**6),
                 ("10^7 (seconds)", 10**7)]
+#: The most steps the explorer accepts: each redraw reruns every shown optimizer, and
+#: 10^8 steps already take several seconds a run (a slider would stop answering).
+MAX_EXPLORER_STEPS = 10**8
 
 
 def _slider() -> dict:   # common arguments; a Layout of its own for each control
@@ -35,6 +39,8 @@ class ExplorerControls:
         unknown = set(optimizers) - set(OPTIMIZERS)
         if unknown:
             raise ValueError(f"Unknown optimizers {sorted(unknown)}: expected some of {list(OPTIMIZERS)}")
+        steps = check_count(steps, "steps", 1, MAX_EXPLORER_STEPS,
+                            "each change of a control reruns every optimizer")
         step_choices = list(STEP_CHOICES)
         if steps not in [v for _, v in step_choices]:
             step_choices.append((f"{steps:,}", int(steps)))

@@ -90,7 +90,8 @@ def check_warmup_fraction(answer) -> bool:
         return math.isclose(value, x, rel_tol=REL_TOL_WARMUP)
     if near(want):
         return passed(f"1 - 0.999^220 = {want:.4f}: the raw v_t is still only about a fifth of "
-                      "its long-run size, and still growing, so its running maximum is v_t itself.")
+                      "its long-run size and still rising; one step lowers it by at most the factor beta_2, so "
+                      "its running maximum stays close to v_t.")
     if round(value, 2) == round(want, 2):
         return failed(f"{value:g} is right to two decimals; give three (compute 1 - 0.999**220).")
     if near(0.999 ** 220):

@@ -29,12 +29,29 @@ def open_deck(browser, base: str, name: str, query: str = ""):
     return page
 
 
-def settle_mathjax(page) -> None:
-    """Wait until MathJax has typeset and re-laid out everything (with automatic line
-    breaks it lays formulas out again after a resize, which reveal's layout causes)."""
-    for _ in range(3):
+LAYOUT_SIGNATURE = """() => {
+    if (!(window.MathJax && MathJax.Hub && MathJax.Hub.getAllJax)) return 'none';
+    const scripts = document.querySelectorAll('script[type^="math/tex"]').length;
+    const jax = MathJax.Hub.getAllJax().length;
+    let w = 0;
+    document.querySelectorAll('.MathJax, .MathJax_Display').forEach(e => { w += e.getBoundingClientRect().width; });
+    return scripts + '/' + jax + '/' + Math.round(w);
+}"""
+
+
+def settle_mathjax(page, timeout_s: float = 60.0) -> None:
+    """Wait until MathJax has typeset every formula and the layout has stopped moving
+    (two readings 300 ms apart agree): a loaded machine can take many seconds."""
+    import time
+    deadline, last = time.monotonic() + timeout_s, None
+    while time.monotonic() < deadline:
         page.evaluate("() => new Promise(r => (window.MathJax && MathJax.Hub) ? MathJax.Hub.Queue(r) : r())")
-        page.wait_for_timeout(400)
+        sig = page.evaluate(LAYOUT_SIGNATURE)
+        done = sig == "none" or sig.split("/")[0] == sig.split("/")[1]
+        if done and sig == last:
+            break
+        last = sig
+        page.wait_for_timeout(300)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 

@@ -44,6 +44,12 @@ def walk(page, key: str, limit: int = 2000) -> list:
         if end:
             break
         page.keyboard.press(key)
+        try:                    # a busy machine: let reveal.js handle the key first
+            page.wait_for_function(
+                "([h, v]) => { const i = Reveal.getIndices(); return i.h !== h || (i.v || 0) !== v"
+                " || Reveal.availableFragments().prev; }", arg=[h, v], timeout=3000)
+        except Exception:       # noqa: BLE001 - the comparison below reports what happened
+            pass
     return seen
 
 
