@@ -18,8 +18,6 @@ is typeset without a network. Screenshots go to ``artifacts/browser/live-slides-
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,7 +28,7 @@ pytestmark = BROWSER_MARKS
 import_playwright()
 pytest.importorskip("jupyterlab_rise", reason="jupyterlab-rise is missing (pip install -e '.[classroom]')")
 
-from test_explorer_browser import Lab  # noqa: E402  (the same throw-away JupyterLab server)
+from test_explorer_browser import lab  # noqa: E402,F401  (the same throw-away JupyterLab server, as a fixture)
 
 VISIBLE_CELLS = """() => {
     const stack = [...document.querySelectorAll('.reveal .slides section.present')];
@@ -57,27 +55,6 @@ def slide_sections(nb: dict) -> int:
     """Slides and subslides the notebook's metadata asks for (what RISE should build)."""
     return sum(c.get("metadata", {}).get("slideshow", {}).get("slide_type") in ("slide", "subslide")
                for c in nb["cells"])
-
-
-@pytest.fixture
-def lab():
-    tmp = Path(tempfile.mkdtemp(prefix="amslib-rise-"))
-    server = None
-    try:
-        for attempt in range(2):
-            server = Lab(tmp / f"try{attempt}")
-            try:
-                server.wait_ready()
-                break
-            except (RuntimeError, TimeoutError):
-                server.stop()
-                if attempt:
-                    raise
-        yield server
-    finally:
-        if server is not None:
-            server.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_live_slideshow_runs_a_cell(lab, browser):
