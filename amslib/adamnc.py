@@ -28,6 +28,7 @@ import numpy as np
 
 from .beyond import check_beta1_decay
 from .optimizers import _as_params, _Optimizer, _safe_div, check_beta, check_eps
+from .validation import check_step
 
 __all__ = ["AdamNC", "AdamNCState"]
 
@@ -71,11 +72,13 @@ class AdamNC(_Optimizer):
 
     def beta1_at(self, t: int) -> float:
         """beta_{1t} = beta_1 lambda^(t-1), t = 1, 2, ..."""
+        t = t if type(t) is int and t >= 1 else check_step(t)
         return self.beta1 * self.beta1_decay ** (t - 1)
 
     @staticmethod
     def beta2_at(t: int) -> float:
         """beta_{2t} = 1 - 1/t, t = 1, 2, ...: v_t is the average of g_1^2, ..., g_t^2."""
+        t = t if type(t) is int and t >= 1 else check_step(t)
         return 1.0 - 1.0 / t
 
     _state_type = AdamNCState
@@ -86,11 +89,11 @@ class AdamNC(_Optimizer):
         return AdamNCState(t=0, m=np.zeros_like(x), v=np.zeros_like(x))
 
     def step(self, x, grad, state: AdamNCState):
-        x, g = self._params_and_grad(x, grad)
+        x, g = self._params_and_grad(x, grad, state)
         state = self._check_state(state, x)
         t = state.t + 1
         b1t, b2t = self.beta1_at(t), self.beta2_at(t)
         m = b1t * state.m + (1.0 - b1t) * g
-        v = b2t * state.v + (1.0 - b2t) * g * g
+        v = self._finite_moment(b2t * state.v + (1.0 - b2t) * g * g, "v_t", t, state, x)
         x_new = x - self.alpha(t) * _safe_div(m, np.sqrt(v) + self.eps)
-        return self._finite_step(x_new, t), AdamNCState(t, m, v)
+        return self._finite_step(x_new, t, state, x), AdamNCState(t, m, v)

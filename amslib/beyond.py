@@ -30,9 +30,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .optimizers import (Adam, AdamState, _as_params, _Optimizer, _safe_div, adam_moments,
+from .optimizers import (Adam, AdamState, _adam_moments, _as_params, _Optimizer, _safe_div,
                          check_beta, check_betas, check_eps, check_nonnegative)
-from .validation import check_flag, real_number
+from .validation import check_flag, check_step, real_number
 
 __all__ = ["check_beta1_decay", "AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound",
            "AdamW",
@@ -91,6 +91,7 @@ class AdamX(_Optimizer):
 
     def beta1(self, t: int) -> float:
         """beta_{1,t} = beta_1 * lambda^(t-1), t = 1, 2, ..."""
+        t = t if type(t) is int and t >= 1 else check_step(t)
         return self.betas[0] * self.beta1_decay ** (t - 1)
 
     _state_type = AdamXState
@@ -101,20 +102,20 @@ class AdamX(_Optimizer):
         return AdamXState(t=0, m=np.zeros_like(x), v=np.zeros_like(x), v_hat=np.zeros_like(x))
 
     def step(self, x, grad, state: AdamXState):
-        x, g = self._params_and_grad(x, grad)
+        x, g = self._params_and_grad(x, grad, state)
         state = self._check_state(state, x)
         b2 = self.betas[1]
         t = state.t + 1
         b1t = self.beta1(t)
         m = b1t * state.m + (1.0 - b1t) * g
-        v = b2 * state.v + (1.0 - b2) * g * g
+        v = self._finite_moment(b2 * state.v + (1.0 - b2) * g * g, "v_t", t, state, x)
         if t == 1:
             v_hat = v
         else:
             factor = ((1.0 - b1t) / (1.0 - self.beta1(t - 1))) ** 2
-            v_hat = np.maximum(factor * state.v_hat, v)
+            v_hat = self._finite_moment(np.maximum(factor * state.v_hat, v), "v_hat_t", t, state, x)
         x_new = x - self.alpha(t) * _safe_div(m, np.sqrt(v_hat) + self.eps)
-        return self._finite_step(x_new, t), AdamXState(t, m, v, v_hat)
+        return self._finite_step(x_new, t, state, x), AdamXState(t, m, v, v_hat)
 
 
 # --------------------------------------------------------------------------- Yogi
@@ -167,18 +168,18 @@ class Yogi(_Optimizer):
         return YogiState(t=0, m=np.zeros_like(x), v=np.full_like(x, self.initial_accumulator))
 
     def step(self, x, grad, state: YogiState):
-        x, g = self._params_and_grad(x, grad)
+        x, g = self._params_and_grad(x, grad, state)
         state = self._check_state(state, x)
         b1, b2 = self.betas
         t = state.t + 1
         m = b1 * state.m + (1.0 - b1) * g
         g2 = g * g
-        v = state.v - (1.0 - b2) * np.sign(state.v - g2) * g2
+        v = self._finite_moment(state.v - (1.0 - b2) * np.sign(state.v - g2) * g2, "v_t", t, state, x)
         alpha = self.alpha(t)
         if self.bias_correction:
             alpha = alpha * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
         x_new = x - alpha * _safe_div(m, np.sqrt(v) + self.eps)
-        return self._finite_step(x_new, t), YogiState(t, m, v)
+        return self._finite_step(x_new, t, state, x), YogiState(t, m, v)
 
 
 # --------------------------------------------------------------------------- AdaBound
@@ -246,6 +247,7 @@ class AdaBound(_Optimizer):
     def final_lr_at(self, t: int) -> float:
         """f_t, the value the bounds close in on at step t: final_lr * alpha_t / alpha_1
         (``scaled_bounds``) or final_lr."""
+        t = t if type(t) is int and t >= 1 else check_step(t)
         if not self.scaled_bounds:
             return self.final_lr
         a1, at = self.alpha(1), self.alpha(t)
@@ -258,8 +260,7 @@ class AdaBound(_Optimizer):
 
     def bounds(self, t: int) -> tuple[float, float]:
         """(eta_l(t), eta_u(t)), the interval the step size is clipped to at step t."""
-        if t < 1:
-            raise ValueError(f"Invalid step number t: {t} (steps start at t = 1)")
+        t = t if type(t) is int and t >= 1 else check_step(t)
         f = self.final_lr_at(t)
         lower = f * (1.0 - 1.0 / (self.gamma * t + 1.0))
         upper = f * (1.0 + 1.0 / (self.gamma * t))
@@ -270,10 +271,14 @@ class AdaBound(_Optimizer):
     _nonnegative = ("v", "v_max")
 
     def step(self, x, grad, state: AdamState):
-        x, g = self._params_and_grad(x, grad)
+        x, g = self._params_and_grad(x, grad, state)
         state = self._check_state(state, x)
         b1, b2 = self.betas
-        t, m, v, v_max, d = adam_moments(state, g, b1, b2, self.amsbound)
+        try:
+            t, m, v, v_max, d = _adam_moments(state, g, b1, b2, self.amsbound)
+        except FloatingPointError:
+            self._check_state_values(state, x)
+            raise
         a = self.alpha(t)
         if self.bias_correction:
             a = a * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
@@ -282,7 +287,7 @@ class AdaBound(_Optimizer):
         np.divide(a, denom, out=ratio, where=denom > 0)
         lower, upper = self.bounds(t)
         eta = np.clip(ratio, lower, upper)
-        return self._finite_step(x - eta * m, t), AdamState(t, m, v, v_max)
+        return self._finite_step(x - eta * m, t, state, x), AdamState(t, m, v, v_max)
 
 
 def AMSBound(lr=1e-3, betas=(0.9, 0.999), final_lr: float = 0.1, gamma: float = 1e-3,
@@ -323,9 +328,10 @@ class AdamW(Adam):
         self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
 
     def step(self, x, grad, state: AdamState):
-        x, g = self._params_and_grad(x, grad)
+        x, g = self._params_and_grad(x, grad, state)
         state = self._check_state(state, x)
-        x = x * (1.0 - self.alpha(state.t + 1) * self.weight_decay)
+        t = state.t + 1
+        x = self._finite_step(x * (1.0 - self.alpha(t) * self.weight_decay), t, state, x)
         return super().step(x, g, state)
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from . import course
-from .validation import check_count, check_flag
+from .validation import check_count, check_flag, check_seed
 
 __all__ = ["load_digits", "minibatches", "find_data_file", "stratified_split",
            "digits_sha256", "DIGITS_FILE", "DIGITS_SHA256", "SPLIT_SEED",
@@ -66,6 +66,8 @@ def stratified_split(labels, n_test_per_class: int = N_TEST_PER_CLASS,
     stored in the data file.
     """
     labels = np.asarray(labels)
+    n_test_per_class = check_count(n_test_per_class, "n_test_per_class", 1)
+    seed = check_count(seed, "seed", 0)
     test = []
     for c in np.unique(labels):
         idx = np.flatnonzero(labels == c)
@@ -221,6 +223,7 @@ def minibatches(X, y, batch_size: int, rng, drop_last: bool = False):
         raise ValueError(f"X and y differ in length: {len(X)} != {len(y)}")
     batch_size = check_count(batch_size, "batch_size", 1)
     drop_last = check_flag(drop_last, "drop_last")
+    rng = check_seed(rng, "rng", generator=True)
     order = np.random.default_rng(rng).permutation(len(X))
     stop = len(X) - len(X) % batch_size if drop_last else len(X)
     for start in range(0, stop, batch_size):

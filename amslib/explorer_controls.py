@@ -13,11 +13,14 @@ import math
 import ipywidgets as W
 
 from .explorer_runs import OPTIMIZERS, SCHEDULES
-from .validation import check_count
+from .validation import check_count, describe, real_number
 
 #: The choices of the "steps" control (label, value).
 STEP_CHOICES = [("10^3", 10**3), ("10^4", 10**4), ("10^5", 10**5), ("10^6 (~1/4 s)", 10**6),
                 ("10^7 (seconds)", 10**7)]
+#: The ranges of the numeric controls (sliders; period is an IntSlider, 2 .. 1000).
+RANGES = {"beta1": (0.0, 0.999), "beta2": (0.5, 0.9999), "alpha": (1e-3, 10.0),
+          "C": (10.0, 1e5), "p": (1e-4, 0.5)}
 #: The most steps the explorer accepts: each redraw reruns every shown optimizer, and
 #: 10^8 steps already take several seconds a run (a slider would stop answering).
 MAX_EXPLORER_STEPS = 10**8
@@ -32,13 +35,23 @@ class ExplorerControls:
     """The widgets (``self.widgets``: name -> control) and their layout (``self.box``)."""
 
     def __init__(self, beta1, beta2, alpha, schedule, problem, C, period, p, steps, optimizers):
-        if schedule not in SCHEDULES:
+        given = dict(beta1=beta1, beta2=beta2, alpha=alpha, C=C, p=p)
+        for name, (lo, hi) in RANGES.items():  # a number first (the widgets' own errors are obscure)
+            given[name] = real_number(given[name], name, f"a number in the explorer's range {lo:g} .. {hi:g}")
+        beta1, beta2, alpha, C, p = (given[k] for k in ("beta1", "beta2", "alpha", "C", "p"))
+        period = check_count(period, "period", 2, 1000)
+        if isinstance(optimizers, (str, bytes)) or not hasattr(optimizers, "__iter__"):
+            raise ValueError(f"Invalid optimizers: {describe(optimizers)} (must be a list of some of "
+                             f"{list(OPTIMIZERS)})")
+        optimizers = list(optimizers)
+        if not isinstance(schedule, str) or schedule not in SCHEDULES:
             raise ValueError(f"Invalid schedule {schedule!r}: expected one of {sorted(SCHEDULES)}")
-        if problem not in ("online", "stochastic"):
+        if not isinstance(problem, str) or problem not in ("online", "stochastic"):
             raise ValueError(f"Invalid problem {problem!r}: expected 'online' or 'stochastic'")
-        unknown = set(optimizers) - set(OPTIMIZERS)
+        unknown = {k for k in optimizers if not isinstance(k, str) or k not in OPTIMIZERS}
         if unknown:
-            raise ValueError(f"Unknown optimizers {sorted(unknown)}: expected some of {list(OPTIMIZERS)}")
+            raise ValueError(f"Invalid optimizers: unknown {sorted(map(repr, unknown))} (expected some of "
+                             f"{list(OPTIMIZERS)})")
         steps = check_count(steps, "steps", 1, MAX_EXPLORER_STEPS,
                             "each change of a control reruns every optimizer")
         step_choices = list(STEP_CHOICES)

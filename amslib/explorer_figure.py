@@ -24,17 +24,23 @@ from matplotlib.ticker import EngFormatter, NullLocator
 
 from . import plotting
 from .explorer_runs import OPTIMIZERS
+from .validation import check_count, check_real
 
 #: The paper's form gets its own line style, same colour per method.
 PAPER_STYLE = {"adam": ":", "amsgrad": "-."}
 SIZE = (11.0, 4.6)            # inches: within plotting.MAX_WIDTH x MAX_HEIGHT
+MIN_DPI, MAX_DPI = 10, 600    # 110 .. 6600 px wide
 
 
 class ExplorerFigure:
     """``draw(results, prob, steps)`` -> PNG bytes of the two panels."""
 
     def __init__(self, dpi: float = plotting.DPI, compress_level: int = 1):
-        self.dpi, self.compress_level = float(dpi), int(compress_level)
+        self.dpi = check_real(dpi, "dpi", f"a number in [{MIN_DPI}, {MAX_DPI}]")
+        if not MIN_DPI <= self.dpi <= MAX_DPI:
+            raise ValueError(f"Invalid dpi: {self.dpi} (must be a number in [{MIN_DPI}, {MAX_DPI}]; "
+                             "the figure is 11 inches wide)")
+        self.compress_level = check_count(compress_level, "compress_level", 0, 9, "PNG's zlib levels")
         with mpl.rc_context():
             plotting.use_style()
             mpl.rcParams.update({"figure.constrained_layout.use": False, "lines.linewidth": 2.0})

@@ -102,7 +102,7 @@ def _check_config(lr, betas, eps, amsgrad, where: str = "") -> dict:
     negative lr through in a param group, and takes amsgrad='False' as True)."""
     try:
         if callable(lr) or isinstance(lr, torch.Tensor):
-            raise ValueError(f"Invalid learning rate: {lr!r} (must be a float; the schedule "
+            raise ValueError(f"Invalid learning rate: {lr!r} (must be a float >= 0; the schedule "
                              f"is chosen by schedule={SCHEDULES})")
         return dict(lr=check_lr(lr), betas=check_betas(betas), eps=check_eps(eps),
                     amsgrad=check_flag(amsgrad, "amsgrad"))
@@ -133,6 +133,15 @@ def make_model(hidden: int | None, seed: int) -> torch.nn.Module:
     return torch.nn.Sequential(*layers).to(DTYPE)
 
 
+def _check_history(values: np.ndarray, epoch: int, t: int, where=lambda index: "") -> None:
+    """Raise FloatingPointError, naming the epoch, if an evaluation is not finite (the run
+    diverged: a step size so large that the weights overflowed float64)."""
+    if not np.all(np.isfinite(values)):
+        index = np.unravel_index(int(np.argmin(np.isfinite(values))), values.shape)
+        raise FloatingPointError(f"training diverged: the loss after epoch {epoch} (step t={t})"
+                                 f"{where(index)} is not finite; lower the learning rate")
+
+
 def _lr(base: float, schedule: str, t: int) -> float:
     return base / math.sqrt(t) if schedule == "inv_sqrt" else base
 
@@ -159,6 +168,7 @@ def train_one(data: Digits, hidden: int | None, lr: float, betas=(0.9, 0.999),
     """
     hidden, epochs, batch_size = _check(hidden, schedule, epochs, batch_size)
     options = _check_config(lr, betas, eps, amsgrad)
+    seed = check_seed_int(seed)
     lr = options["lr"]
     model = make_model(hidden, seed)
     opt = torch.optim.Adam(model.parameters(), **options)
@@ -183,6 +193,7 @@ def train_one(data: Digits, hidden: int | None, lr: float, betas=(0.9, 0.999),
             loss.backward()
             opt.step()
         history[epoch] = evaluate()
+        _check_history(history[epoch], epoch, t)
     return history
 
 
@@ -247,7 +258,15 @@ def train_grid(data: Digits, hidden: int | None, configs: Sequence[dict],
     except ValueError:
         raise ValueError(f"Invalid eval_every: {eval_every!r} (must be an integer >= 1 "
                          f"that divides epochs = {epochs})") from None
-    configs, seeds = list(configs), [check_seed_int(s) for s in seeds]
+    try:
+        configs = list(configs)
+    except TypeError:
+        raise ValueError(f"Invalid configs: {configs!r} (must be a list of dicts such as "
+                         "[dict(lr=0.01)])") from None
+    try:
+        seeds = [check_seed_int(s) for s in seeds]
+    except TypeError:
+        raise ValueError(f"Invalid seeds: {seeds!r} (must be a list of integers >= 0)") from None
     if not configs or not seeds:
         raise ValueError("need at least one config and one seed")
     allowed = {"lr", "betas", "eps", "amsgrad"}
@@ -295,4 +314,6 @@ def train_grid(data: Digits, hidden: int | None, configs: Sequence[dict],
             opt.step()
         if epoch % eval_every == 0:
             history[:, :, epoch // eval_every] = evaluate()
+            _check_history(history[:, :, epoch // eval_every], epoch, t,
+                           lambda i: f" of config {i[0]}, seed {seeds[i[1]]}")
     return history

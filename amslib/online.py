@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_count, check_seed, real_number
+from .validation import check_count, check_real, check_seed
 
 __all__ = ["OnlineProblem", "StochasticProblem", "online_problem", "stochastic_problem",
            "theorem1_problem", "theorem1_beta2", "check_problem", "check_x0", "G_MAX", "G_MIN"]
@@ -44,16 +44,14 @@ MAX_GRADIENTS = 10 ** 8
 
 
 # --------------------------------------------------------------------------- checks
-def _finite(value, name: str) -> float:
-    value = real_number(value, name, "a finite number")
-    if not math.isfinite(value):
-        raise ValueError(f"Invalid {name}: {value} (must be a finite number)")
-    return value
+def _finite(value, name: str, allowed: str = "a finite number") -> float:
+    return check_real(value, name, allowed)
 
 
 def _gradient_value(value, name: str, allow_zero: bool) -> float:
     """A gradient value of a problem: |value| in [G_MIN, G_MAX] (or 0 if allowed)."""
-    value = _finite(value, name)
+    value = _finite(value, name, f"a finite number with |{name}| in [{G_MIN:g}, {G_MAX:g}]"
+                    + (" or 0" if allow_zero else ""))
     if value == 0.0 and allow_zero:
         return value
     if not G_MIN <= abs(value) <= G_MAX:
@@ -64,20 +62,29 @@ def _gradient_value(value, name: str, allow_zero: bool) -> float:
 
 
 def _check_C(C, period=None, c=None) -> float:
-    C = _finite(C, "C")
-    if period == 3 and c == -1.0 and C <= 2.0:
+    theorem1 = period == 3 and c == -1.0
+    C = _finite(C, "C", "a finite number > 2 (Theorem 1's problem)" if theorem1 else
+                f"a finite number in [{G_MIN:g}, {G_MAX:g}]")
+    if theorem1 and C <= 2.0:
         raise ValueError(f"Invalid C: {C} (Theorem 1's problem needs C > 2)")
     if C <= 0.0:
-        raise ValueError(f"Invalid C: {C} (must be > 0)")
+        raise ValueError(f"Invalid C: {C} (must be > 0, in [{G_MIN:g}, {G_MAX:g}])")
     return _gradient_value(C, "C", allow_zero=False)
 
 
-def check_x0(x0) -> float:
-    """The start point, a number in F = [-1, 1]."""
-    x0 = _finite(x0, "x0")
+def check_x0(x0, name: str = "x0") -> float:
+    """The start point (or another point ``name``), a number in F = [-1, 1]."""
+    x0 = _finite(x0, name, "a finite number in F = [-1, 1]")
     if not -1.0 <= x0 <= 1.0:
-        raise ValueError(f"Invalid x0: {x0} (must lie in F = [-1, 1])")
+        raise ValueError(f"Invalid {name}: {x0} (must lie in F = [-1, 1])")
     return x0
+
+
+def _check_n(n) -> int:
+    """How many gradients one take(n) hands out."""
+    if type(n) is int and 0 <= n <= MAX_GRADIENTS:
+        return n
+    return check_count(n, "n", 0, MAX_GRADIENTS, "take them in pieces")
 
 
 def _check_T(T) -> int:
@@ -138,6 +145,7 @@ class OnlineProblem:
 
     def average_regret_of(self, x: float) -> float:
         """Average regret of the fixed point x, over whole periods (exact for T = k period)."""
+        x = check_x0(x, "x")
         S = self.period_sum
         return (S * x + abs(S)) / self.period
 
@@ -177,7 +185,7 @@ class StochasticProblem:
     c: float = -10.0
 
     def __post_init__(self):
-        p = _finite(self.p, "p")
+        p = _finite(self.p, "p", "a probability in (0, 1)")
         if not 0.0 < p < 1.0:
             raise ValueError(f"Invalid p: {p} (must be a probability in (0, 1))")
         object.__setattr__(self, "p", p)
@@ -208,6 +216,7 @@ class StochasticProblem:
 
     def average_regret_of(self, x: float) -> float:
         """Limit (T -> infinity) of the average regret of the fixed point x: mu x + |mu|."""
+        x = check_x0(x, "x")
         mu = self.mean_gradient
         return mu * x + abs(mu)
 
@@ -235,6 +244,7 @@ class _PeriodicStream:
     def take(self, n: int) -> np.ndarray:
         """The next n gradients, as a read-only view into a repeated copy of one period
         (no work per step: the simulator only reads them)."""
+        n = _check_n(n)
         period = self.prob.period
         if len(self._tiled) < n + period:
             self._tiled = np.tile(self._pattern, -(-(n + period) // period))
@@ -264,6 +274,7 @@ class _StochasticStream:
         self._events = np.concatenate([self._events, times])
 
     def take(self, n: int) -> np.ndarray:
+        n = _check_n(n)
         stop = self.t + n
         while self._last <= stop:  # draw until an event lies beyond this block
             self._draw(max(16, int(1.1 * n * self.prob.p) + 16))

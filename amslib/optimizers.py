@@ -17,6 +17,7 @@ v_hat_t the running maximum of v_t (AMSGrad), alpha_t the step size.
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -25,7 +26,7 @@ import numpy as np
 from .schedules import as_schedule
 from .validation import (as_real_array, check_beta, check_betas, check_count, check_eps,
                          check_flag, check_grad, check_lr, check_nonnegative,
-                         check_schedule_value, describe)
+                         check_schedule_value, check_step, describe)
 
 __all__ = [
     "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AMSGrad",
@@ -76,6 +77,20 @@ class _Optimizer(metaclass=_Frozen):
     _state_type = None
     _nonnegative: tuple[str, ...] = ()
 
+    def __init_subclass__(cls, **kwargs):
+        """Every ``step`` runs with NumPy's overflow warnings off: a step that overflows raises
+        FloatingPointError naming t (``_finite_step``), which says it better than a
+        RuntimeWarning from deep inside the arithmetic would."""
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_quiet", False):
+            @functools.wraps(step)
+            def quiet_step(self, x, grad, state):
+                with np.errstate(over="ignore", invalid="ignore"):
+                    return step(self, x, grad, state)
+            quiet_step._quiet = True
+            cls.step = quiet_step
+
     def __init__(self, lr):
         self.lr = check_lr(lr)
         self._schedule = as_schedule(self.lr)
@@ -93,11 +108,20 @@ class _Optimizer(metaclass=_Frozen):
 
     def alpha(self, t: int) -> float:
         """The step size alpha_t at step t (t = 1, 2, ...)."""
+        t = t if type(t) is int and t >= 1 else check_step(t)
         return check_schedule_value(self._schedule(t), t)
 
-    def _params_and_grad(self, x, grad):
+    def _params_and_grad(self, x, grad, state=None):
+        """x as a float64 array and the gradient checked against it; a bad gradient's message
+        says at which step it came (``state``: the state it is applied to)."""
         x = as_real_array(x)
-        return x, check_grad(x, grad)
+        try:
+            return x, check_grad(x, grad)
+        except ValueError as exc:
+            t = getattr(state, "t", None)
+            if type(t) is int and t >= 0:
+                raise ValueError(f"{exc} at step t={t + 1}") from None
+            raise
 
     def _check_state(self, state, x: np.ndarray):
         """The state as given, checked against the parameters x (see the class docstring)."""
@@ -118,14 +142,32 @@ class _Optimizer(metaclass=_Frozen):
                 fields[name] = _check_array_field(value, f"state.{name}", x, name in self._nonnegative)
         return state if fast else cls(**fields)
 
-    @staticmethod
-    def _finite_step(x_new: np.ndarray, t: int) -> np.ndarray:
+    def _check_state_values(self, state, x: np.ndarray) -> None:
+        """Every array of the state finite (and >= 0 where it is a sum of squares): the full
+        check that :meth:`_check_state` skips for arrays of the right type and shape."""
+        for name in type(state)._fields[1:]:
+            _check_array_field(getattr(state, name), f"state.{name}", x, name in self._nonnegative)
+
+    def _finite_step(self, x_new: np.ndarray, t: int, state=None, x=None) -> np.ndarray:
+        """x_new, if finite. If not: a ValueError naming the culprit when the ``state`` passed
+        in (checked in full now, with the parameters ``x``) holds NaN, inf or a negative sum
+        of squares, else a FloatingPointError (the step overflowed)."""
         if not np.all(np.isfinite(x_new)):
+            if state is not None:
+                self._check_state_values(state, x)
             raise FloatingPointError(
                 f"the step at t={t} overflowed float64 (the new x is not finite); "
                 "lower the learning rate (or, if you built the state yourself, check that it "
                 "holds finite values and v >= 0)")
         return x_new
+
+    def _finite_moment(self, v: np.ndarray, name: str, t: int, state, x: np.ndarray) -> np.ndarray:
+        """:func:`_finite_moment`, naming the state's field if the state passed in was bad."""
+        try:
+            return _finite_moment(v, name, t)
+        except FloatingPointError:
+            self._check_state_values(state, x)
+            raise
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
@@ -147,7 +189,7 @@ class SGD(_Optimizer):
         return SGDState(t=0)
 
     def step(self, x, grad, state: SGDState):
-        x, g = self._params_and_grad(x, grad)
+        x, g = self._params_and_grad(x, grad, state)
         t = self._check_state(state, x).t + 1
         return self._finite_step(x - self.alpha(t) * g, t), SGDState(t)
 
@@ -180,11 +222,11 @@ class Momentum(_Optimizer):
         return MomentumState(t=0, m=np.zeros_like(x))
 
     def step(self, x, grad, state: MomentumState):
-        x, g = self._params_and_grad(x, grad)
+        x, g = self._params_and_grad(x, grad, state)
         state = self._check_state(state, x)
         t = state.t + 1
         m = self.beta * state.m + (1.0 - self.beta) * g
-        return self._finite_step(x - self.alpha(t) * m, t), MomentumState(t, m)
+        return self._finite_step(x - self.alpha(t) * m, t, state, x), MomentumState(t, m)
 
 
 # --------------------------------------------------------------------------- AdaGrad
@@ -201,8 +243,9 @@ def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def _finite_moment(v: np.ndarray, name: str, t: int) -> np.ndarray:
     """A sum of squared gradients, checked: past float64's range (|g| above ~1e154) it
-    would be inf and every later step silently 0."""
-    if not np.all(np.isfinite(v)):
+    would be inf and every later step silently 0. (NaN and negative values, which only a
+    state built by hand can bring, fail too: the optimizers then say which field.)"""
+    if v.size and not (v.min() >= 0.0 and v.max() < math.inf):
         raise FloatingPointError(
             f"{name} overflowed float64 at step t={t} (squared gradients above ~1e308); "
             "scale the loss (and so the gradients) down")
@@ -233,12 +276,12 @@ class AdaGrad(_Optimizer):
         return AdaGradState(t=0, G=np.zeros_like(x))
 
     def step(self, x, grad, state: AdaGradState):
-        x, g = self._params_and_grad(x, grad)
+        x, g = self._params_and_grad(x, grad, state)
         state = self._check_state(state, x)
         t = state.t + 1
-        G = _finite_moment(state.G + g * g, "G_t", t)
+        G = self._finite_moment(state.G + g * g, "G_t", t, state, x)
         x_new = x - self.alpha(t) * _safe_div(g, np.sqrt(G) + self.eps)
-        return self._finite_step(x_new, t), AdaGradState(t, G)
+        return self._finite_step(x_new, t, state, x), AdaGradState(t, G)
 
 
 # --------------------------------------------------------------------------- RMSProp
@@ -269,12 +312,12 @@ class RMSProp(_Optimizer):
         return RMSPropState(t=0, v=np.zeros_like(x))
 
     def step(self, x, grad, state: RMSPropState):
-        x, g = self._params_and_grad(x, grad)
+        x, g = self._params_and_grad(x, grad, state)
         state = self._check_state(state, x)
         t = state.t + 1
-        v = _finite_moment(self.beta * state.v + (1.0 - self.beta) * g * g, "v_t", t)
+        v = self._finite_moment(self.beta * state.v + (1.0 - self.beta) * g * g, "v_t", t, state, x)
         x_new = x - self.alpha(t) * _safe_div(g, np.sqrt(v) + self.eps)
-        return self._finite_step(x_new, t), RMSPropState(t, v)
+        return self._finite_step(x_new, t, state, x), RMSPropState(t, v)
 
 
 # --------------------------------------------------------------------------- Adam
@@ -285,7 +328,7 @@ class AdamState(NamedTuple):
     v_max: np.ndarray  # running maximum of v_t (used only when amsgrad=True)
 
 
-def adam_moments(state: AdamState, g: np.ndarray, b1: float, b2: float, amsgrad: bool):
+def adam_moments(state: AdamState, g, b1: float, b2: float, amsgrad: bool):
     """One update of Adam's moments, shared by every rule of the Adam family.
 
         m_t = beta_1 m_{t-1} + (1 - beta_1) g_t
@@ -294,8 +337,31 @@ def adam_moments(state: AdamState, g: np.ndarray, b1: float, b2: float, amsgrad:
         d_t = v_max_t if amsgrad else v_t           (the denominator: the step divides by sqrt(d_t))
 
     Returns (t, m_t, v_t, v_max_t, d_t), with t the new step number. The hat is kept for
-    AMSGrad's maximum only, as in Reddi et al.
+    AMSGrad's maximum only, as in Reddi et al. Every argument is checked (the optimizers'
+    steps, which have checked them already, call the unchecked ``_adam_moments``).
     """
+    if not isinstance(state, AdamState):
+        raise ValueError(f"Invalid state: {describe(state)} (must be the AdamState that "
+                         "Adam.init(x) or Adam.step returned)")
+    x = state.m if isinstance(state.m, np.ndarray) else np.asarray(state.m)
+    try:
+        state = Adam(0.0)._check_state(state, x)
+        Adam(0.0)._check_state_values(state, x)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (in adam_moments)") from None
+    try:
+        g = check_grad(x, g)
+    except ValueError as exc:
+        if "does not match" in str(exc):  # which is wrong, g or the state? say both
+            raise ValueError(f"Invalid gradient g or state: g has shape {np.shape(g)}, the state's "
+                             f"arrays {x.shape} (they must match)") from None
+        raise
+    b1, b2 = check_beta(b1, 0), check_beta(b2, 1)
+    return _adam_moments(state, g, b1, b2, check_flag(amsgrad, "amsgrad"))
+
+
+def _adam_moments(state: AdamState, g: np.ndarray, b1: float, b2: float, amsgrad: bool):
+    """:func:`adam_moments` without the checks of its arguments."""
     m = b1 * state.m + (1.0 - b1) * g
     v = _finite_moment(b2 * state.v + (1.0 - b2) * g * g, "v_t", state.t + 1)
     v_max = np.maximum(state.v_max, v) if amsgrad else state.v_max
@@ -345,17 +411,21 @@ class Adam(_Optimizer):
         return AdamState(t=0, m=np.zeros_like(x), v=np.zeros_like(x), v_max=np.zeros_like(x))
 
     def step(self, x, grad, state: AdamState):
-        x, g = self._params_and_grad(x, grad)
+        x, g = self._params_and_grad(x, grad, state)
         state = self._check_state(state, x)
         b1, b2 = self.betas
-        t, m, v, v_max, d = adam_moments(state, g, b1, b2, self.amsgrad)
+        try:
+            t, m, v, v_max, d = _adam_moments(state, g, b1, b2, self.amsgrad)
+        except FloatingPointError:
+            self._check_state_values(state, x)  # a state built by hand with NaN or v < 0?
+            raise
         alpha = self.alpha(t)
         if self.bias_correction:
             denom = np.sqrt(d) / math.sqrt(1.0 - b2 ** t) + self.eps
             x_new = x - (alpha / (1.0 - b1 ** t)) * _safe_div(m, denom)
         else:
             x_new = x - alpha * _safe_div(m, np.sqrt(d) + self.eps)
-        return self._finite_step(x_new, t), AdamState(t, m, v, v_max)
+        return self._finite_step(x_new, t, state, x), AdamState(t, m, v, v_max)
 
 
 def AMSGrad(lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8, bias_correction: bool = True) -> Adam:

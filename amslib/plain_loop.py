@@ -49,6 +49,8 @@ def sample_steps(steps: int, max_points: int = MAX_POINTS) -> np.ndarray:
     """The step numbers kept for plots: all of them if there are at most ``max_points``,
     else about half evenly spaced and half log-spaced (so both a linear and a log time
     axis look right), always including 1 and ``steps``."""
+    steps = check_count(steps, "steps", 1)
+    max_points = check_count(max_points, "max_points", 2)
     if steps <= max_points:
         return np.arange(1, steps + 1, dtype=np.int64)
     half = max_points // 2
@@ -108,6 +110,9 @@ def reference_run(prob, opt, steps: int, x0: float = 0.0, seed=0) -> RunResult:
 
 def check_optimizer(opt) -> None:
     """TypeError unless ``opt`` has the optimizers' ``init`` and ``step`` methods."""
+    if isinstance(opt, type):
+        raise TypeError(f"opt must be an optimizer object, not the class {opt.__name__} "
+                        f"(make one first: {opt.__name__}(lr=...))")
     if not (callable(getattr(opt, "init", None)) and callable(getattr(opt, "step", None))):
         raise TypeError(f"opt must be an optimizer with init and step (such as "
                         f"amslib.optimizers.Adam(...)), not {type(opt).__name__}")

@@ -24,6 +24,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .validation import check_count, check_positive, describe, real_number
+
 __all__ = ["OKABE_ITO", "COLORS", "use_style", "line", "subplots", "subplot_mosaic",
            "figure_size", "slide_text_px", "contour", "trajectory", "label_axes"]
 
@@ -94,7 +96,7 @@ def line(method: str, **overrides) -> dict:
 
     ``method`` is one of sgd, momentum, adagrad, rmsprop, adam, amsgrad, reference.
     """
-    key = method.lower()
+    key = method.lower() if isinstance(method, str) else None
     if key not in COLORS:
         raise ValueError(f"Unknown method {method!r}: expected one of {sorted(COLORS)}")
     kw = {"color": COLORS[key], "linestyle": LINESTYLES[key], "label": LABELS.get(key, method)}
@@ -105,9 +107,8 @@ def line(method: str, **overrides) -> dict:
 def figure_size(width: float, height: float) -> tuple[float, float]:
     """``(width, height)`` in inches, scaled down (aspect kept) to fit ``MAX_WIDTH`` x
     ``MAX_HEIGHT``, so that the figure's text stays readable when projected."""
-    if not (width > 0 and height > 0):
-        raise ValueError(f"Invalid figure size: width={width!r}, height={height!r} "
-                         "(both must be positive inches)")
+    width = check_positive(width, "figure width (inches)")
+    height = check_positive(height, "figure height (inches)")
     k = min(1.0, MAX_WIDTH / width, MAX_HEIGHT / height)
     return (width * k, height * k)
 
@@ -115,6 +116,9 @@ def figure_size(width: float, height: float) -> tuple[float, float]:
 def slide_text_px(width: float, height: float, pt: float = SMALL_PT) -> float:
     """On-screen size in px of ``pt``-point text in a ``width`` x ``height`` inch figure
     shown as large as a slide allows (``SLIDE_FIGURE_PX``)."""
+    width = check_positive(width, "figure width (inches)")
+    height = check_positive(height, "figure height (inches)")
+    pt = check_positive(pt, "text size pt")
     return pt / 72 * min(SLIDE_FIGURE_PX[0] / width, SLIDE_FIGURE_PX[1] / height)
 
 
@@ -122,6 +126,8 @@ def subplots(nrows: int = 1, ncols: int = 1, *, width: float | None = None,
              height: float | None = None, **kwargs):
     """``plt.subplots`` with a figure size that grows with the number of panels, within
     ``MAX_WIDTH`` x ``MAX_HEIGHT`` inches (see :func:`figure_size`)."""
+    nrows = check_count(nrows, "nrows", 1, 50)
+    ncols = check_count(ncols, "ncols", 1, 50)
     w = width if width is not None else min(5.5 * ncols, MAX_WIDTH)
     h = height if height is not None else 4.0 * nrows
     return plt.subplots(nrows, ncols, figsize=figure_size(w, h), **kwargs)
@@ -142,6 +148,9 @@ def label_axes(ax, xlabel: str, ylabel: str, title: str | None = None) -> None:
 
 def contour(ax, f, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), levels: int = 20, n: int = 201) -> None:
     """Draw the level sets of a 2-D function ``f(x, y)`` (vectorised over arrays)."""
+    xlim, ylim = _limits(xlim, "xlim"), _limits(ylim, "ylim")
+    levels = check_count(levels, "levels", 1, 1000)
+    n = check_count(n, "n", 2, 4000, "an n x n grid is evaluated")
     xs = np.linspace(*xlim, n)
     ys = np.linspace(*ylim, n)
     X, Y = np.meshgrid(xs, ys)
@@ -152,10 +161,32 @@ def contour(ax, f, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), levels: int = 20, n: int 
     ax.set_aspect("equal")
 
 
+def _limits(lim, name: str) -> tuple[float, float]:
+    """An axis range (lo, hi): two finite numbers, lo < hi."""
+    try:
+        lo, hi = lim
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid {name}: {describe(lim)} (must be a pair (lo, hi) of finite "
+                         "numbers, lo < hi)") from None
+    lo = real_number(lo, name, "a pair (lo, hi) of finite numbers, lo < hi")
+    hi = real_number(hi, name, "a pair (lo, hi) of finite numbers, lo < hi")
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError(f"Invalid {name}: {describe(lim)} (must be a pair (lo, hi) of finite "
+                         "numbers, lo < hi)")
+    return lo, hi
+
+
 def trajectory(ax, path, method: str, every: int = 1, **overrides) -> None:
     """Draw an optimizer's path (an array of shape (steps + 1, 2)) with markers."""
-    path = np.asarray(path)
-    kw = line(method, marker="o", markevery=max(every, 1), markersize=4)
+    try:
+        path = np.asarray(path, dtype=np.float64)
+    except (TypeError, ValueError):
+        path = None
+    if path is None or path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:
+        raise ValueError(f"Invalid path: {describe(path)} (must be an array of shape (steps + 1, 2), "
+                         "as amslib.problems.optimize returns)")
+    every = check_count(every, "every", 1)
+    kw = line(method, marker="o", markevery=every, markersize=4)
     kw.update(overrides)
     ax.plot(path[:, 0], path[:, 1], **kw)
     ax.plot(path[-1, 0], path[-1, 1], marker="*", markersize=14, color=kw["color"], linestyle="none")

@@ -27,7 +27,8 @@ import math
 
 import numpy as np
 
-from .validation import as_real_array, check_count, real_number
+from .plain_loop import check_optimizer
+from .validation import as_real_array, check_count, describe, real_number
 
 __all__ = ["Problem", "Quadratic", "RotatedQuadratic", "Rosenbrock", "optimize", "MAX_STEPS"]
 
@@ -42,6 +43,25 @@ def _points(p) -> tuple[np.ndarray, np.ndarray]:
     if p.ndim == 0 or p.shape[-1] != 2:
         raise ValueError(f"Invalid point(s): shape {p.shape}; the last axis must hold (x, y)")
     return p[..., 0], p[..., 1]
+
+
+def _xy(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """The coordinates passed to ``problem(x, y)``: finite real arrays (or numbers) whose
+    shapes broadcast."""
+    x, y = as_real_array(x, "x"), as_real_array(y, "y")
+    try:
+        np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        raise ValueError(f"Invalid x, y: shapes {x.shape} and {y.shape} do not broadcast") from None
+    return x, y
+
+
+def _finite_result(out, what: str, p):
+    """f or its gradient, checked: from finite points it can still overflow float64."""
+    if not np.all(np.isfinite(out)):
+        raise FloatingPointError(f"{what} overflowed float64 at the point(s) {describe(p)} "
+                                 "(|x|, |y| too large for this problem)")
+    return out
 
 
 def _positive(value, name: str) -> float:
@@ -70,14 +90,17 @@ class Problem:
     def value(self, p) -> np.ndarray | float:
         """f at the point(s) p: shape (2,) gives a float, shape (n, 2) an array (n,)."""
         x, y = _points(p)
-        out = self(x, y)
+        with np.errstate(over="ignore", invalid="ignore"):  # said by _finite_result
+            out = _finite_result(self(x, y), "f", p)
         return float(out) if np.ndim(out) == 0 else out
 
     def grad(self, p) -> np.ndarray:
         """The gradient of f at p, with the same shape as p (float64)."""
         x, y = _points(p)
-        gx, gy = self._grad(x, y)
-        return np.stack([np.asarray(gx, dtype=np.float64), np.asarray(gy, dtype=np.float64)], axis=-1)
+        with np.errstate(over="ignore", invalid="ignore"):  # said by _finite_result
+            gx, gy = self._grad(x, y)
+            g = np.stack([np.asarray(gx, dtype=np.float64), np.asarray(gy, dtype=np.float64)], axis=-1)
+        return _finite_result(g, "the gradient", p)
 
     def gap(self, p) -> np.ndarray | float:
         """The optimality gap f(p) - f_min (>= 0), the natural y-axis of a log-scale loss plot."""
@@ -124,7 +147,7 @@ class Quadratic(Problem):
         return 2.0 / max(self.a, self.b)
 
     def __call__(self, x, y):
-        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        x, y = _xy(x, y)
         return 0.5 * (self.a * x * x + self.b * y * y)
 
     def _grad(self, x, y):
@@ -166,7 +189,7 @@ class RotatedQuadratic(Problem):
         return max(self.a, self.b) / min(self.a, self.b)
 
     def __call__(self, x, y):
-        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        x, y = _xy(x, y)
         (h11, h12), (_, h22) = self.hessian
         return 0.5 * (h11 * x * x + 2.0 * h12 * x * y + h22 * y * y)
 
@@ -200,7 +223,7 @@ class Rosenbrock(Problem):
         self.x0 = np.array([-1.5, 2.0])
 
     def __call__(self, x, y):
-        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        x, y = _xy(x, y)
         return (self.a - x) ** 2 + self.b * (y - x * x) ** 2
 
     def _grad(self, x, y):
@@ -225,6 +248,9 @@ def optimize(opt, problem: Problem, x0, steps: int) -> np.ndarray:
     naming the step; use fewer steps to plot a divergent run. At most
     :data:`MAX_STEPS` steps.
     """
+    check_optimizer(opt)
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a Problem (such as Quadratic()), not {describe(problem)}")
     steps = check_count(steps, "number of steps", 0, MAX_STEPS,
                         "the whole path is kept, and the loop takes ~10-30 us a step")
     x = as_real_array(x0, "start point")
@@ -235,7 +261,10 @@ def optimize(opt, problem: Problem, x0, steps: int) -> np.ndarray:
     state = opt.init(x)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, steps + 1):
-            g = problem.grad(x)
+            try:
+                g = problem.grad(x)
+            except FloatingPointError:
+                g = np.full(2, np.inf)
             if not np.all(np.isfinite(g)):
                 raise FloatingPointError(
                     f"the run diverged: the gradient at step t={t} is not finite "

@@ -11,15 +11,50 @@ Used by :mod:`amslib.fast_adam`; nothing here knows about optimizers or problems
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
+
+from .validation import as_real_array, check_flag, check_real, describe
 
 __all__ = ["ema", "cumsum", "clipped_walk", "block_scan", "WALK_LIMIT"]
 
 #: The largest overshoot the closed-form walk lets build up in one window before it
 #: restarts from the last good x: its rounding error stays ~1e-13 (see clipped_walk).
 WALK_LIMIT = 2.0 ** 10
+
+# --------------------------------------------------------------------------- checks
+# Cheap: a fast path for what the simulator passes (floats, 1-D float64 arrays), two
+# reductions for the arrays' finiteness; anything else goes through amslib.validation.
+def _series(u, name: str) -> np.ndarray:
+    """u as a 1-D float64 array of finite numbers (the caller's array if it is one)."""
+    if not (type(u) is np.ndarray and u.dtype == np.float64):
+        u = as_real_array(u, name)
+    if u.ndim != 1:
+        raise ValueError(f"Invalid {name}: shape {u.shape} (must be a 1-D array)")
+    if u.size and not (u.min() > -math.inf and u.max() < math.inf):  # NaN fails too
+        bad = int(np.flatnonzero(~np.isfinite(u))[0])
+        raise ValueError(f"Invalid {name}: non-finite value {u[bad]} at index {bad} (must be finite)")
+    return u
+
+
+def _real(value, name: str) -> float:
+    if type(value) is float and math.isfinite(value):
+        return value
+    return check_real(value, name)
+
+
+def _factor(b, name: str = "b", zero: bool = True) -> float:
+    """A decay factor b in [0, 1] ((0, 1] with ``zero=False``)."""
+    allowed = "a float in [0, 1]" if zero else "a float in (0, 1]"
+    if not (type(b) is float and (0.0 <= b if zero else 0.0 < b) and b <= 1.0):
+        v = check_real(b, name, allowed)
+        if not ((0.0 <= v if zero else 0.0 < v) and v <= 1.0):
+            raise ValueError(f"Invalid {name}: {describe(b)} (must be {allowed})")
+        b = v
+    return b
+
 
 # --------------------------------------------------------------------------- scans
 @lru_cache(maxsize=256)
@@ -69,6 +104,17 @@ def block_scan(A: np.ndarray, b: float, h0: float, scale: float = 1.0) -> np.nda
     solved by recursion. Each h is a sum of at most L + 1 terms, so rounding stays at a
     few ulps (a running sum, as in np.cumsum, lets it grow with n).
     """
+    if not (type(A) is np.ndarray and A.dtype == np.float64 and A.ndim == 2 and A.shape[1] >= 2
+            and A.flags.writeable):
+        raise ValueError(f"Invalid A: {describe(A)} (must be a writable 2-D float64 work array "
+                         "with at least 2 columns, as _scan_buffer makes)")
+    if A.size and not np.isfinite(A[:, :-1]).all():
+        raise ValueError("Invalid A: non-finite values (must be finite)")
+    return _block_scan(A, _factor(b, zero=False), _real(h0, "h0"), _real(scale, "scale"))
+
+
+def _block_scan(A: np.ndarray, b: float, h0: float, scale: float = 1.0) -> np.ndarray:
+    """:func:`block_scan` without the checks of its arguments."""
     K, L = A.shape[0], A.shape[1] - 1
     M = _scan_matrix(b, L, scale)
     ends_local = _matmul(A[:, :L], M[:L, -1])  # each block's own part of h at its end
@@ -80,7 +126,7 @@ def block_scan(A: np.ndarray, b: float, h0: float, scale: float = 1.0) -> np.nda
             A[k, L] = acc
             acc = bL * acc + e
     else:
-        ends = block_scan(_scan_buffer(ends_local, L), bL, h0).reshape(-1)[:K]
+        ends = _block_scan(_scan_buffer(ends_local, L), bL, h0).reshape(-1)[:K]
         A[0, L] = h0
         A[1:, L] = ends[:-1]
     return _matmul(A, M)
@@ -102,14 +148,21 @@ def _matmul(A: np.ndarray, M: np.ndarray) -> np.ndarray:
 
 def cumsum(u: np.ndarray, h0: float, scale: float = 1.0) -> np.ndarray:
     """h0 + scale (u_0 + ... + u_j) for each j, as a new array (see :func:`block_scan`)."""
-    return block_scan(_scan_buffer(u), 1.0, h0, scale).reshape(-1)[:len(u)]
+    return _cumsum(_series(u, "u"), _real(h0, "h0"), _real(scale, "scale"))
+
+
+def _cumsum(u: np.ndarray, h0: float, scale: float = 1.0) -> np.ndarray:
+    return _block_scan(_scan_buffer(u), 1.0, h0, scale).reshape(-1)[:len(u)]
 
 
 def ema(g: np.ndarray, b: float, h0: float, square: bool = False) -> np.ndarray:
-    """m_t = b m_{t-1} + (1 - b) g_t (or g_t^2 if ``square``): the moments of Adam."""
+    """m_t = b m_{t-1} + (1 - b) g_t (or g_t^2 if ``square``): the moments of Adam.
+    b in [0, 1]; g a 1-D array of finite numbers, h0 (m_0) finite."""
+    g, b, h0 = _series(g, "g"), _factor(b), _real(h0, "h0")
+    square = square if type(square) is bool else check_flag(square, "square")
     if b == 0.0:
         return g * g if square else g.copy()  # 0 * m + 1 * g, exactly
-    return block_scan(_scan_buffer(g, 16, square), b, h0, 1.0 - b).reshape(-1)[:len(g)]
+    return _block_scan(_scan_buffer(g, 16, square), b, h0, 1.0 - b).reshape(-1)[:len(g)]
 
 
 def clipped_walk(x: float, d: np.ndarray, out: np.ndarray) -> None:
@@ -127,14 +180,25 @@ def clipped_walk(x: float, d: np.ndarray, out: np.ndarray) -> None:
     over from j + 1, until the walk reaches +1 again, and so on. Windows grow while no
     switch happens and shrink after one, so the wasted work stays in proportion to the
     steps done; a walk that bounces from bound to bound every few steps is done by a
-    scalar loop instead.
+    scalar loop instead. x must lie in [-1, 1], d be finite, ``out`` a writable float64
+    array of d's length.
     """
+    if not (type(x) is float and -1.0 <= x <= 1.0):
+        v = check_real(x, "x", "a finite number in [-1, 1]")
+        if not -1.0 <= v <= 1.0:
+            raise ValueError(f"Invalid x: {describe(x)} (must be a finite number in [-1, 1])")
+        x = v
+    d = _series(d, "d")
+    if not (type(out) is np.ndarray and out.dtype == np.float64 and out.shape == d.shape
+            and out.flags.writeable):
+        raise ValueError(f"Invalid out: {describe(out)} (must be a writable float64 array of "
+                         f"d's shape {d.shape})")
     n = len(d)
     pos, w = 0, min(n, 2 ** 15)
     upper = x > -1.0  # which bound's formula to use (at -1 exactly: the lower one)
     while pos < n:
         seg = d[pos:pos + w]
-        y = cumsum(seg, x, -1.0)  # x - running sum of d
+        y = _cumsum(seg, x, -1.0)  # x - running sum of d
         res = out[pos:pos + len(seg)]  # write the formula's values in place (the part
         # after a switch, if any, is overwritten below)
         if upper:

@@ -25,6 +25,21 @@ def _check_alpha(alpha: float) -> float:
     return value
 
 
+def _check_t(t):
+    """t as the schedules take it: a step number (an int >= 1, or an integral float) or an
+    array of them (real, finite, >= 1; not checked for integrality: the fast simulator
+    passes float arrays of whole numbers)."""
+    from .validation import as_real_array, check_step
+
+    if np.ndim(t) == 0 and not isinstance(t, (list, tuple)):
+        return t if type(t) is int and t >= 1 else check_step(t)
+    a = as_real_array(t, "step numbers t")
+    if a.size and not a.min() >= 1.0:
+        raise ValueError(f"Invalid step number t: {a.min()} (must be an integer >= 1; steps "
+                         "start at t = 1)")
+    return a
+
+
 class _Schedule:
     """A schedule's alpha is fixed at construction (an optimizer holding it must not
     change behind the simulator's back); make a new schedule instead."""
@@ -47,6 +62,7 @@ class constant(_Schedule):
     """alpha_t = alpha for every t."""
 
     def __call__(self, t):
+        t = _check_t(t)
         if np.ndim(t) == 0:
             return self.alpha
         return np.full(np.shape(t), self.alpha)
@@ -62,13 +78,9 @@ class inv_sqrt(_Schedule):
     """
 
     def __call__(self, t):
+        t = _check_t(t)
         if np.ndim(t) == 0:
-            if t < 1:
-                raise ValueError(f"Invalid step number t: {t} (steps start at t = 1)")
             return self.alpha / math.sqrt(t)
-        t = np.asarray(t, dtype=np.float64)
-        if t.size and t.min() < 1:
-            raise ValueError(f"Invalid step number t: {t.min()} (steps start at t = 1)")
         return self.alpha / np.sqrt(t)
 
     def __repr__(self) -> str:

@@ -95,7 +95,12 @@ def check_versions(minimum: dict | None = None, torch: bool = True) -> dict:
 
 
 def seed_everything(seed: int = 0, torch: bool = True) -> None:
-    """Seed Python's ``random``, NumPy's global generator and (``torch=True``) PyTorch."""
+    """Seed Python's ``random``, NumPy's global generator and (``torch=True``) PyTorch.
+    ``seed``: an integer in [0, 2^32 - 1] (NumPy's global generator takes no more)."""
+    from .validation import check_count, check_flag
+
+    seed = check_count(seed, "seed", 0, 2 ** 32 - 1, "numpy.random.seed takes 32 bits")
+    torch = check_flag(torch, "torch")
     random.seed(seed)
     np.random.seed(seed)
     if not torch:
@@ -110,7 +115,9 @@ def seed_everything(seed: int = 0, torch: bool = True) -> None:
 
 def pick_device(torch: bool = True) -> tuple[str, str]:
     """Return (device, explanation): CUDA if there is one, else Apple MPS, else the CPU."""
-    if not torch:
+    from .validation import check_flag
+
+    if not check_flag(torch, "torch"):
         return "cpu", "this notebook uses NumPy only"
     try:
         import torch as _torch
@@ -134,6 +141,9 @@ def setup_notebook(seed: int = 0, torch: bool = True, quiet: bool = False) -> st
 
     ``torch=False``: the notebook does not use PyTorch; it is neither checked nor imported.
     """
+    from .validation import check_flag
+
+    torch, quiet = check_flag(torch, "torch"), check_flag(quiet, "quiet")
     versions = check_versions(torch=torch)
     seed_everything(seed, torch=torch)
     from . import plotting

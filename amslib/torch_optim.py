@@ -49,10 +49,10 @@ def _check_lr_float(lr, name: str = "learning rate") -> float:
     ``torch.optim.lr_scheduler``) and no tensors (torch.optim allows them for
     CUDA-graph capture, which this teaching version does not support)."""
     if isinstance(lr, torch.Tensor):
-        raise ValueError(f"Invalid {name}: {lr!r} (must be a float; "
+        raise ValueError(f"Invalid {name}: {lr!r} (must be a float >= 0; "
                          "tensor learning rates are not supported here)")
     if callable(lr):
-        raise ValueError(f"Invalid {name}: {lr!r} (must be a float; for a schedule "
+        raise ValueError(f"Invalid {name}: {lr!r} (must be a float >= 0; for a schedule "
                          "use torch.optim.lr_scheduler with this optimizer)")
     return check_lr(lr, name)
 
@@ -202,6 +202,12 @@ class Adam(Optimizer):
         # Not a group hyperparameter, so that state_dicts stay interchangeable with torch's
         # (kept across deepcopy, pickle and torch.save by __getstate__ / __setstate__).
         self.check_finite = check_flag(check_finite, "check_finite")
+        if not isinstance(params, torch.Tensor):  # (torch refuses a lone tensor itself, clearly)
+            try:
+                params = list(params)
+            except TypeError:
+                raise TypeError(f"Invalid params: {describe(params)} (must be an iterable of tensors "
+                                "or of param-group dicts, such as model.parameters())") from None
         super().__init__(params, defaults)  # calls add_param_group for each group
 
     def add_param_group(self, param_group: dict) -> None:
@@ -363,9 +369,13 @@ class Adam(Optimizer):
         for gi, group in enumerate(self.param_groups):
             for pi, p in enumerate(group["params"]):
                 if p.grad is not None and not p.grad.is_sparse and not bool(torch.isfinite(p.grad).all()):
+                    try:
+                        t = _step_count(self.state[p].get("step", 0), pi, gi) + 1
+                    except ValueError:
+                        t = "?"
                     raise ValueError(
                         f"Invalid gradient: non-finite values (NaN or inf) in parameter {pi} of "
-                        f"param group {gi} (shape {tuple(p.shape)}); nothing was updated. "
+                        f"param group {gi} (shape {tuple(p.shape)}) at step t={t}; nothing was updated. "
                         "Gradients must be finite (check_finite=False skips this check, "
                         "as torch.optim.Adam does)")
         raise ValueError("Invalid gradient: a gradient's largest entry is not finite; "

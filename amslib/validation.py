@@ -19,9 +19,9 @@ import operator
 
 import numpy as np
 
-__all__ = ["real_number", "check_lr", "check_beta", "check_betas", "check_nonnegative",
-           "check_eps", "check_flag", "check_count", "check_seed", "check_schedule_value",
-           "as_real_array", "check_grad", "describe"]
+__all__ = ["real_number", "check_real", "check_positive", "check_lr", "check_beta", "check_betas",
+           "check_nonnegative", "check_eps", "check_flag", "check_count", "check_step", "check_seed",
+           "check_schedule_value", "as_real_array", "check_grad", "describe"]
 
 
 def describe(value) -> str:
@@ -48,10 +48,29 @@ def real_number(value, name: str, allowed: str = "a real number") -> float:
                                                  ("b" if str(dtype) == "torch.bool" else "i"))
         if kind is not None and (kind not in "iuf" or np.ndim(value) != 0):
             raise bad
+    detach = getattr(value, "detach", None)
+    if callable(detach):  # a tensor that requires grad: float() of it warns
+        value = detach()
     try:
         return float(value)
     except Exception:
         raise bad from None
+
+
+def check_real(value, name: str, allowed: str = "a finite number") -> float:
+    """A finite float; ``allowed`` (the range, in words) is repeated in every message."""
+    v = real_number(value, name, allowed)
+    if not math.isfinite(v):
+        raise ValueError(f"Invalid {name}: {describe(value)} (must be {allowed})")
+    return v
+
+
+def check_positive(value, name: str) -> float:
+    """A finite float > 0 (``Invalid <name>: ... (must be a finite number > 0)``)."""
+    v = check_real(value, name, "a finite number > 0")
+    if not v > 0.0:
+        raise ValueError(f"Invalid {name}: {describe(value)} (must be a finite number > 0)")
+    return v
 
 
 def check_nonnegative(value, name: str) -> float:
@@ -132,23 +151,48 @@ def check_count(value, name: str, minimum: int = 0, maximum: int | None = None,
     return n
 
 
-def check_seed(seed):
-    """A seed for ``numpy.random.default_rng``: None, an integer >= 0 or a sequence of them.
+def check_step(t, name: str = "step number t") -> int:
+    """A step number t = 1, 2, ... as an int (an integral float such as 2.0 is taken; 2.5,
+    bools, NaN and t < 1 are refused)."""
+    if type(t) is int and t >= 1:
+        return t
+    allowed = "an integer >= 1; steps start at t = 1"
+    if not isinstance(t, (bool, np.bool_)):
+        try:
+            return check_count(t, name, 1)
+        except ValueError:
+            pass
+        try:
+            v = real_number(t, name, allowed)
+        except ValueError:
+            v = None
+        if v is not None and math.isfinite(v) and v >= 1.0 and v == math.floor(v):
+            return int(v)
+    raise ValueError(f"Invalid {name}: {describe(t)} (must be {allowed})")
 
-    A Generator is refused: it changes as it is used, so two runs given the same one
-    would not see the same numbers."""
+
+def check_seed(seed, name: str = "seed", generator: bool = False):
+    """A seed for ``numpy.random.default_rng``: None, an integer >= 0 or a sequence of them
+    (``generator=True``: a ``numpy.random.Generator`` too).
+
+    A Generator is refused otherwise: it changes as it is used, so two runs given the same
+    one would not see the same numbers."""
     allowed = "None, an integer >= 0, or a sequence of them"
+    if generator:
+        if isinstance(seed, np.random.Generator):
+            return seed
+        allowed += ", or a numpy.random.Generator"
     if seed is None:
         return None
     if isinstance(seed, (bool, np.bool_, str, bytes, float, np.floating, complex)):
-        raise ValueError(f"Invalid seed: {describe(seed)} (must be {allowed})")
+        raise ValueError(f"Invalid {name}: {describe(seed)} (must be {allowed})")
     if isinstance(seed, (np.random.Generator, np.random.RandomState, np.random.BitGenerator)):
-        raise ValueError(f"Invalid seed: a {type(seed).__name__} (must be {allowed}; a generator "
+        raise ValueError(f"Invalid {name}: a {type(seed).__name__} (must be {allowed}; a generator "
                          "changes as it is used, so runs with the same one would differ)")
     try:
         np.random.SeedSequence(seed)
     except Exception:
-        raise ValueError(f"Invalid seed: {describe(seed)} (must be {allowed})") from None
+        raise ValueError(f"Invalid {name}: {describe(seed)} (must be {allowed})") from None
     return seed
 
 
@@ -156,13 +200,14 @@ def as_real_array(x, name: str = "parameters x") -> np.ndarray:
     """A new float64 array of finite values (the caller's array is never modified).
     Complex, boolean, string and object arrays are refused (NumPy would drop the
     imaginary part, or turn True into 1 and '0.5' into 0.5)."""
+    x = _detached(x)
     try:
         raw = np.asarray(x)
     except Exception:
         raise ValueError(f"Invalid {name}: {describe(x)} (must be an array of real numbers)") from None
     if raw.dtype.kind not in "iuf":
-        raise ValueError(f"Invalid {name}: an array of dtype {raw.dtype} (must hold real "
-                         "numbers: integers or floats)")
+        raise ValueError(f"Invalid {name}: {'an array of dtype ' + str(raw.dtype) if raw.ndim else describe(x)} "
+                         "(must hold finite real numbers: integers or floats within float64's range)")
     a = np.array(raw, dtype=np.float64)  # a copy
     if not np.all(np.isfinite(a)):
         bad = np.flatnonzero(~np.isfinite(a))[0]
@@ -170,8 +215,15 @@ def as_real_array(x, name: str = "parameters x") -> np.ndarray:
     return a
 
 
+def _detached(x):
+    """A tensor without its autograd graph (NumPy cannot convert one that requires grad)."""
+    detach = getattr(x, "detach", None)
+    return detach() if callable(detach) and getattr(x, "requires_grad", False) else x
+
+
 def check_grad(x: np.ndarray, grad) -> np.ndarray:
     """The gradient as a float64 array of x's shape, finite."""
+    grad = _detached(grad)
     try:
         raw = np.asarray(grad)
     except Exception:

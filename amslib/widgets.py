@@ -37,7 +37,9 @@ from . import plotting
 from .explorer_controls import STEP_CHOICES, ExplorerControls
 from .explorer_figure import ExplorerFigure
 from .explorer_runs import OPTIMIZERS, RunCache, optimizer_for, problem_for
+from .online import check_x0
 from .optimizers import Adam
+from .validation import check_eps, check_real, check_seed
 
 __all__ = ["Explorer", "explore", "OPTIMIZERS", "TEXT_PLAIN", "STEP_CHOICES"]
 
@@ -67,7 +69,9 @@ class Explorer:
         self.controls = ExplorerControls(beta1, beta2, alpha, schedule, problem, C, period, p,
                                          steps, optimizers)
         self.widgets = self.controls.widgets
-        self.c, self.eps, self.x0, self.seed = float(c), float(eps), float(x0), seed
+        # checked here (raised), not shown in the widget: they have no control to correct them
+        self.c = problem_for(self.controls.settings(), check_real(c, "c")).c
+        self.eps, self.x0, self.seed = check_eps(eps), check_x0(x0), check_seed(seed)
         self.runs = RunCache()
         self.plot = ExplorerFigure(dpi=dpi, compress_level=compress_level)
         self._busy = self._pending = False

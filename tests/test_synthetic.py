@@ -146,12 +146,12 @@ def test_subsampling():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: online_problem(C=0.0), r"Invalid C: 0.0 \(must be > 0\)"),
+    (lambda: online_problem(C=0.0), r"Invalid C: 0.0 \(must be > 0, in \[1e-150, 1e\+150\]\)"),
     (lambda: online_problem(C=2.0, period=3, c=-1.0), r"Theorem 1's problem needs C > 2"),
     (lambda: theorem1_problem(1.5), r"needs C > 2"),
     (lambda: online_problem(period=1), r"Invalid period: 1 \(must be an integer >= 2\)"),
     (lambda: online_problem(period=3.5), r"Invalid period: 3.5 \(must be an integer"),
-    (lambda: online_problem(c=math.nan), r"Invalid c: nan \(must be a finite number\)"),
+    (lambda: online_problem(c=math.nan), r"Invalid c: nan \(must be a finite number with \|c\| in \[1e-150, 1e\+150\] or 0\)"),
     (lambda: online_problem(C=math.inf), r"Invalid C: inf"),
     (lambda: stochastic_problem(p=0.0), r"Invalid p: 0.0 \(must be a probability in \(0, 1\)\)"),
     (lambda: stochastic_problem(p=1.0), r"Invalid p: 1.0"),
