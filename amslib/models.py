@@ -50,7 +50,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .validation import check_betas, check_count, check_eps, check_flag, check_lr
+from .validation import (as_real_array, check_betas, check_count, check_eps, check_flag, check_lr,
+                         describe)
 
 __all__ = ["Digits", "make_model", "train_one", "train_grid", "SCHEDULES"]
 
@@ -68,10 +69,28 @@ class Digits(NamedTuple):
 
     @classmethod
     def from_numpy(cls, X_train, y_train, X_test, y_test) -> "Digits":
-        return cls(torch.as_tensor(np.asarray(X_train), dtype=DTYPE),
-                   torch.as_tensor(np.asarray(y_train), dtype=torch.int64),
-                   torch.as_tensor(np.asarray(X_test), dtype=DTYPE),
-                   torch.as_tensor(np.asarray(y_test), dtype=torch.int64))
+        """From arrays as :func:`amslib.data.load_digits` returns them: images (n, 64), finite;
+        labels (n,), integers 0..9."""
+        X_train, X_test = _images(X_train, "X_train"), _images(X_test, "X_test")
+        y_train, y_test = _labels(y_train, "y_train", len(X_train)), _labels(y_test, "y_test", len(X_test))
+        return cls(torch.as_tensor(X_train, dtype=DTYPE), torch.as_tensor(y_train, dtype=torch.int64),
+                   torch.as_tensor(X_test, dtype=DTYPE), torch.as_tensor(y_test, dtype=torch.int64))
+
+
+def _images(X, name: str) -> np.ndarray:
+    X = as_real_array(X, name)
+    if X.ndim != 2 or X.shape[1] != N_FEATURES or len(X) == 0:
+        raise ValueError(f"Invalid {name}: shape {X.shape} (must be (n, {N_FEATURES}) with n >= 1: "
+                         "one flattened 8x8 image a row)")
+    return X
+
+
+def _labels(y, name: str, n: int) -> np.ndarray:
+    y = as_real_array(y, name)
+    if y.shape != (n,) or not np.all((y == np.round(y)) & (y >= 0) & (y < N_CLASSES)):
+        raise ValueError(f"Invalid {name}: {describe(y)} (must be {n} integer labels in "
+                         f"0..{N_CLASSES - 1}, one an image)")
+    return y.astype(np.int64)
 
 
 #: Limits that keep a call within memory and time (each refused with a message).

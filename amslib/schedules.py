@@ -33,9 +33,10 @@ def _check_t(t):
 
     if np.ndim(t) == 0 and not isinstance(t, (list, tuple)):
         return t if type(t) is int and t >= 1 else check_step(t)
-    a = as_real_array(t, "step numbers t")
-    if a.size and not a.min() >= 1.0:
-        raise ValueError(f"Invalid step number t: {a.min()} (must be an integer >= 1; steps "
+    a = t if type(t) is np.ndarray and t.dtype == np.float64 else as_real_array(t, "step numbers t")
+    if a.size and not (a.min() >= 1.0 and a.max() < math.inf):  # NaN fails too
+        bad = a.flat[int(np.argmin((a >= 1.0) & (a < math.inf)))]
+        raise ValueError(f"Invalid step number t: {bad} (must be an integer >= 1; steps "
                          "start at t = 1)")
     return a
 
