@@ -689,7 +689,7 @@ def combinations(draw, specs):
 def check_combination(spec, changes, bad):
     try:
         result = call(spec, **changes)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, FileNotFoundError) as exc:
         blamed = bad or sorted(JOINT.get(spec.name, set()) & set(changes))
         assert blamed, f"{spec.name}: good values refused: {type(exc).__name__}: {exc}"
         assert_names(exc, spec, blamed, ranged=False)
