@@ -4,7 +4,8 @@ Walks each deck with the right-arrow key, as a lecturer would, and on every slid
 what the projector shows:
 - the key goes through the slides in order, one by one, each visited once (linear
   navigation; space, page-down and "n" go the same way), and enters every section at its
-  first sub-slide even after the lecturer has jumped around;
+  first sub-slide even after the lecturer has jumped around; left, page-up and "p" go back
+  through the slides in reverse order;
 - nothing is taller or wider than the slide, and no element scrolls (no scroll box, no
   code line cut at the right edge);
 - prose (paragraphs, lists, tables) at least 26 px on screen, code and output at least 20 px;
@@ -49,20 +50,22 @@ JUMP_AROUND = """() => {
 }"""
 
 
-def walk(page, key: str, limit: int = 2000) -> tuple[list, str]:
+def walk(page, key: str, limit: int = 2000, start: str = "") -> tuple[list, str]:
     """Press ``key`` from the second slide, after every section has been left at its end
     (JUMP_AROUND), until the deck ends (or ``limit`` presses): the (h, v) of each slide in
     the order visited, and what went wrong ('' if nothing). Each press is waited for (a
     busy machine can take seconds) before the next is sent, so that two presses can never
     be read as one step."""
     page.evaluate(JUMP_AROUND)
+    if start:
+        page.evaluate(start)
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     seen = []
     for _ in range(limit):
-        h, v, f, end = page.evaluate(WHERE)
+        h, v, f, end, first = page.evaluate(WHERE)
         if not seen or seen[-1] != [h, v]:
             seen.append([h, v])
-        if end:
+        if first if start else end:
             break
         page.keyboard.press(key)
         try:
@@ -74,6 +77,9 @@ def walk(page, key: str, limit: int = 2000) -> tuple[list, str]:
             return seen, f"key {key!r} did nothing for 30 s on slide {h}/{v}"
     return seen, ""
 
+
+GO_TO_LAST = """() => { const hs = Reveal.getHorizontalSlides(), h = hs.length - 1;
+    Reveal.slide(h, Math.max(hs[h].querySelectorAll(':scope > section').length - 1, 0), -1); }"""
 
 KEY_CODES = {"ArrowRight": 39, " ": 32, "PageDown": 34, "n": 78}
 # The whole deck in one call: the same keydown events the keyboard sends (reveal.js reads
@@ -96,7 +102,8 @@ WALK_JS = """async ([key, code]) => {
 
 WHERE = """() => { const i = Reveal.getIndices();
     return [i.h, i.v || 0, i.f === undefined ? -1 : i.f,
-            Reveal.isLastSlide() && !Reveal.availableFragments().next]; }"""
+            Reveal.isLastSlide() && !Reveal.availableFragments().next,
+            Reveal.isFirstSlide() && !Reveal.availableFragments().prev]; }"""
 
 
 def test_every_slide_of_every_deck(decks, browser):
@@ -119,6 +126,14 @@ def test_every_slide_of_every_deck(decks, browser):
                 problems.append(f"{name}: {stuck}")
             elif other != expected or len(other) < min(len(order) - second, 5):
                 problems.append(f"{name}: key {key!r} does not go through the slides in order: "
+                                f"{other} for {expected}")
+        for key in ("ArrowLeft", "PageUp", "p"):      # and back, from the last slide
+            other, stuck = walk(page, key, limit=12, start=GO_TO_LAST)
+            expected = order[::-1][:len(other)]
+            if stuck:
+                problems.append(f"{name}: {stuck}")
+            elif other != expected or len(other) < min(len(order), 5):
+                problems.append(f"{name}: key {key!r} does not go back through the slides in order: "
                                 f"{other} for {expected}")
         problems += [f"{name}: a formula MathJax could not typeset: {e}" for e in page.evaluate(MATH_ERRORS)]
         page.close()
