@@ -8,6 +8,7 @@ from collections import OrderedDict
 from . import synthetic
 from .optimizers import Adam
 from .schedules import constant, inv_sqrt
+from .validation import check_count
 
 #: key -> (method, bias_correction, label)
 OPTIMIZERS = {
@@ -29,6 +30,8 @@ def problem_for(settings: dict, c: float):
 
 def optimizer_for(settings: dict, key: str, eps: float) -> Adam:
     """The optimizer ``settings`` describe for ``key`` (one of :data:`OPTIMIZERS`)."""
+    if not isinstance(key, str) or key not in OPTIMIZERS:
+        raise ValueError(f"Invalid key: {key!r} (must be one of {list(OPTIMIZERS)})")
     method, bias_correction, _ = OPTIMIZERS[key]
     lr = SCHEDULES[settings["schedule"]](settings["alpha"])
     return Adam(lr=lr, betas=(settings["beta1"], settings["beta2"]), eps=eps,
@@ -39,7 +42,7 @@ class RunCache:
     """Runs of the simulator, keyed by everything that determines them."""
 
     def __init__(self, size: int = 64):
-        self.size = size
+        self.size = check_count(size, "size", 1, 10 ** 4, "each run keeps ~10^4 points for the plot")
         self._runs: OrderedDict = OrderedDict()
 
     def run(self, prob, key: str, settings: dict, steps: int, *, eps: float, x0: float, seed: int):

@@ -541,6 +541,14 @@ def _figure(f):
         plt.close(fig)
 
 
+def _close(fig_axes):
+    """The size in inches of a new figure, closed."""
+    import matplotlib.pyplot as plt
+    size = tuple(fig_axes[0].get_size_inches())
+    plt.close(fig_axes[0])
+    return size
+
+
 def _subplots(**kw):
     import matplotlib.pyplot as plt
     fig, _ = plotting.subplots(**kw)
@@ -589,6 +597,17 @@ MORE = [
     Spec("load_digits(path)", lambda path: data.load_digits("test", path=path)[0].shape[0], dict(path=None),
          dict(path=Kind(None, _cases(False, number=3, list=["data"], missing="/nonexistent/digits.npz"), {})), (),
          dict(path=("path", "file"))),
+]
+MORE += [
+    Spec("subplot_mosaic", lambda width, height: _close(plotting.subplot_mosaic("AB", width=width, height=height)),
+         dict(width=8.0, height=3.0), dict(width=POSITIVE.but(drop=("tensor_grad",)),
+                                           height=POSITIVE.but(drop=("tensor_grad",))), (2,)),
+    Spec("optimizer_for", lambda settings, key, eps: drive(explorer_runs.optimizer_for(settings, key, eps)),
+         dict(settings=dict(schedule="inv_sqrt", alpha=0.5, beta1=0.9, beta2=0.99), key="adam_paper", eps=1e-8),
+         dict(eps=NONNEG, key=Kind(None, _cases(False, other="sgd", none=None), dict(ams="amsgrad_pytorch"))), (2,)),
+    Spec("RunCache", lambda size: float(explorer_runs.RunCache(size).run(
+        PROBLEMS["online"], "adam_pytorch", dict(schedule="constant", alpha=0.1, beta1=0.9, beta2=0.99), 20,
+        eps=1e-8, x0=0.0, seed=0).x_final), dict(size=2), dict(size=COUNT(1, 10 ** 4)), ()),
 ]
 SPECS += _step_specs() + MORE
 SPEC = {s.name: s for s in SPECS}
@@ -833,3 +852,71 @@ def test_training_divergence_names_the_epoch(grid):
                 models.train_grid(DIGITS, 5, [dict(lr=1e-3), dict(lr=1e300)], seeds=(0,), epochs=2, batch_size=8)
             else:
                 models.train_one(DIGITS, 5, 1e300, epochs=3, batch_size=8)
+
+
+# =========================================================================== coverage
+MODULES = [adamnc, beyond, data, explorer_controls, explorer_figure, explorer_runs, fast_adam, models,
+           online, optimizers, plain_loop, plotting, problems, scan, schedules, setup, synthetic,
+           torch_optim, validation, widgets]
+#: Public callables with no parameter to fuzz, or that only hold what they are given.
+EXEMPT = {
+    "records (named tuples and frozen dataclasses; the optimizers check a state when it is used)":
+        {"SGDState", "MomentumState", "AdaGradState", "RMSPropState", "AdamState", "AdamNCState",
+         "AdamXState", "YogiState", "RunResult", "Digits"},
+    "no numeric or array parameter": {"use_style", "label_axes", "find_data_file", "in_colab",
+                                      "check_versions", "installed_version", "VersionWarning", "line",
+                                      "describe"},
+    "displays an Explorer (whose arguments are covered)": {"explore"},
+    "not a constructor: the figure's own helper, fed by the simulator's runs": {"envelope"},
+    "a hash of whatever arrays it is given (data/make_digits.py)": {"digits_sha256"},
+    "the base class of the 2-D problems (abstract)": {"Problem"},
+}
+
+
+def _public_callables():
+    """(module, name, object) for every public callable: a module's __all__, or (without one)
+    the names it defines that do not start with an underscore."""
+    seen = set()
+    for module in MODULES:
+        names = getattr(module, "__all__", None) or [n for n, v in vars(module).items() if not n.startswith("_")
+                                                     and getattr(v, "__module__", None) == module.__name__]
+        for name in names:
+            obj = getattr(module, name)
+            if callable(obj) and id(obj) not in seen:
+                seen.add(id(obj))
+                yield module, name, obj
+
+
+def _codes(obj):
+    """The code objects that mean "obj was called": a function's own, a class's methods'."""
+    if isinstance(obj, type):
+        return {f.__code__ for klass in obj.__mro__ if klass.__module__.startswith("amslib")
+                for f in vars(klass).values() if hasattr(f, "__code__")}
+    return {getattr(obj, "__code__", None)} - {None}
+
+
+def test_every_public_callable_is_covered():
+    """Each public callable of amslib (but the exempt ones, each with its reason) is reached by
+    at least one spec's good call (or good edge value): a new public function cannot be left
+    out of this file."""
+    import sys
+    called = set()
+
+    def profile(frame, event, arg):
+        if event == "call":
+            called.add(frame.f_code)
+
+    sys.setprofile(profile)
+    try:
+        for spec in SPECS:
+            for changes in [{}] + [{p: v} for p, k in spec.kinds.items() for v in k.good.values()]:
+                try:
+                    call(spec, **changes)
+                except Exception:
+                    pass
+    finally:
+        sys.setprofile(None)
+    exempt = set().union(*EXEMPT.values())
+    missing = [f"{m.__name__}.{n}" for m, n, obj in _public_callables()
+               if n not in exempt and not (_codes(obj) & called)]
+    assert not missing, f"public callables no spec reaches (add a Spec, or an EXEMPT reason): {missing}"
