@@ -152,7 +152,8 @@ ARRAY_BAD = _cases(False, string="abc", none=None, complex=[1 + 1j, 2.0], bools=
     True, nan=[NAN, 1.0], inf=[1.0, INF], minus_inf=np.array([-INF, 0.0], dtype=np.float32))
 ARRAY_GOOD = dict(float32=np.array([0.5, -1.0], dtype=np.float32), float16=np.array([0.5, -1.0], dtype=np.float16),
                   non_contiguous=np.arange(4.0)[::2] - 1.5, ints=[1, -2], list=[0.5, -0.5],
-                  tensor=torch.tensor([0.5, -1.0]), read_only=np.array([1.0, 2.0]).copy())
+                  tensor=torch.tensor([0.5, -1.0]), tensor_grad=torch.tensor([0.5, -1.0], requires_grad=True),
+                  read_only=np.array([1.0, 2.0]).copy())
 ARRAY_GOOD["read_only"].setflags(write=False)
 ARRAY2 = Kind("finite", ARRAY_BAD + _cases(False, wrong_shape=np.ones(3), matrix=np.ones((2, 2)),
                                            scalar=0.5, empty=np.array([])), dict(ARRAY_GOOD))
@@ -504,7 +505,7 @@ SPECS += _explorer_specs()
 def _init_and_step(opt, x):
     """init(x), then two steps with gradient 1 everywhere: x's shape is kept."""
     state = opt.init(x)
-    shape = np.shape(np.asarray(x, dtype=np.float64))
+    shape = tuple(x.shape) if isinstance(x, torch.Tensor) else np.shape(np.asarray(x, dtype=np.float64))
     for _ in range(2):
         x, state = opt.step(x, np.ones(shape), state)
     assert np.shape(x) == shape
