@@ -148,7 +148,17 @@ def _matmul(A: np.ndarray, M: np.ndarray) -> np.ndarray:
 
 def cumsum(u: np.ndarray, h0: float, scale: float = 1.0) -> np.ndarray:
     """h0 + scale (u_0 + ... + u_j) for each j, as a new array (see :func:`block_scan`)."""
-    return _cumsum(_series(u, "u"), _real(h0, "h0"), _real(scale, "scale"))
+    u, h0, scale = _series(u, "u"), _real(h0, "h0"), _real(scale, "scale")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_sums(_cumsum(u, h0, scale), "the running sum")
+
+
+def _finite_sums(h: np.ndarray, what: str) -> np.ndarray:
+    """h, if finite: from finite inputs a sum (or a square) can still overflow float64."""
+    if h.size and not (h.max() < math.inf and h.min() > -math.inf):
+        raise FloatingPointError(f"{what} overflowed float64 at index "
+                                 f"{int(np.argmin(np.isfinite(h)))} (inputs too large)")
+    return h
 
 
 def _cumsum(u: np.ndarray, h0: float, scale: float = 1.0) -> np.ndarray:
@@ -160,9 +170,12 @@ def ema(g: np.ndarray, b: float, h0: float, square: bool = False) -> np.ndarray:
     b in [0, 1]; g a 1-D array of finite numbers, h0 (m_0) finite."""
     g, b, h0 = _series(g, "g"), _factor(b), _real(h0, "h0")
     square = square if type(square) is bool else check_flag(square, "square")
-    if b == 0.0:
-        return g * g if square else g.copy()  # 0 * m + 1 * g, exactly
-    return _block_scan(_scan_buffer(g, 16, square), b, h0, 1.0 - b).reshape(-1)[:len(g)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        if b == 0.0:
+            h = g * g if square else g.copy()  # 0 * m + 1 * g, exactly
+        else:
+            h = _block_scan(_scan_buffer(g, 16, square), b, h0, 1.0 - b).reshape(-1)[:len(g)]
+    return _finite_sums(h, "the moment (of g^2)" if square else "the moment")
 
 
 def clipped_walk(x: float, d: np.ndarray, out: np.ndarray) -> None:

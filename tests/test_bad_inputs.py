@@ -733,6 +733,17 @@ def test_random_combinations_slow_callables(combination):
     check_combination(*combination)
 
 
+@pytest.mark.parametrize("call", [lambda: scan.ema(np.array([1.0, 1e200]), 0.5, 0.0, True),
+                                  lambda: scan.cumsum(np.array([1e308, 1e308]), 0.0),
+                                  lambda: scan.ema(np.array([1e200, 2.0]), 0.0, 0.0, True)])
+def test_scan_overflow_from_finite_inputs_is_said(call):
+    """Finite inputs whose squares or sums exceed float64: a FloatingPointError, not inf."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FloatingPointError, match="overflowed float64 at index"):
+            call()
+
+
 # =========================================================================== mid-run
 NUMPY_OPTIMIZERS = [optimizers.SGD, optimizers.Momentum, optimizers.AdaGrad, optimizers.RMSProp,
                     optimizers.Adam, optimizers.AMSGrad, adamnc.AdamNC, beyond.AdamX, beyond.Yogi,
