@@ -1,4 +1,4 @@
-"""The checkers behind the exercises of notebooks 00, 03, 04 and 05: each accepts the right
+"""The checkers behind the exercises of notebooks 00, 03, 04, 05 and 06: each accepts the right
 answer, rejects typical mistakes with a hint, and reports a blank answer as not attempted."""
 import numpy as np
 import pytest
@@ -209,6 +209,61 @@ def test_running_max_is_bounded_and_tolerant(verdict):
     assert verdict(nb04.check_running_max, torch.tensor([4, 4, 9, 9, 9.5]))[0] is True
     ok, out = verdict(nb04.check_running_max, [4, 4, 9, 9])
     assert ok is False and "five numbers" in out
+
+
+# ----------------------------------------------------------------------------- 06, AdamNC's v_t
+def _adamnc_right(g):
+    g2 = np.asarray(g, dtype=float) ** 2
+    return np.cumsum(g2) / np.arange(1, len(g2) + 1)
+
+
+def _adamnc_loop(g, start=1):
+    v, out = 0.0, []
+    for t, gt in enumerate(g, start=start):
+        b2 = 1 - 1 / t
+        v = b2 * v + (1 - b2) * gt * gt
+        out.append(v)
+    return np.array(out)
+
+
+def _adamnc_ema(beta2):
+    def adamnc_v(g):
+        v, out = 0.0, []
+        for gt in g:
+            v = beta2 * v + (1 - beta2) * gt * gt
+            out.append(v)
+        return np.array(out)
+    return adamnc_v
+
+
+@pytest.mark.parametrize("answer", [_adamnc_right, _adamnc_loop, lambda g: list(_adamnc_right(g)),
+                                    lambda g: _adamnc_right(g).astype(np.float32),
+                                    lambda g: torch.tensor(_adamnc_right(g))],
+                         ids=["closed form", "recursion", "list", "float32", "tensor"])
+def test_adamnc_v_accepts_every_right_form(verdict, answer):
+    ok, out = verdict(nb04.check_adamnc_v, answer)
+    assert ok is True and "Correct!" in out, out
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (lambda g: np.cumsum(np.asarray(g) ** 2), "divide by t"),
+    (lambda g: np.cumsum(g) / np.arange(1, len(g) + 1), "not the gradients"),
+    (lambda g: np.maximum.accumulate(np.asarray(g) ** 2), "running maximum"),
+    (_adamnc_ema(0.9), "constant beta_2 = 0.9;"),
+    (_adamnc_ema(0.99), "constant beta_2 = 0.99;"),
+    (_adamnc_ema(0.999), "constant beta_2 = 0.999;"),
+    (lambda g: _adamnc_loop(g, start=0), "divided by zero"),
+    (lambda g: np.cumsum(np.asarray(g) ** 2) / (np.arange(len(g)) + 2), "count the steps from t = 1"),
+    (lambda g: np.cumsum(np.asarray(g) ** 2) / np.arange(len(g)), "inf or nan"),
+    (lambda g: float(np.mean(np.asarray(g) ** 2)), "v_T alone"),
+    (lambda g: _adamnc_right(g)[:-1], "one v_t per step"),
+    (lambda g: _adamnc_right(g) * 1.5, "expected v ="),
+    (lambda g: "v", "NumPy array of numbers"),
+])
+def test_adamnc_v_hints(verdict, answer, hint):
+    """Each common mistake gets its own hint (the first sequence, [3, 1, 0], tells them apart)."""
+    ok, out = verdict(nb04.check_adamnc_v, answer)
+    assert ok is False and hint in out, out
 
 
 # ----------------------------------------------------------------------------- 05, every hint
