@@ -293,13 +293,13 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
                 page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
                     (base, "data:")) else r.abort())
                 page.goto(f"{base}/{deck.name}?print-pdf", wait_until="load")
-                page.wait_for_function("() => window.Reveal && Reveal.isReady() && "
-                                       "document.querySelectorAll('.pdf-page').length > 0",
-                                       timeout=30000)
-                for _ in range(3):     # typeset, then laid out again after reveal's layout
-                    page.evaluate("() => new Promise(r => (window.MathJax && MathJax.Hub) ? "
-                                  "MathJax.Hub.Queue(r) : r())")
-                    page.wait_for_timeout(400)
+                # the deck says when its mathematics is typeset and fitted (course_reveal)
+                page.wait_for_function("() => document.documentElement.getAttribute("
+                                       "'data-course-math') === 'ready'", timeout=180000)
+                failed = page.evaluate("() => document.querySelectorAll("
+                                       "'.MathJax_Error, .noError').length")
+                if failed:
+                    raise SystemExit(f"{deck.name}: {failed} formulas MathJax could not typeset")
                 pdf = out / deck.name.replace(".slides.html", ".pdf")
                 page.pdf(path=str(pdf), width=f"{slides.SLIDE_W}px", height=f"{slides.SLIDE_H}px",
                          print_background=True, margin={"top": "0", "bottom": "0",

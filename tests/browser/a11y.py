@@ -67,8 +67,12 @@ def serve(root: Path):
 
 
 def wait_rendered(page, deck: bool) -> None:
+    """A deck: its own "mathematics ready" signal (decks_common.wait_math_ready); a site
+    page: MathJax's queue has run."""
     if deck:
-        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=20000)
+        from decks_common import wait_math_ready
+        wait_math_ready(page)
+        return
     page.wait_for_function("""() => new Promise(done => {
         if (!(window.MathJax && MathJax.Hub && MathJax.Hub.Queue)) return done(true);
         MathJax.Hub.Queue(() => done(true)); })""", timeout=60000)

@@ -22,37 +22,36 @@ def open_deck(browser, base: str, name: str, query: str = ""):
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:"))
                else r.abort())
     page.goto(f"{base}/slides/{name}.slides.html{query}", wait_until="load")
-    page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=20000)
-    if "print-pdf" in query:
-        page.wait_for_function("() => document.querySelectorAll('.pdf-page').length > 0")
-    settle_mathjax(page)
+    wait_math_ready(page)
     return page
 
 
-LAYOUT_SIGNATURE = """() => {
-    if (!(window.MathJax && MathJax.Hub && MathJax.Hub.getAllJax)) return 'none';
-    const scripts = document.querySelectorAll('script[type^="math/tex"]').length;
-    const jax = MathJax.Hub.getAllJax().length;
-    let w = 0;
-    document.querySelectorAll('.MathJax, .MathJax_Display').forEach(e => { w += e.getBoundingClientRect().width; });
-    return scripts + '/' + jax + '/' + Math.round(w);
-}"""
-
-
-def settle_mathjax(page, timeout_s: float = 60.0) -> None:
-    """Wait until MathJax has typeset every formula and the layout has stopped moving
-    (two readings 300 ms apart agree): a loaded machine can take many seconds."""
-    import time
-    deadline, last = time.monotonic() + timeout_s, None
-    while time.monotonic() < deadline:
-        page.evaluate("() => new Promise(r => (window.MathJax && MathJax.Hub) ? MathJax.Hub.Queue(r) : r())")
-        sig = page.evaluate(LAYOUT_SIGNATURE)
-        done = sig == "none" or sig.split("/")[0] == sig.split("/")[1]
-        if done and sig == last:
-            break
-        last = sig
-        page.wait_for_timeout(300)
+def wait_math_ready(page, timeout_s: float = 180.0) -> None:
+    """Wait for the deck's own signal that its mathematics is typeset and fitted
+    (<html data-course-math="ready">, set by tools/templates/course_reveal): reveal.js has
+    placed the slides (in the print view: every slide in its page), MathJax has typeset
+    every formula, the fonts have loaded and wide formulas are scaled to their slide. A
+    deck that never says so fails here, rather than being measured half-typeset."""
+    page.wait_for_function("() => document.documentElement.getAttribute('data-course-math') === 'ready'",
+                           timeout=timeout_s * 1000)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+# Formulas MathJax could not typeset (shown as "[Math Processing Error]" or a red TeX
+# error): the TeX of each, for the report.
+MATH_ERRORS = r"""() => {
+    if (!(window.MathJax && MathJax.Hub)) return [];
+    const failed = [];
+    for (const s of document.querySelectorAll('script[type^="math/tex"]')) {
+        const jax = MathJax.Hub.getJaxFor(s);
+        const error = s.MathJax && s.MathJax.error;
+        if (!jax || error) failed.push((error && error.errorText ? error.errorText.split('\n')[0] + ': ' : '')
+                                       + s.textContent.replace(/\s+/g, ' ').slice(0, 80));
+    }
+    for (const e of document.querySelectorAll('.MathJax_Error, mjx-merror, .noError'))
+        failed.push('error shown: ' + e.textContent.slice(0, 80));
+    return failed;
+}"""
 
 
 # What each slide shows, in screen px at 1280x720, measured in reveal's print view

@@ -9,6 +9,8 @@ what the projector shows:
 - prose (paragraphs, lists, tables) at least 26 px on screen, code and output at least 20 px;
 - every slide starts with a heading and shows more than a heading and a stray line;
   at most about 120 words of prose (130 allowed for the estimate's slack);
+- every formula is typeset (no "[Math Processing Error]", no TeX error), in the deck and in
+  its print view;
 - every figure has alt text, and its smallest text (plotting.SMALL_PT in a PNG of
   plotting.DPI) is at least 16 px on screen.
 The numbers measured are printed (run with -s) and written to
@@ -20,7 +22,7 @@ import json
 import time
 
 from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
-from decks_common import MEASURE_SLIDES, open_deck
+from decks_common import MATH_ERRORS, MEASURE_SLIDES, open_deck
 
 from amslib import plotting
 
@@ -32,25 +34,29 @@ MAX_WORDS = 130
 FIGURE_TEXT_PX = plotting.SMALL_PT * plotting.DPI / 72     # in the PNG
 
 
-def walk(page, key: str, limit: int = 2000) -> list:
+def walk(page, key: str, limit: int = 2000) -> tuple[list, str]:
     """Press ``key`` from the first slide until the deck ends (or ``limit`` presses): the
-    (h, v) of each slide in the order visited."""
+    (h, v) of each slide in the order visited, and what went wrong ('' if nothing). Each
+    press is waited for (a busy machine can take seconds) before the next is sent, so that
+    two presses can never be read as one step."""
     page.evaluate("() => Reveal.slide(0, 0, -1)")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
     seen = []
     for _ in range(limit):
-        h, v, end = page.evaluate(WHERE)
+        h, v, f, end = page.evaluate(WHERE)
         if not seen or seen[-1] != [h, v]:
             seen.append([h, v])
         if end:
             break
         page.keyboard.press(key)
-        try:                    # a busy machine: let reveal.js handle the key first
+        try:
             page.wait_for_function(
-                "([h, v]) => { const i = Reveal.getIndices(); return i.h !== h || (i.v || 0) !== v"
-                " || Reveal.availableFragments().prev; }", arg=[h, v], timeout=3000)
-        except Exception:       # noqa: BLE001 - the comparison below reports what happened
-            pass
-    return seen
+                "([h, v, f]) => { const i = Reveal.getIndices();"
+                " return i.h !== h || (i.v || 0) !== v || (i.f === undefined ? -1 : i.f) !== f; }",
+                arg=[h, v, f], timeout=30000)
+        except Exception:       # noqa: BLE001 - reported as a finding
+            return seen, f"key {key!r} did nothing for 30 s on slide {h}/{v}"
+    return seen, ""
 
 
 KEY_CODES = {"ArrowRight": 39, " ": 32, "PageDown": 34, "n": 78}
@@ -73,7 +79,8 @@ WALK_JS = """async ([key, code]) => {
 }"""
 
 WHERE = """() => { const i = Reveal.getIndices();
-    return [i.h, i.v || 0, Reveal.isLastSlide() && !Reveal.availableFragments().next]; }"""
+    return [i.h, i.v || 0, i.f === undefined ? -1 : i.f,
+            Reveal.isLastSlide() && !Reveal.availableFragments().next]; }"""
 
 
 def test_every_slide_of_every_deck(decks, browser):
@@ -89,13 +96,19 @@ def test_every_slide_of_every_deck(decks, browser):
             problems.append(f"{name}: the right arrow visits {len(seen)} of {len(order)} slides, "
                             f"first difference at step {next((k for k, (a, b) in enumerate(zip(seen, order)) if a != b), min(len(seen), len(order)))}")
         for key in ("ArrowRight", " ", "PageDown", "n"):     # real key presses, from the start
-            other = walk(page, key, limit=12)
-            if other != order[:len(other)] or len(other) < min(len(order), 5):
-                problems.append(f"{name}: key {key!r} does not go through the slides in order")
+            other, stuck = walk(page, key, limit=12)
+            if stuck:
+                problems.append(f"{name}: {stuck}")
+            elif other != order[:len(other)] or len(other) < min(len(order), 5):
+                problems.append(f"{name}: key {key!r} does not go through the slides in order: "
+                                f"{other} for {order[:len(other)]}")
+        problems += [f"{name}: a formula MathJax could not typeset: {e}" for e in page.evaluate(MATH_ERRORS)]
         page.close()
         t1 = time.perf_counter()
         page = open_deck(browser, base, name, "?print-pdf")
         measured = page.evaluate(MEASURE_SLIDES)
+        problems += [f"{name} (print view): a formula MathJax could not typeset: {e}"
+                     for e in page.evaluate(MATH_ERRORS)]
         sizes_t = {"walk_s": round(t1 - t0, 1), "measure_s": round(time.perf_counter() - t1, 1)}
         sizes = {"prose_min": 99.0, "code_min": 99.0, "figure_text_min": 99.0,
                  "figure_width_min": 9999, "words_max": 0, "slides": len(measured)}
