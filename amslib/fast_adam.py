@@ -165,7 +165,37 @@ def _bias_prefix(b: float, t0: int, n: int) -> int:
     return max(0, min(n, last - t0 + 1))
 
 
-class _AdamSim:
+class _Moments:
+    """Adam's moments for a block of gradients g_{t0}, ..., g_{t0+n-1}, from the moments of the
+    block before (the state ``m``, ``v``, ``v_max``, all 0 before the first block, carried
+    from block to block). Used by the simulators below, which set ``b1``, ``b2`` and that state."""
+
+    b1: float
+    b2: float
+    m: float
+    v: float
+    v_max: float
+
+    def first_moments(self, g: np.ndarray) -> np.ndarray:
+        """m_t = beta_1 m_{t-1} + (1 - beta_1) g_t for the block; carries m on."""
+        m = ema(g, self.b1, self.m)
+        self.m = float(m[-1])
+        return m
+
+    def second_moments(self, g: np.ndarray, amsgrad: bool) -> np.ndarray:
+        """v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2 for the block, or with ``amsgrad`` AMSGrad's
+        running maximum v_hat_t = max(v_hat_{t-1}, v_t), the one the step divides by;
+        carries v (and v_max) on."""
+        v = ema(g, self.b2, self.v, square=True)
+        self.v = float(v[-1])
+        if amsgrad:
+            v[0] = max(v[0], self.v_max)
+            v = np.maximum.accumulate(v, out=v)
+            self.v_max = float(v[-1])
+        return v
+
+
+class _AdamSim(_Moments):
     """The moments and steps of Adam for a block of gradients, carrying state."""
 
     def __init__(self, b1, b2, eps, amsgrad, bias_correction, schedule):
@@ -179,13 +209,8 @@ class _AdamSim:
         """d_t for the next len(g) steps: x_{t+1} = clip(x_t - d_t)."""
         n, t0 = len(g), self.t + 1
         b1, b2 = self.b1, self.b2
-        m = ema(g, b1, self.m)
-        v = ema(g, b2, self.v, square=True)
-        self.m, self.v = float(m[-1]), float(v[-1])
-        if self.amsgrad:
-            v[0] = max(v[0], self.v_max)
-            v = np.maximum.accumulate(v, out=v)        # AMSGrad divides by v_hat_t, the maximum
-            self.v_max = float(v[-1])
+        m = self.first_moments(g)
+        v = self.second_moments(g, self.amsgrad)
         t = np.arange(t0, t0 + n, dtype=np.float64)
         alpha = self.alphas(t0, n)
         den = np.sqrt(v, out=v)
@@ -211,8 +236,7 @@ class _AdamSim:
     def numerators(self, g: np.ndarray) -> np.ndarray:
         """m_t / (1 - beta_1^t) (or m_t without bias correction) for the next len(g) steps."""
         n, t0 = len(g), self.t + 1
-        m = ema(g, self.b1, self.m)
-        self.m = float(m[-1])
+        m = self.first_moments(g)
         if self.bias_correction:
             k = _bias_prefix(self.b1, t0, n)
             if k:
@@ -224,12 +248,7 @@ class _AdamSim:
         """alpha_t / (sqrt(v_t) / sqrt(1 - beta_2^t) + eps) (v_hat_t for AMSGrad), and 0 where the
         denominator is 0 (as _safe_div), for the next len(g) steps."""
         n, t0 = len(g), self.t + 1
-        v = ema(g, self.b2, self.v, square=True)
-        self.v = float(v[-1])
-        if self.amsgrad:
-            v[0] = max(v[0], self.v_max)
-            v = np.maximum.accumulate(v, out=v)
-            self.v_max = float(v[-1])
+        v = self.second_moments(g, self.amsgrad)
         t = np.arange(t0, t0 + n, dtype=np.float64)
         alpha = self.alphas(t0, n)
         den = np.sqrt(v, out=v)
@@ -242,7 +261,7 @@ class _AdamSim:
         return np.divide(alpha, den, out=np.zeros(n), where=den > 0)
 
 
-class _AdaBoundSim:
+class _AdaBoundSim(_Moments):
     """The steps of :class:`amslib.beyond.AdaBound` (and AMSBound) for a block of
     gradients, carrying state: its moments are Adam's, and the clipped step size
     eta_t = clip(a_t / (sqrt(d_t) + eps), eta_l(t), eta_u(t)), d_t = v_t or (AMSBound) v_hat_t,
@@ -259,13 +278,8 @@ class _AdaBoundSim:
     def steps(self, g: np.ndarray) -> np.ndarray:
         opt, b1, b2 = self.opt, self.b1, self.b2
         n, t0 = len(g), self.t + 1
-        m = ema(g, b1, self.m)
-        v = ema(g, b2, self.v, square=True)
-        self.m, self.v = float(m[-1]), float(v[-1])
-        if opt.amsbound:
-            v[0] = max(v[0], self.v_max)
-            v = np.maximum.accumulate(v, out=v)
-            self.v_max = float(v[-1])
+        m = self.first_moments(g)
+        v = self.second_moments(g, opt.amsbound)
         t = np.arange(t0, t0 + n, dtype=np.float64)
         alpha = self.alphas(t0, n)
         a = alpha.copy()

@@ -86,8 +86,43 @@ def _check_T(T) -> int:
 
 
 # --------------------------------------------------------------------------- problems
+class _FixedPointRegret:
+    """What both problems say of a fixed point x in F = [-1, 1], from the gradients' sum S
+    over a stretch of n steps (``_gradient_sum``: one period, or the expected gradient and
+    n = 1): its average regret (S x + |S|) / n, the best point x* = -sign(S) (regret 0,
+    +1 when S = 0) and the worst point -x*, whose average regret is 2 |S| / n."""
+
+    def _gradient_sum(self) -> tuple[float, float]:
+        raise NotImplementedError
+
+    @property
+    def mean_gradient(self) -> float:
+        """The gradients' average, S / n (the expected gradient for the stochastic problem)."""
+        S, n = self._gradient_sum()
+        return S / n
+
+    @property
+    def optimal_point(self) -> float:
+        """The best fixed point in hindsight: -sign(S)."""
+        return -1.0 if self._gradient_sum()[0] > 0 else 1.0
+
+    @property
+    def worst_point(self) -> float:
+        return -self.optimal_point
+
+    def average_regret_of(self, x: float) -> float:
+        """Average regret of the fixed point x: (S x + |S|) / n."""
+        S, n = self._gradient_sum()
+        return (S * x + abs(S)) / n
+
+    @property
+    def worst_average_regret(self) -> float:
+        """Average regret of the worst fixed point: 2 |S| / n."""
+        return self.average_regret_of(self.worst_point)
+
+
 @dataclass(frozen=True)
-class OnlineProblem:
+class OnlineProblem(_FixedPointRegret):
     """g_t = C when t mod period == 1, else c (t = 1, 2, ...): C comes first.
 
     Over one period the gradients add up to S = C + (period - 1) c. For S > 0 the best
@@ -123,28 +158,9 @@ class OnlineProblem:
         """S = C + (period - 1) c, the sum of the gradients over one period."""
         return self.C + (self.period - 1) * self.c
 
-    @property
-    def mean_gradient(self) -> float:
-        return self.period_sum / self.period
-
-    @property
-    def optimal_point(self) -> float:
-        """The best fixed point in hindsight (over whole periods): -sign(S)."""
-        return -1.0 if self.period_sum > 0 else 1.0
-
-    @property
-    def worst_point(self) -> float:
-        return -self.optimal_point
-
-    def average_regret_of(self, x: float) -> float:
-        """Average regret of the fixed point x, over whole periods (exact for T = k period)."""
-        S = self.period_sum
-        return (S * x + abs(S)) / self.period
-
-    @property
-    def worst_average_regret(self) -> float:
-        """Average regret of the worst fixed point (+1 when S > 0): 2 |S| / period."""
-        return self.average_regret_of(self.worst_point)
+    def _gradient_sum(self) -> tuple[float, float]:
+        """S over one period: the regrets are over whole periods (exact for T = k period)."""
+        return self.period_sum, self.period
 
     def gradients(self, T: int, seed=None) -> np.ndarray:
         """g_1, ..., g_T as a float64 array (``seed`` is ignored: nothing is random)."""
@@ -156,7 +172,7 @@ class OnlineProblem:
 
 
 @dataclass(frozen=True)
-class StochasticProblem:
+class StochasticProblem(_FixedPointRegret):
     """g_t = C with probability p, else c, independently for each t.
 
     How the sequence is drawn (so that :func:`run`, :func:`sweep` and
@@ -193,27 +209,11 @@ class StochasticProblem:
         return (f"Stochastic problem: f_t(x) = g_t x on [-1, 1], g_t = {self.C:g} with "
                 f"probability {self.p:g}, else {self.c:g}")
 
-    @property
-    def mean_gradient(self) -> float:
-        return self.p * self.C + (1.0 - self.p) * self.c
-
-    @property
-    def optimal_point(self) -> float:
-        """The minimiser of the expected loss: -sign(mu)."""
-        return -1.0 if self.mean_gradient > 0 else 1.0
-
-    @property
-    def worst_point(self) -> float:
-        return -self.optimal_point
-
-    def average_regret_of(self, x: float) -> float:
-        """Limit (T -> infinity) of the average regret of the fixed point x: mu x + |mu|."""
-        mu = self.mean_gradient
-        return mu * x + abs(mu)
-
-    @property
-    def worst_average_regret(self) -> float:
-        return self.average_regret_of(self.worst_point)
+    def _gradient_sum(self) -> tuple[float, float]:
+        """mu = p C + (1 - p) c, the expected gradient, over one step: the regrets are the
+        limits as T -> infinity (the optimal point minimises the expected loss), e.g.
+        mu x + |mu| for the fixed point x."""
+        return self.p * self.C + (1.0 - self.p) * self.c, 1
 
     def gradients(self, T: int, seed=0) -> np.ndarray:
         """g_1, ..., g_T as a float64 array, drawn as the class docstring says."""

@@ -169,17 +169,21 @@ def test_yogi_v_decreases_but_stays_nonnegative():
 
 
 # --------------------------------------------------------------------------- AdaBound
-def adabound_reference(x0, grads, lr, b1, b2, final_lr, gamma, eps, ams, bias_correction):
-    """Luo et al. (2019) as in the authors' code (bias_correction) or without it."""
-    out = []
-    x = list(x0)
+def adabound_reference(x0, grads, lr, b1, b2, final_lr, gamma, eps, ams, bias_correction=True,
+                       scaled=True):
+    """Luo et al. (2019) as in the authors' public code, one coordinate at a time, with their
+    bias correction or without it. ``lr`` is a number or a schedule t -> alpha_t; with
+    ``scaled`` the bounds use final_lr * lr(t) / lr(1), as their code does when a scheduler
+    sets group['lr'] = lr(t) and base_lr = lr(1) (for a constant lr: final_lr itself)."""
+    alpha = lr if callable(lr) else (lambda t: lr)
+    out, x = [], list(x0)
     m, v, vmax = [0.0] * len(x), [0.0] * len(x), [0.0] * len(x)
     for t, g in enumerate(grads, start=1):
-        lo = final_lr * (1 - 1 / (gamma * t + 1))
-        hi = final_lr * (1 + 1 / (gamma * t))
-        a = lr
+        f = final_lr * alpha(t) / alpha(1) if scaled else final_lr
+        lo, hi = f * (1 - 1 / (gamma * t + 1)), f * (1 + 1 / (gamma * t))
+        a = alpha(t)
         if bias_correction:
-            a = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+            a = a * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
         for i in range(len(x)):
             m[i] = b1 * m[i] + (1 - b1) * g[i]
             v[i] = b2 * v[i] + (1 - b2) * g[i] ** 2
@@ -189,6 +193,18 @@ def adabound_reference(x0, grads, lr, b1, b2, final_lr, gamma, eps, ams, bias_co
             x[i] -= eta * m[i]
         out.append(list(x))
     return np.array(out)
+
+
+def assert_adabound_matches_reference(x0, grads, lr, b1, b2, final_lr, gamma, eps, ams,
+                                      bias_correction=True, scaled=True) -> AdaBound:
+    """amslib's AdaBound (AMSBound with ``ams``) on these settings and gradients gives the
+    iterates of :func:`adabound_reference` to 1e-12; returns the optimizer."""
+    opt = AdaBound(lr=lr, betas=(b1, b2), final_lr=final_lr, gamma=gamma, eps=eps, amsbound=ams,
+                   bias_correction=bias_correction, scaled_bounds=scaled)
+    xs, _ = _run(opt, x0, grads)
+    ref = adabound_reference(x0, grads, lr, b1, b2, final_lr, gamma, eps, ams, bias_correction, scaled)
+    np.testing.assert_allclose(xs, ref, rtol=1e-12, atol=1e-15)
+    return opt
 
 
 def test_adabound_by_hand():
@@ -211,30 +227,7 @@ def test_adabound_matches_reference(seed, ams):
     final_lr, gamma = rng.uniform(0.01, 0.5), rng.choice([1e-3, 0.1, 0.5])
     bc = bool(rng.integers(2))
     x0, grads = rng.normal(size=3), _grads(rng, 12)
-    opt = AdaBound(lr=a, betas=(b1, b2), final_lr=final_lr, gamma=gamma, eps=eps,
-                   amsbound=ams, bias_correction=bc)
-    xs, _ = _run(opt, x0, grads)
-    ref = adabound_reference(x0, grads, a, b1, b2, final_lr, gamma, eps, ams, bc)
-    np.testing.assert_allclose(xs, ref, rtol=1e-12, atol=1e-15)
-
-
-def adabound_code_reference(x0, grads, lr, b1, b2, final_lr, gamma, eps, ams, scaled):
-    """The authors' public AdaBound code, one coordinate at a time: a scheduler sets
-    group['lr'] = lr(t), base_lr = lr(1), and the bounds use final_lr * lr / base_lr."""
-    out, x = [], list(x0)
-    m, v, vmax = [0.0] * len(x), [0.0] * len(x), [0.0] * len(x)
-    for t, g in enumerate(grads, start=1):
-        f = final_lr * lr(t) / lr(1) if scaled else final_lr
-        lo, hi = f * (1 - 1 / (gamma * t + 1)), f * (1 + 1 / (gamma * t))
-        a = lr(t) * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
-        for i in range(len(x)):
-            m[i] = b1 * m[i] + (1 - b1) * g[i]
-            v[i] = b2 * v[i] + (1 - b2) * g[i] ** 2
-            vmax[i] = max(vmax[i], v[i])
-            den = math.sqrt(vmax[i] if ams else v[i]) + eps
-            x[i] -= (min(max(a / den, lo), hi) if den > 0 else hi) * m[i]
-        out.append(list(x))
-    return np.array(out)
+    assert_adabound_matches_reference(x0, grads, a, b1, b2, final_lr, gamma, eps, ams, bias_correction=bc)
 
 
 @pytest.mark.parametrize("scaled", [True, False])
@@ -246,11 +239,7 @@ def test_adabound_bounds_follow_the_step_size_schedule(seed, ams, scaled):
     b1, b2, final_lr = rng.uniform(0, 0.95), rng.uniform(0.5, 0.999), rng.uniform(0.01, 0.5)
     gamma, eps = float(rng.choice([1e-3, 0.1])), float(rng.choice([0.0, 1e-8]))
     x0, grads = rng.normal(size=3), _grads(rng, 40)
-    opt = AdaBound(lr=lr, betas=(b1, b2), final_lr=final_lr, gamma=gamma, eps=eps,
-                   amsbound=ams, scaled_bounds=scaled)
-    xs, _ = _run(opt, x0, grads)
-    ref = adabound_code_reference(x0, grads, lr, b1, b2, final_lr, gamma, eps, ams, scaled)
-    np.testing.assert_allclose(xs, ref, rtol=1e-12, atol=1e-15)
+    opt = assert_adabound_matches_reference(x0, grads, lr, b1, b2, final_lr, gamma, eps, ams, scaled=scaled)
     f = final_lr / math.sqrt(40) if scaled else final_lr  # alpha_40 / alpha_1 = 1 / sqrt(40)
     assert opt.final_lr_at(40) == pytest.approx(f, rel=1e-15)
 

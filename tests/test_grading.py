@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import resource
 import subprocess
 import sys
 import uuid
@@ -234,6 +235,9 @@ def test_feedback_and_logs(graded):
     assert "time limit" in hanging
     crashing = json.loads((course / "autograded" / "crashing" / a / "result.json").read_text())
     assert any("kernel died" in line for line in crashing["log"]), crashing["log"]
+    # the 16 GB array was refused in its cell, and the feedback says why
+    crashing_fb = (course / "feedback" / "crashing" / a / "feedback.md").read_text()
+    assert "ran out of memory: a submission may use 3072 MB (MemoryError: Unable to allocate" in crashing_fb
     reads = (course / "feedback" / "reads_solutions" / a / "feedback.md").read_text()
     assert "refused: read" in reads and "refused: subprocess.Popen" in reads
     writes = (course / "feedback" / "writes_outside" / a / "feedback.md").read_text()
@@ -250,6 +254,108 @@ def test_release_hides_the_solutions(graded):
     assert "hidden_seed" not in released and '"solution"' not in released
     key = json.loads((course / "source" / a / "grading.json").read_text())
     assert str(key["hidden_seed"]) not in released
+
+
+# ----------------------------------------------------------------------------- memory limit
+MEMORY_PROBE = """
+import json, resource, sys
+import numpy as np
+import torch
+
+def vm_size():
+    with open('/proc/self/status') as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith('VmSize:'))
+
+report = {'torch_version': torch.__version__, 'cuda_build': bool(torch.version.cuda),
+          'limit': resource.getrlimit(resource.RLIMIT_AS)[0], 'vm_size': vm_size()}
+big = np.ones(2**30 // 8)  # 1 GiB, written
+report['one_gib'] = float(big.sum()) == 2**30 / 8
+del big
+for name, allocate in [('numpy', lambda: np.ones(TOO_MUCH // 8)),
+                       ('torch', lambda: torch.ones(TOO_MUCH // 4)),
+                       ('python', lambda: bytearray(TOO_MUCH))]:
+    try:
+        allocate()
+        report[name] = 'allocated'
+    except (MemoryError, RuntimeError) as exc:
+        report[name] = f'{type(exc).__name__}: {exc}'
+"""
+
+
+def test_default_memory_limit_counts_from_the_kernels_start(tmp_path):
+    """With the torch installed here, whichever build: the kernel starts under the default
+    limit, a submission may allocate (and fill) 1 GiB, twice the default is refused in its
+    cell with the usual errors, and the kernel lives on. The allowance left at the first cell
+    is the default, less at most 256 MB the kernel took since it measured its start."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "answer.ipynb").write_text("{}")
+    limits = grade.Limits(cell_timeout=120)
+    assert limits.memory_mb == grade.DEFAULT_MEMORY_MB
+    box = grade.Sandbox(folder / "answer.ipynb", limits)
+    try:
+        box.start()
+        too_much = 2 * limits.memory_mb * 2**20
+        text = box.expression(MEMORY_PROBE.replace("TOO_MUCH", str(too_much)), "json.dumps(report)", 120)
+        report = json.loads(text)
+        assert box.km.is_alive()
+        assert box.expression("x = 1 + 1", "str(x)", 30) == "2"  # still answering
+    finally:
+        box.cleanup()
+    assert report["limit"] != resource.RLIM_INFINITY, report
+    allowance = (report["limit"] - report["vm_size"]) / 2**20
+    assert limits.memory_mb - 256 <= allowance <= limits.memory_mb, report
+    assert report["one_gib"], report
+    assert report["numpy"].startswith("MemoryError: Unable to allocate"), report
+    assert report["torch"].startswith("RuntimeError") and "can't allocate memory" in report["torch"], report
+    assert report["python"].startswith("MemoryError"), report
+
+
+def test_negative_memory_limit_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        grade.main(["--course", str(tmp_path), "autograde", "x", "--memory-mb", "-1"])
+    assert exc.value.code == 2
+    assert "Invalid --memory-mb: -1 (must be >= 0" in capsys.readouterr().err
+
+
+RESERVING_START = """
+import mmap, resource, sys
+sys.path.insert(0, {tools!r})
+import grade_kernel
+
+# what a build's imports reserve without using it (the CUDA build of torch: about 3 GB)
+reserved = mmap.mmap(-1, {reserve}, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, prot=mmap.PROT_READ) if {reserve} else None
+before = grade_kernel.address_space_bytes()
+limit = grade_kernel.limit_memory({memory_mb})
+print('limit-before', (limit - before) // 2**20)
+try:
+    a = bytearray({memory_mb} * 2**20 // 2)  # half the allowance
+    print('half: allocated')
+    del a
+except MemoryError:
+    print('half: MemoryError')
+try:
+    a = bytearray({memory_mb} * 2**20 * 3 // 2)  # one and a half times the allowance
+    print('one and a half: allocated')
+except MemoryError:
+    print('one and a half: MemoryError')
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="measures the address space in /proc")
+@pytest.mark.skipif(resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY,
+                    reason="reserves 6 GB of address space: needs no address-space limit of its own")
+@pytest.mark.parametrize("reserve_gb", [0, 6])
+def test_memory_allowance_does_not_depend_on_what_the_start_up_reserved(reserve_gb):
+    """grade_kernel.limit_memory measures the process before limiting it: a process that
+    reserved 6 GB of address space at start-up (as a CUDA build's import does, in part) gets
+    the same allowance as one that reserved nothing, and the allowance is enforced."""
+    memory_mb = 512
+    code = RESERVING_START.format(tools=str(ROOT / "tools"), reserve=reserve_gb * 2**30, memory_mb=memory_mb)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[:3] == [f"limit-before {memory_mb}", "half: allocated",
+                                             "one and a half: MemoryError"], proc.stdout
 
 
 # ----------------------------------------------------------------------------- every notebook

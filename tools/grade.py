@@ -57,6 +57,10 @@ DEFAULT_COURSE = ROOT / "build" / "classroom"
 GRADE_TABLE = ["student", "assignment", "exercise", "points", "max_points", "status", "hint_shown"]
 KERNEL_HELPER_NAME = "__amsgrad_grader__"
 MAX_REPLY = 64 * 2**20  # bytes of one answer read from a kernel
+#: Memory a submission may allocate, in MB: address space beyond what the kernel holds once it
+#: has started and imported numpy, matplotlib, torch and amslib (tools/grade_kernel.py,
+#: ``limit_memory``, says why it is counted from there). The course's notebooks need under 1.5 GB.
+DEFAULT_MEMORY_MB = 3072
 
 
 # ----------------------------------------------------------------------------- the key
@@ -189,7 +193,7 @@ class CallTimeout(RuntimeError):
 class Limits:
     cell_timeout: float = 60.0
     total_timeout: float = 600.0
-    memory_mb: int = 4096
+    memory_mb: int = DEFAULT_MEMORY_MB
     call_timeout: float = 10.0
 
 
@@ -359,6 +363,10 @@ def execute_submission(box: Sandbox, nb: dict, log: list[str]) -> bool:
                 died_at = i
                 log.append(f"cell {cell.get('id', i)}: {exc}; run again without it")
                 break
+            oom = out_of_memory(cell["outputs"])
+            if oom:
+                log.append(f"cell {cell.get('id', i)}: ran out of memory: a submission may use "
+                           f"{box.limits.memory_mb} MB ({oom})")
             if not box.km.is_alive():
                 died_at = i
                 log.append(f"cell {cell.get('id', i)}: the kernel died; run again without it")
@@ -368,6 +376,19 @@ def execute_submission(box: Sandbox, nb: dict, log: list[str]) -> bool:
         box.stop()
         disabled.add(died_at)
     return False
+
+
+def out_of_memory(outputs: list) -> str | None:
+    """The error of a cell whose allocation the memory limit refused, as "Name: message";
+    None if the cell did not fail so. NumPy and Python raise MemoryError, torch a
+    RuntimeError saying it "can't allocate memory"."""
+    for out in outputs:
+        if out.get("output_type") != "error":
+            continue
+        name, value = out.get("ename", ""), out.get("evalue", "")
+        if name == "MemoryError" or (name == "RuntimeError" and "can't allocate memory" in value):
+            return f"{name}: {value}"[:200]
+    return None
 
 
 def verdict_of(checker, answer) -> tuple[bool, str]:
@@ -683,13 +704,17 @@ def main(argv=None) -> int:
     p.add_argument("--total-timeout", type=float, default=600.0, help="seconds per submission (default 600)")
     p.add_argument("--call-timeout", type=float, default=10.0,
                    help="seconds for one call of a submitted function by a checker (default 10)")
-    p.add_argument("--memory-mb", type=int, default=4096, help="address-space limit of the kernel (default 4096)")
+    p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
+                   help="memory a submission may allocate, beyond what the kernel holds after its start-up "
+                        f"and imports (default {DEFAULT_MEMORY_MB}; 0: no limit)")
     p.add_argument("--jobs", type=int, default=1,
                    help="submissions graded at once, one process and kernel each (default 1; at most the CPU count)")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("export", help="grades.csv from autograded/")
     p.set_defaults(func=cmd_export)
     args = parser.parse_args(argv)
+    if getattr(args, "memory_mb", 0) < 0:
+        parser.error(f"Invalid --memory-mb: {args.memory_mb} (must be >= 0; 0: no limit)")
     args.course = args.course.resolve()
     return args.func(args)
 

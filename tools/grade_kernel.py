@@ -5,11 +5,13 @@
 
 It is an ordinary IPython kernel, started in the submission's sandbox folder, after it has
 
-1. set resource limits on its own process (inherited by anything it starts): address space
-   (``--memory-mb``), CPU seconds (``--cpu-s``), the size of one written file, no core dumps;
+1. set resource limits on its own process (inherited by anything it starts): CPU seconds
+   (``--cpu-s``), the size of one written file, no core dumps;
 2. imported what the course's notebooks import (numpy, matplotlib, torch, amslib), so that
-   the submission's set-up cell finds them loaded;
-3. installed a Python audit hook (PEP 578) that, from then on, refuses
+   the submission's set-up cell finds them loaded, and started the kernel's machinery;
+3. limited its address space (``RLIMIT_AS``) to what it holds then plus ``--memory-mb``: the
+   memory the submission may use (see ``limit_memory``);
+4. installed a Python audit hook (PEP 578) that, from then on, refuses
    - to open for writing, create, delete, rename or chmod anything outside ``--sandbox``;
    - to open or list anything outside ``--sandbox`` and the ``--read`` folders (the Python
      installation and the course library; not the course's notebooks, its git history or
@@ -45,17 +47,60 @@ FORBIDDEN_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn"
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
-def set_limits(memory_mb: int, cpu_s: int, file_mb: int) -> None:
+def set_limits(cpu_s: int, file_mb: int) -> None:
+    """No core dumps, at most ``file_mb`` MB a written file, ``cpu_s`` CPU seconds (0: no limit)."""
     limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, file_mb * 2**20)]
-    if memory_mb > 0:
-        limits.append((resource.RLIMIT_AS, memory_mb * 2**20))
     if cpu_s > 0:
         limits.append((resource.RLIMIT_CPU, cpu_s))
     for which, value in limits:
-        _, hard = resource.getrlimit(which)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(which, (value, hard))
+        _lower_soft_limit(which, value)
+
+
+def _lower_soft_limit(which: int, value: int) -> None:
+    _, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(which, (value, hard))
+
+
+def address_space_bytes() -> int | None:
+    """This process's virtual address space now (``VmSize`` of /proc/self/status), in bytes;
+    None where there is no /proc (not Linux)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024  # the kernel reports kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def limit_memory(memory_mb: int) -> int | None:
+    """Limit the address space (``RLIMIT_AS``) to what this process holds now plus
+    ``memory_mb`` MB, and return the limit in bytes (None: not limited).
+
+    Why relative to a measurement rather than a fixed total: ``RLIMIT_AS`` counts address
+    space *reserved*, not memory used, and what the imports reserve depends on the build.
+    Importing the CPU build of PyTorch leaves the process at about 0.7 GB of address space;
+    the CUDA build that PyPI serves on Linux maps its CUDA libraries at import and leaves it
+    at 2.9 GB (torch 2.1.0+cu121) to 3.2 GB (2.15.0+cu132), with no GPU in use. A fixed
+    total of 4 GB therefore gave a submission 3.3 GB with one build and under 1 GB (too
+    little to start the kernel) with the other. Measured after the start-up, the same
+    ``memory_mb`` is what every submission may allocate, whatever the build; an allocation
+    beyond it fails (NumPy and Python raise MemoryError, torch a RuntimeError) in the
+    submission's cell, and the kernel lives on.
+    Called once the kernel's imports and threads are up and before the audit hook, which
+    refuses ``resource.setrlimit``. ``memory_mb`` <= 0, or no /proc: no limit.
+    """
+    if memory_mb <= 0:
+        return None
+    baseline = address_space_bytes()
+    if baseline is None:
+        return None
+    limit = baseline + memory_mb * 2**20
+    _lower_soft_limit(resource.RLIMIT_AS, limit)
+    return resource.getrlimit(resource.RLIMIT_AS)[0]
 
 
 def preload() -> None:
@@ -152,12 +197,13 @@ def main() -> None:
     parser.add_argument("-f", dest="connection_file", required=True)
     args = parser.parse_args()
     os.chdir(os.path.join(args.sandbox, "work"))
-    set_limits(args.memory_mb, args.cpu_s, args.file_mb)
+    set_limits(args.cpu_s, args.file_mb)
     preload()
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
     app.initialize(["-f", args.connection_file])
+    limit_memory(args.memory_mb)
     install_hook(args.sandbox, args.read)
     app.start()
 

@@ -3,7 +3,9 @@
 Walks each deck with the right-arrow key, as a lecturer would, and on every slide measures
 what the projector shows:
 - the key goes through the slides in order, one by one, each visited once (linear
-  navigation; space, page-down and "n" go the same way);
+  navigation; space, page-down and "n" go the same way), and enters every section at its
+  first sub-slide even after the lecturer has jumped around; left, page-up and "p" go back
+  through the slides in reverse order;
 - nothing is taller or wider than the slide, and no element scrolls (no scroll box, no
   code line cut at the right edge);
 - prose (paragraphs, lists, tables) at least 26 px on screen, code and output at least 20 px;
@@ -34,19 +36,36 @@ MAX_WORDS = 130
 FIGURE_TEXT_PX = plotting.SMALL_PT * plotting.DPI / 72     # in the PNG
 
 
-def walk(page, key: str, limit: int = 2000) -> tuple[list, str]:
-    """Press ``key`` from the first slide until the deck ends (or ``limit`` presses): the
-    (h, v) of each slide in the order visited, and what went wrong ('' if nothing). Each
-    press is waited for (a busy machine can take seconds) before the next is sent, so that
-    two presses can never be read as one step."""
-    page.evaluate("() => Reveal.slide(0, 0, -1)")
+# A lecturer who has been through the deck and jumped around: every section (vertical
+# stack) left at its last sub-slide, then back to the second slide.
+# (Never through the first slide: arriving there, reveal.js forgets where each section was
+# left, a moment later, in a timer; a key press handled before that timer is what made
+# this walk flaky before sections were told to start at their first sub-slide.)
+JUMP_AROUND = """() => {
+    Reveal.getHorizontalSlides().forEach((s, h) => {
+        const subs = s.querySelectorAll(':scope > section').length;
+        if (h > 0) Reveal.slide(h, Math.max(subs - 1, 0), -1);
+    });
+    Reveal.slide(1, 0, -1);
+}"""
+
+
+def walk(page, key: str, limit: int = 2000, start: str = "") -> tuple[list, str]:
+    """Press ``key`` from the second slide, after every section has been left at its end
+    (JUMP_AROUND), until the deck ends (or ``limit`` presses): the (h, v) of each slide in
+    the order visited, and what went wrong ('' if nothing). Each press is waited for (a
+    busy machine can take seconds) before the next is sent, so that two presses can never
+    be read as one step."""
+    page.evaluate(JUMP_AROUND)
+    if start:
+        page.evaluate(start)
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     seen = []
     for _ in range(limit):
-        h, v, f, end = page.evaluate(WHERE)
+        h, v, f, end, first = page.evaluate(WHERE)
         if not seen or seen[-1] != [h, v]:
             seen.append([h, v])
-        if end:
+        if first if start else end:
             break
         page.keyboard.press(key)
         try:
@@ -58,6 +77,9 @@ def walk(page, key: str, limit: int = 2000) -> tuple[list, str]:
             return seen, f"key {key!r} did nothing for 30 s on slide {h}/{v}"
     return seen, ""
 
+
+GO_TO_LAST = """() => { const hs = Reveal.getHorizontalSlides(), h = hs.length - 1;
+    Reveal.slide(h, Math.max(hs[h].querySelectorAll(':scope > section').length - 1, 0), -1); }"""
 
 KEY_CODES = {"ArrowRight": 39, " ": 32, "PageDown": 34, "n": 78}
 # The whole deck in one call: the same keydown events the keyboard sends (reveal.js reads
@@ -80,7 +102,8 @@ WALK_JS = """async ([key, code]) => {
 
 WHERE = """() => { const i = Reveal.getIndices();
     return [i.h, i.v || 0, i.f === undefined ? -1 : i.f,
-            Reveal.isLastSlide() && !Reveal.availableFragments().next]; }"""
+            Reveal.isLastSlide() && !Reveal.availableFragments().next,
+            Reveal.isFirstSlide() && !Reveal.availableFragments().prev]; }"""
 
 
 def test_every_slide_of_every_deck(decks, browser):
@@ -95,13 +118,23 @@ def test_every_slide_of_every_deck(decks, browser):
         if seen != order:
             problems.append(f"{name}: the right arrow visits {len(seen)} of {len(order)} slides, "
                             f"first difference at step {next((k for k, (a, b) in enumerate(zip(seen, order)) if a != b), min(len(seen), len(order)))}")
-        for key in ("ArrowRight", " ", "PageDown", "n"):     # real key presses, from the start
+        second = order.index([1, 0])
+        for key in ("ArrowRight", " ", "PageDown", "n"):     # real key presses
             other, stuck = walk(page, key, limit=12)
+            expected = order[second:second + len(other)]
             if stuck:
                 problems.append(f"{name}: {stuck}")
-            elif other != order[:len(other)] or len(other) < min(len(order), 5):
+            elif other != expected or len(other) < min(len(order) - second, 5):
                 problems.append(f"{name}: key {key!r} does not go through the slides in order: "
-                                f"{other} for {order[:len(other)]}")
+                                f"{other} for {expected}")
+        for key in ("ArrowLeft", "PageUp", "p"):      # and back, from the last slide
+            other, stuck = walk(page, key, limit=12, start=GO_TO_LAST)
+            expected = order[::-1][:len(other)]
+            if stuck:
+                problems.append(f"{name}: {stuck}")
+            elif other != expected or len(other) < min(len(order), 5):
+                problems.append(f"{name}: key {key!r} does not go back through the slides in order: "
+                                f"{other} for {expected}")
         problems += [f"{name}: a formula MathJax could not typeset: {e}" for e in page.evaluate(MATH_ERRORS)]
         page.close()
         t1 = time.perf_counter()
