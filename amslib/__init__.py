@@ -14,7 +14,7 @@ synthetic   the paper's counterexamples and a fast simulator (run, sweep): a fac
 validation  the checks every public function applies to its arguments (one message style)
 schedules   step-size schedules alpha_t (constant, alpha / sqrt(t))
 data        the UCI handwritten digits (8x8) with a fixed train/test split
-models      small PyTorch models and a batched trainer for notebook 07
+models      small PyTorch models and a batched trainer for notebook 08
 widgets     the interactive explorer of the synthetic problems (ipywidgets 7.7 and 8)
 problems    small 2-D test functions for trajectory plots
 plotting    the course's shared figure style (colour-blind-safe, lecture-hall sizes)

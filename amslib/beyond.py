@@ -213,7 +213,7 @@ class AdaBound(_Optimizer):
     what the paper's analysis does (it divides the clipped step by sqrt(t)). With a
     constant ``lr`` the factor is 1. ``scaled_bounds=False`` keeps f_t = final_lr fixed
     whatever the schedule: a variant that is in neither the paper nor the code, kept to
-    show what the scaling does (on notebook 07's counterexample it is what makes the
+    show what the scaling does (on notebook 09's counterexample it is what makes the
     iterate sit at +1 at every spike). If alpha_1 = 0 the factor is taken as 0 while
     alpha_t = 0, and a later alpha_t > 0 is an error (the authors' code divides by 0).
 

@@ -1,6 +1,6 @@
 """Small classifiers for the digits data, and a way to train many copies of one at once.
 
-Notebook 07 repeats the paper's Figure 2 experiments (Reddi, Kale and Kumar, ICLR 2018)
+Notebook 08 repeats the paper's Figure 2 experiments (Reddi, Kale and Kumar, ICLR 2018)
 on the 8x8 digits: multinomial logistic regression and a network with one hidden
 layer of ReLU units, trained by ``torch.optim.Adam`` with ``amsgrad=False`` and
 ``True``, for a grid of step sizes, two beta_2 and several seeds. Each model is tiny
@@ -9,7 +9,7 @@ per-call overhead, not in arithmetic: 72 runs one after the other take about a m
 
 :func:`train_grid` trains all the runs of one model at the same time, with the same
 numbers as separate runs (checked against :func:`train_one`, the plain loop, in
-``tests/test_models.py``, and in notebook 07 against the plain loop the notebook writes
+``tests/test_models.py``, and in notebook 08 against the plain loop the notebook writes
 out, ``train_one_run``, to ~1e-12)::
 
     from amslib.models import train_grid, train_one

@@ -6,13 +6,13 @@
 
 Under ``prlimit --as=2147483648`` every process (each kernel) gets at most 2 GiB of address
 space, a harder bound than resident memory: a notebook that needs more fails to execute
-(checked: with 600 MB, notebook 06 fails). Exit status 1 if a notebook fails or the kernels
+(checked: with 600 MB, notebook 07 fails). Exit status 1 if a notebook fails or the kernels
 together hold more than 2 GiB.
 
 Each notebook is executed top to bottom in its own kernel (as JupyterLab runs it), with
 the process pinned to one CPU when started under ``taskset -c 0`` (the kernels inherit
 it; the script says how many CPUs it had). The kernels are NOT shut down: this is a
-learner who follows the navigation links from 00 to 06 and leaves every tab open. After
+learner who follows the navigation links from 00 to 09 and leaves every tab open. After
 each notebook the script reads, from /proc:
 
 - the kernel's peak resident memory (VmHWM): what that notebook needs on its own;

@@ -7,7 +7,7 @@
 #   1. the GPU (nvidia-smi -L, torch.cuda)
 #   2. python -m pytest tests/test_torch_optim.py -q   (the CUDA tests run, not skip)
 #   3. python benchmarks/bench_torch_optim.py --device cuda
-#   4. notebooks/06_pytorch_mlp_on_gpu.ipynb executed on CUDA into a temporary copy
+#   4. notebooks/07_pytorch_mlp_on_gpu.ipynb executed on CUDA into a temporary copy
 #      (the notebook in the repository is not touched), if the notebook exists
 #
 # Then a summary: PASS / FAIL / SKIP per section and the total time.
@@ -24,7 +24,7 @@ elif [[ -x .venv/bin/python ]]; then PY=.venv/bin/python
 else PY=python3; fi
 
 START=$(date +%s)
-NOTEBOOK=notebooks/06_pytorch_mlp_on_gpu.ipynb
+NOTEBOOK=notebooks/07_pytorch_mlp_on_gpu.ipynb
 TMP=$(mktemp -d /tmp/amslib_gpu_check.XXXXXX)
 declare -a NAMES=() RESULTS=()
 
@@ -99,11 +99,11 @@ elif [[ $HAS_CUDA != 1 ]]; then
 else
     # executes in notebooks/ (as a learner would), writes only to $TMP
     run "4. notebook (cuda)" 150 "$PY" -m jupyter nbconvert --to notebook --execute \
-        --ExecutePreprocessor.timeout=120 --output-dir "$TMP" --output executed_06.ipynb \
+        --ExecutePreprocessor.timeout=120 --output-dir "$TMP" --output executed_07.ipynb \
         "$NOTEBOOK"
-    if [[ -f $TMP/executed_06.ipynb ]]; then
+    if [[ -f $TMP/executed_07.ipynb ]]; then
         # the device the notebook reported, from its outputs
-        "$PY" - "$TMP/executed_06.ipynb" <<'EOF' || true
+        "$PY" - "$TMP/executed_07.ipynb" <<'EOF' || true
 import json, sys
 nb = json.load(open(sys.argv[1]))
 text = "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))

@@ -39,7 +39,7 @@ STABLE = [
     ("01", r"f after \d+ steps = \d\.\d\de-\d\d$",
      "float64 NumPy on a 2-vector, elementwise operations only (each IEEE-rounded, the same "
      "on every CPU); three digits of a value the iteration contracts geometrically"),
-    ("07", r"test loss AMSGrad - Adam per seed: ",
+    ("08", r"test loss AMSGrad - Adam per seed: ",
      "float64 losses; the differences that print as +0.000 are 6e-6 to 4e-4, far from the "
      "sign flip and the 5e-4 rounding edge compared with float64 noise (~1e-13)"),
 ]

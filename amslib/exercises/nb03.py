@@ -1,17 +1,11 @@
-"""Checks for the exercises of notebooks 03 (the online setting and Adam's drift: regret)
-and 04 (where Adam fails: Theorem 1). The module names keep the numbering from before
-notebook 03 was split in two: nb03 serves 03 and 04, nb04 serves 05, and so on."""
+"""Checks for the exercises of notebook 03 (the online setting and Adam's drift: regret)."""
 from __future__ import annotations
-
-import itertools
-import math
 
 import numpy as np
 
 from . import checker, close, failed, not_attempted, number, number_answer, passed, show
 
-__all__ = ["check_worst_regret", "check_regret_function", "check_theorem1_beta2",
-           "check_where_adam_ends", "reference_regret", "reference_adam_ends"]
+__all__ = ["check_worst_regret", "check_regret_function", "reference_regret"]
 
 
 @checker
@@ -87,62 +81,3 @@ def check_regret_function(regret) -> bool:
         if not close(got, want, rel_tol=1e-9, abs_tol=1e-9):
             return failed(_regret_hint(g, x, got, want))
     return passed("regret(g, x) = g . x + |sum(g)|.")
-
-
-# ----------------------------------------------------------------------------- notebook 04, exercise 1
-@checker
-def check_theorem1_beta2(answer) -> bool:
-    """Notebook 04, exercise 1, first part: Theorem 1's beta_2 for C = 3."""
-    value = number_answer(answer)
-    if value is None:
-        return False
-    if close(value, 1 / (1 + 3 ** 2)):
-        return passed("beta_2 = 1/(1 + C^2) = 1/10.")
-    if close(value, 1 / 3 ** 2):
-        return failed("close: Theorem 1 takes beta_2 = 1/(1 + C^2), not 1/C^2.")
-    return failed("Theorem 1 takes beta_2 = 1/(1 + C^2).")
-
-
-def reference_adam_ends() -> tuple[float, float]:
-    """x_T after 10^5 steps on theorem1_problem(3.0), for beta_2 = 1/10 and 0.99."""
-    from ..optimizers import Adam
-    from ..schedules import inv_sqrt
-    from ..synthetic import run, theorem1_beta2, theorem1_problem
-
-    out = []
-    for b2 in (theorem1_beta2(3.0), 0.99):
-        opt = Adam(lr=inv_sqrt(0.5), betas=(0.0, b2), eps=0.0, bias_correction=False)
-        out.append(run(theorem1_problem(3.0), opt, steps=10 ** 5).x_final)
-    return out[0], out[1]
-
-
-@checker
-def check_where_adam_ends(answer) -> bool:
-    """Notebook 04, exercise 1, second part: (x_T with Theorem 1's beta_2, x_T with beta_2 = 0.99),
-    the final iterates of the two runs the exercise describes (to about 0.01)."""
-    if not_attempted(answer):
-        return False
-    try:
-        items = list(itertools.islice(iter(answer), 3))  # at most 3: an endless iterator is fine
-    except TypeError:
-        items = None
-    if items is None or len(items) != 2:
-        return failed("expected a pair of numbers: (x_T with beta_2 = 1/10, x_T with beta_2 = 0.99).")
-    if all(a is None or a is Ellipsis for a in items):
-        not_attempted(None)
-        return False
-    values = [number(a) for a in items]
-    if None in values:
-        return False
-    want = reference_adam_ends()
-    ok = [math.isclose(v, w, abs_tol=0.01) for v, w in zip(values, want)]
-    if all(ok):
-        return passed("with beta_2 = 1/10 Adam ends at +1, the worst point; with beta_2 = 0.99 "
-                      "it remembers the spike long enough and reaches the best point, -1.")
-    if all(math.isclose(v, w, abs_tol=0.01) for v, w in zip(values, want[::-1])):
-        return failed("the two are swapped: the first number is for Theorem 1's beta_2 = 1/10, "
-                      "the second for beta_2 = 0.99.")
-    if not ok[0]:
-        return failed("with beta_2 = 1/(1 + C^2) = 0.1 Adam does what Theorem 1 says it does: "
-                      "run the exercise's line and read run(...).x_final.")
-    return failed("run the same line with betas=(0.0, 0.99) and read run(...).x_final.")

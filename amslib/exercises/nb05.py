@@ -1,115 +1,155 @@
-"""Checks for the exercises of notebook 06 (the PyTorch MLP; the module keeps its name
-from before notebook 03 was split)."""
+"""Checks for the exercises of notebook 05 (AMSGrad from scratch)."""
 from __future__ import annotations
 
-import ast
-import math
+import contextlib
+import io
+import itertools
 
-from . import checker, close, failed, not_attempted, number_answer, passed, show
+import numpy as np
 
-__all__ = ["check_missing_line", "check_make_optimizer", "check_accumulation"]
+from . import checker, close, failed, not_attempted, number, passed, real_array, show
 
-_ZERO_GRAD_OWNERS = {"optimizer", "opt", "model"}
+__all__ = ["check_amsgrad_step", "check_running_max", "check_gamma", "reference_amsgrad_step"]
 
 
-def _zero_grad_call(code: str):
-    """(owner, ok_arguments) if ``code`` is one call ``<name>.zero_grad(...)``, else None.
+def reference_amsgrad_step(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):
+    """One AMSGrad step as notebook 05's exercise 1 asks: Reddi et al.'s Algorithm 2 without its
+    projection and without bias correction, eps outside the square root (PyTorch's
+    place for it). Returns new arrays (x, m, v, v_hat); the inputs are not modified."""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    v_hat = np.maximum(v_hat, v)
+    return x - alpha * m / (np.sqrt(v_hat) + eps), m, v, v_hat
 
-    Parsed as Python, so spaces, a trailing comment or semicolon, and the argument
-    ``set_to_none=True/False`` (by keyword or position) are all fine."""
-    try:
-        tree = ast.parse(code.strip().rstrip(";"), mode="eval")
-    except SyntaxError:
-        return None
-    call = tree.body
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-            and call.func.attr == "zero_grad"):
-        return None
-    owner = call.func.value.id if isinstance(call.func.value, ast.Name) else ast.unparse(call.func.value)
-    args = list(call.args) + [k.value for k in call.keywords]
-    names_ok = all(k.arg == "set_to_none" for k in call.keywords)
-    values_ok = all(isinstance(a, ast.Constant) and isinstance(a.value, bool) for a in args)
-    return owner, names_ok and values_ok and len(args) <= 1
+
+#: (alpha, beta_1, beta_2, eps) of the checked runs: every hyperparameter varies, and some
+#: runs leave [-1, 1] (so a projection shows) or have a large eps (so its place shows).
+_CASES = [(0.1, 0.9, 0.99, 1e-8), (0.5, 0.0, 0.9, 0.25), (0.02, 0.5, 0.999, 1e-3),
+          (1.5, 0.8, 0.5, 1.0)]
+_STEPS = 8
+
+
+def _as_array(a, shape):
+    a = real_array(a)
+    if a.shape != shape:
+        raise ValueError(f"shape {a.shape}")
+    return a
+
+
+def _x_hint(x, m, v, v_old, v_hat, t, alpha, beta1, beta2, eps, got_x, want_x) -> str:
+    near = lambda a: np.allclose(got_x, a, rtol=1e-9, atol=1e-12)  # noqa: E731
+    if not np.allclose(want_x, np.clip(want_x, -1, 1)) and near(np.clip(want_x, -1, 1)):
+        return ("x was projected (clipped) onto [-1, 1]: the exercise asks for the optimizer's "
+                "step alone, without the projection (the simulator projects separately).")
+    if near(x - alpha * m / np.sqrt(v_hat + eps)):
+        return "eps belongs outside the square root: m_t / (sqrt(v_hat_t) + eps), as in PyTorch."
+    if near(x - alpha * m / np.sqrt(v_hat)):
+        return "add eps to the denominator: m_t / (sqrt(v_hat_t) + eps)."
+    if near(x - alpha / (1 - beta1 ** t) * m / (np.sqrt(v_hat / (1 - beta2 ** t)) + eps)) or \
+            near(x - alpha / (1 - beta1 ** t) * m / (np.sqrt(v_hat) / np.sqrt(1 - beta2 ** t) + eps)):
+        return "no bias correction in this exercise: x_t - alpha m_t / (sqrt(v_hat_t) + eps)."
+    if near(x - alpha * m / (np.sqrt(v) + eps)):
+        return "x divides by sqrt(v_t): AMSGrad divides by the running maximum, sqrt(v_hat_t)."
+    if near(x + alpha * m / (np.sqrt(v_hat) + eps)):
+        return "the sign is wrong: step against the averaged gradient."
+    return (f"x differs at t = {t} (alpha = {alpha}, eps = {eps}): expected {np.round(want_x, 6)}, "
+            f"got {np.round(got_x, 6)}; x_(t+1) = x_t - alpha m_t / (sqrt(v_hat_t) + eps).")
 
 
 @checker
-def check_missing_line(answer) -> bool:
-    """Notebook 06, exercise 1: the call that must come before loss.backward() in every step."""
+def check_amsgrad_step(step) -> bool:
+    """Notebook 05, exercise 1: amsgrad_step(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps) -> (x, m, v, v_hat).
+
+    Several runs of a few chained steps, with different alpha, beta_1, beta_2 and eps;
+    each call gets its own copies of the arrays (so an in-place solution is fine), and
+    all four returned values are compared with :func:`reference_amsgrad_step`.
+    """
+    if not_attempted(step):
+        return False
+    if not callable(step):
+        return failed(f"expected a function amsgrad_step(...), got {show(step)}.")
+    rng = np.random.default_rng(4)
+    for alpha, beta1, beta2, eps in _CASES:
+        x = rng.uniform(-1, 1, 3)
+        m, v, v_hat = np.zeros(3), np.zeros(3), np.zeros(3)
+        for t in range(1, _STEPS + 1):
+            g = rng.normal(size=3) * (20.0 if t % 4 == 1 else 1.0)
+            hyper = (t, alpha, beta1, beta2, eps)
+            want = reference_amsgrad_step(x, g, m, v, v_hat, *hyper)
+            try:
+                with np.errstate(all="ignore"):  # a wrong answer may divide by 0: hint, not warn
+                    out = step(x.copy(), g.copy(), m.copy(), v.copy(), v_hat.copy(), *hyper)
+            except Exception as exc:  # the learner's code may raise anything
+                return failed(f"your function raised {type(exc).__name__} at t = {t}: {show(str(exc))}")
+            if not_attempted(out):  # the template still returns None
+                return False
+            try:
+                got = list(itertools.islice(iter(out), 5))
+            except TypeError:
+                got = None
+            if got is None or len(got) != 4:
+                n = "something else" if got is None else f"{len(got)} values"
+                return failed(f"return the four values (x, m, v, v_hat), in that order; got {n}.")
+            try:
+                gx, gm, gv, gvh = (_as_array(a, x.shape) for a in got)
+            except Exception:
+                return failed("return (x, m, v, v_hat) as NumPy arrays with the shape of x.")
+            m_new, v_new, vh_new = want[1], want[2], want[3]
+            near = lambda a, b: np.allclose(a, b, rtol=1e-9, atol=1e-15)  # noqa: E731
+            if not near(gm, m_new):
+                if near(gm, beta1 * m + g):
+                    return failed("m is missing the factor (1 - beta1): m_t = beta1 m + (1 - beta1) g.")
+                return failed(f"m differs at t = {t} (beta1 = {beta1}): m_t = beta1 m_(t-1) + (1 - beta1) g_t.")
+            if not near(gv, v_new):
+                if near(gv, beta2 * v + (1 - beta2) * g):
+                    return failed("v averages the squared gradients: use g**2.")
+                return failed(f"v differs at t = {t} (beta2 = {beta2}): v_t = beta2 v_(t-1) + (1 - beta2) g_t**2.")
+            if not near(gvh, vh_new):
+                if near(gvh, v_new):
+                    return failed(f"at t = {t} v_hat equals v: keep the running maximum, max(v_hat, v).")
+                return failed(f"v_hat differs at t = {t}: v_hat_t = max(v_hat_(t-1), v_t), element-wise.")
+            if not np.allclose(gx, want[0], rtol=1e-9, atol=1e-12):
+                return failed(_x_hint(x, m_new, v_new, v, vh_new, t, alpha, beta1, beta2, eps,
+                                      gx, want[0]))
+            x, m, v, v_hat = want
+    return passed(f"your step matches AMSGrad for {len(_CASES)} settings of alpha, beta1, beta2 "
+                  f"and eps, {_STEPS} steps each.")
+
+
+@checker
+def check_running_max(answer) -> bool:
+    """Notebook 05, exercise 2: v_hat for v = [4, 1, 9, 2, 9.5]."""
     if not_attempted(answer):
         return False
-    if not isinstance(answer, str):
-        return failed(f"expected the line of code as a string, in quotes; got {show(answer)}.")
-    found = _zero_grad_call(answer)
-    if found is not None:
-        owner, args_ok = found
-        if owner in _ZERO_GRAD_OWNERS and args_ok:
-            return passed("without it .grad accumulates the gradients of every step so far.")
-        if not args_ok:
-            return failed("zero_grad takes no argument, or set_to_none=True / False.")
-        return failed(f"close: call zero_grad on the optimizer (or the model), not on {owner}.")
-    code = answer.replace(" ", "")
-    if "zero_grad" in code:
-        return failed("close: call it on the optimizer object, with parentheses: optimizer.zero_grad().")
-    if "step" in code:
-        return failed("optimizer.step() is already there; what resets the gradients?")
-    return failed("which method of the optimizer clears the .grad of every parameter it updates?")
-
-
-#: What notebook 06's exercise 2 asks for: torch.optim.Adam's defaults, except lr and amsgrad.
-_WANTED = dict(lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=True,
-               maximize=False)
-
-
-@checker
-def check_make_optimizer(make_optimizer) -> bool:
-    """Notebook 06, exercise 2: make_optimizer(params) -> torch.optim.Adam with lr 1e-4 and AMSGrad
-    (every other setting at its default: betas (0.9, 0.999), eps 1e-8, no weight decay)."""
-    if not_attempted(make_optimizer):
-        return False
-    if not callable(make_optimizer):
-        return failed(f"expected a function make_optimizer(params), got {show(make_optimizer)}.")
-    import torch
-
-    params = [torch.nn.Parameter(torch.zeros(3)), torch.nn.Parameter(torch.zeros(2))]
     try:
-        opt = make_optimizer(list(params))
-    except Exception as exc:  # the learner's code may raise anything
-        return failed(f"your function raised {type(exc).__name__}: {show(str(exc))}")
-    if not_attempted(opt):
-        return False  # the template still returns None
-    if type(opt) is not torch.optim.Adam:
-        return failed(f"expected a torch.optim.Adam, got {type(opt).__module__}.{type(opt).__qualname__}"
-                      + (" (AdamW decays the weights: a different algorithm)."
-                         if isinstance(opt, torch.optim.AdamW) else "."))
-    given = [p for group in opt.param_groups for p in group["params"]]
-    if len(given) != len(params) or any(a is not b for a, b in zip(given, params)):
-        return failed("pass the params argument to the optimizer (all of them).")
-    for group in opt.param_groups:
-        if not group["amsgrad"]:
-            return failed("AMSGrad is switched on with amsgrad=True.")
-        lr = float(group["lr"])
-        if not math.isclose(lr, 1e-4, rel_tol=1e-12):
-            return failed(f"the example uses learning_rate = 1e-4, not {lr:g}.")
-        b1, b2 = (float(b) for b in group["betas"])
-        if (b1, b2) != _WANTED["betas"]:
-            return failed(f"keep the default betas (0.9, 0.999), not ({b1:g}, {b2:g}).")
-        if float(group["eps"]) != _WANTED["eps"]:
-            return failed(f"keep the default eps = 1e-8, not {float(group['eps']):g}.")
-        if float(group.get("weight_decay", 0.0)) != 0.0 or group.get("decoupled_weight_decay"):
-            return failed("no weight decay: the exercise asks for plain AMSGrad.")
-        if group.get("maximize"):
-            return failed("maximize=True climbs the loss; leave it at False.")
-    return passed("torch.optim.Adam(params, lr=1e-4, amsgrad=True).")
+        items = list(itertools.islice(iter(answer), 6))  # bounded: an endless iterator is fine
+    except TypeError:
+        items = None
+    if items is None or len(items) != 5:
+        return failed("expected a list of five numbers.")
+    with contextlib.redirect_stdout(io.StringIO()):  # number() explains; one hint is enough
+        got = [number(a) for a in items]
+    if None in got:
+        return failed(f"expected a list of five numbers, got {show(answer)}.")
+    want = list(np.maximum.accumulate([4, 1, 9, 2, 9.5]))
+    if all(close(a, b) for a, b in zip(got, want)):
+        return passed("v_hat never decreases: [4, 4, 9, 9, 9.5].")
+    if all(close(a, b) for a, b in zip(got, [4, 1, 9, 2, 9.5])):
+        return failed("that is v itself; v_hat_t = max(v_hat_{t-1}, v_t).")
+    return failed("v_hat_t = max(v_hat_{t-1}, v_t), starting from v_hat_1 = v_1.")
 
 
 @checker
-def check_accumulation(answer) -> bool:
-    """Notebook 06, exercise 3: ratio of .grad after two backward() calls without zeroing to one call."""
-    value = number_answer(answer)
-    if value is None:
+def check_gamma(answer) -> bool:
+    """Notebook 05, exercise 3: the sign of AMSGrad's Gamma_t with alpha_t = alpha / sqrt(t) (a letter)."""
+    if not_attempted(answer):
         return False
-    if close(value, 2.0):
-        return passed("backward() adds into .grad: two calls, twice the gradient.")
-    if close(value, 1.0):
-        return failed("that would be true if backward() overwrote .grad; it adds to it.")
-    return failed("run the experiment: backward() twice on the same loss, compare .grad.")
+    choice = str(answer).strip().lower().strip("()").strip()
+    if choice == "b":
+        return passed("sqrt(v_hat_t) never decreases and 1/alpha_t never decreases, so their "
+                      "product never decreases: Gamma_t >= 0.")
+    if choice == "a":
+        return failed("that is Adam's problem: v_t can fall after a spike, AMSGrad's v_hat cannot.")
+    if choice not in ("a", "b", "c"):
+        return failed(f"answer with one letter, a, b or c (got {show(answer)}).")
+    return failed("both factors of sqrt(v_hat_t) / alpha_t are non-decreasing in t.")

@@ -299,7 +299,35 @@ QUESTIONS: dict[str, Number | Choice] = {
          (-99.0, "that is 9901 - 10000 without square roots, and with Adam's v_{t+1}.")),
         abs_tol=1e-3,
     ),
-    # ------------------------------------------------------------------ 06 the PyTorch MLP
+    # ------------------------------------------------------------------ 06 what the paper proves
+    "theorem4-constant-beta1": Choice(
+        "The paper's experiments, the libraries and notebook 05 run AMSGrad with a constant "
+        "beta_1 = 0.9. What does Theorem 4 guarantee for those runs?",
+        {"a": "R_T = O(sqrt(T log T)), so R_T / T -> 0",
+         "b": "nothing: with a constant beta_1 the middle term grows like T^(3/2), faster than the "
+              "trivial bound",
+         "c": "convergence, but only if beta_2 >= 0.999"},
+        "b",
+        "the middle term is at most a constant times sum_t beta_1t sqrt(t): with beta_1t = beta_1 that "
+        "grows like T^(3/2), so the bound exceeds the trivial d G_inf D_inf T and promises nothing.",
+        {"a": "that is Corollary 1, which needs a decaying beta_1t = beta_1 lambda^(t-1); look at the "
+              "middle term with a constant beta_1.",
+         "c": "beta_2 enters only through gamma = beta_1 / sqrt(beta_2) < 1, which (0.9, 0.99) meets; "
+              "the trouble is the middle term."},
+    ),
+    "adamnc-average": Number(
+        "AdamNC, with beta_2t = 1 - 1/t, sees the gradients g_1 = 3, g_2 = 0, g_3 = 0 in one "
+        "coordinate. What is its v_3?",
+        3.0,
+        "v_t is the average of the squared gradients so far: (9 + 0 + 0) / 3 = 3.",
+        "with beta_2t = 1 - 1/t, v_t = (1/t) (g_1^2 + ... + g_t^2): the plain average of the squared "
+        "gradients.",
+        ((9.0, "9 is g_1^2, v_1 (or the running maximum, AMSGrad's v_hat); AdamNC averages, so later "
+               "zeros pull v_t down."),
+         (1.0, "1 is the average of the gradients (3 + 0 + 0) / 3; v_t averages their squares."),
+         (4.5, "4.5 is v_2 = (9 + 0) / 2; one more step: v_3 = (9 + 0 + 0) / 3.")),
+    ),
+    # ------------------------------------------------------------------ 07 the PyTorch MLP
     "zero-grad-sum": Number(
         "A training loop forgets optimizer.zero_grad(). The gradients of one parameter at steps 1, 2 "
         "and 3 are 1, 2 and -1. What is in its .grad when optimizer.step() runs at step 3?",
@@ -322,7 +350,7 @@ QUESTIONS: dict[str, Number | Choice] = {
               "from one step to the next.",
          "c": "the forward pass computes the loss that backward() differentiates: it must come first."},
     ),
-    # ------------------------------------------------------------------ 07 real data and beyond
+    # ------------------------------------------------------------------ 08 real data, 09 beyond AMSGrad
     "real-data-expectation": Choice(
         "On the digits, with minibatch gradients, what do you expect of AMSGrad against Adam?",
         {"a": "AMSGrad clearly better: it fixes a real flaw",

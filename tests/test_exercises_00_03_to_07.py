@@ -1,10 +1,11 @@
-"""The checkers behind the exercises of notebooks 00, 03, 04 and 05: each accepts the right
-answer, rejects typical mistakes with a hint, and reports a blank answer as not attempted."""
+"""The checkers behind the exercises of notebooks 00 and 03 to 07 (module nbNN for notebook
+NN): each accepts the right answer, rejects typical mistakes with a hint, and reports a blank
+answer as not attempted."""
 import numpy as np
 import pytest
 import torch
 
-from amslib.exercises import nb00, nb03, nb04, nb05
+from amslib.exercises import nb00, nb03, nb04, nb05, nb06, nb07
 
 
 
@@ -14,11 +15,11 @@ from amslib.exercises import nb00, nb03, nb04, nb05
     (nb00.check_best_point, -1, 1, "worst point"),
     (nb00.check_notation, "v_hat", "v", "running maximum"),
     (nb03.check_worst_regret, 1.6, 0.8, "best point"),
-    (nb03.check_theorem1_beta2, 0.1, 0.9, "1/(1 + C^2)"),
-    (nb04.check_running_max, [4, 4, 9, 9, 9.5], [4, 1, 9, 2, 9.5], "that is v itself"),
-    (nb04.check_gamma, "b", "a", "Adam's problem"),
-    (nb05.check_missing_line, "optimizer.zero_grad()", "optimizer.step()", "already there"),
-    (nb05.check_accumulation, 2, 1, "adds to it"),
+    (nb04.check_theorem1_beta2, 0.1, 0.9, "1/(1 + C^2)"),
+    (nb05.check_running_max, [4, 4, 9, 9, 9.5], [4, 1, 9, 2, 9.5], "that is v itself"),
+    (nb05.check_gamma, "b", "a", "Adam's problem"),
+    (nb07.check_missing_line, "optimizer.zero_grad()", "optimizer.step()", "already there"),
+    (nb07.check_accumulation, 2, 1, "adds to it"),
 ])
 def test_right_and_wrong_answers(verdict, check, right, wrong, hint):
     ok, out = verdict(check, right)
@@ -67,23 +68,23 @@ def test_amsgrad_step(verdict):
         v = beta2 * v + (1 - beta2) * g**2
         return x - alpha * m / (np.sqrt(v) + eps), m, v, v
 
-    assert verdict(nb04.check_amsgrad_step, right)[0] is True
-    ok, out = verdict(nb04.check_amsgrad_step, adam)
+    assert verdict(nb05.check_amsgrad_step, right)[0] is True
+    ok, out = verdict(nb05.check_amsgrad_step, adam)
     assert ok is False and "running maximum" in out
-    ok, out = verdict(nb04.check_amsgrad_step, lambda *args: None)
+    ok, out = verdict(nb05.check_amsgrad_step, lambda *args: None)
     assert ok is False and "Not attempted yet" in out
 
 
 def test_make_optimizer(verdict):
-    ok, _ = verdict(nb05.check_make_optimizer,
+    ok, _ = verdict(nb07.check_make_optimizer,
                     lambda p: torch.optim.Adam(p, lr=1e-4, amsgrad=True))
     assert ok is True
-    ok, out = verdict(nb05.check_make_optimizer, lambda p: torch.optim.Adam(p, lr=1e-4))
+    ok, out = verdict(nb07.check_make_optimizer, lambda p: torch.optim.Adam(p, lr=1e-4))
     assert ok is False and "amsgrad=True" in out
-    ok, out = verdict(nb05.check_make_optimizer,
+    ok, out = verdict(nb07.check_make_optimizer,
                       lambda p: torch.optim.Adam(p, lr=1e-3, amsgrad=True))
     assert ok is False and "1e-4" in out
-    ok, out = verdict(nb05.check_make_optimizer, lambda p: None)
+    ok, out = verdict(nb07.check_make_optimizer, lambda p: None)
     assert ok is False and "Not attempted yet" in out
 
 
@@ -126,11 +127,11 @@ def test_regret_function_accepts_numpy_and_torch_results(verdict):
     (("a", 1.0), False, "expected a number"),
 ])
 def test_where_adam_ends(verdict, answer, ok, hint):
-    got, out = verdict(nb03.check_where_adam_ends, answer)
+    got, out = verdict(nb04.check_where_adam_ends, answer)
     assert got is ok and hint in out
 
 
-# ----------------------------------------------------------------------------- 04, every hint
+# ----------------------------------------------------------------------------- 05, every hint (AMSGrad step)
 def _ams_right(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g**2
@@ -172,8 +173,8 @@ def _ams_variant(**kw):
 
 
 def test_amsgrad_step_accepts_right_and_in_place(verdict):
-    assert verdict(nb04.check_amsgrad_step, _ams_right)[0] is True
-    assert verdict(nb04.check_amsgrad_step, _ams_in_place)[0] is True
+    assert verdict(nb05.check_amsgrad_step, _ams_right)[0] is True
+    assert verdict(nb05.check_amsgrad_step, _ams_in_place)[0] is True
 
 
 @pytest.mark.parametrize("mistake, hint", [
@@ -189,7 +190,7 @@ def test_amsgrad_step_accepts_right_and_in_place(verdict):
     ("fixed", "differs"),
 ])
 def test_amsgrad_step_hints(verdict, mistake, hint):
-    ok, out = verdict(nb04.check_amsgrad_step, _ams_variant(**{mistake: True}))
+    ok, out = verdict(nb05.check_amsgrad_step, _ams_variant(**{mistake: True}))
     assert ok is False and hint in out, out
 
 
@@ -198,25 +199,80 @@ def test_amsgrad_step_survives_a_step_that_raises_later(verdict):
         if t >= 2:
             raise RuntimeError("boom")
         return _ams_right(x, g, m, v, v_hat, t, *rest)
-    ok, out = verdict(nb04.check_amsgrad_step, late)
+    ok, out = verdict(nb05.check_amsgrad_step, late)
     assert ok is False and "RuntimeError at t = 2" in out
 
 
 def test_running_max_is_bounded_and_tolerant(verdict):
     import itertools
-    assert verdict(nb04.check_running_max, itertools.count())[0] is False
-    assert verdict(nb04.check_running_max, np.float32([4, 4, 9, 9, 9.5]))[0] is True
-    assert verdict(nb04.check_running_max, torch.tensor([4, 4, 9, 9, 9.5]))[0] is True
-    ok, out = verdict(nb04.check_running_max, [4, 4, 9, 9])
+    assert verdict(nb05.check_running_max, itertools.count())[0] is False
+    assert verdict(nb05.check_running_max, np.float32([4, 4, 9, 9, 9.5]))[0] is True
+    assert verdict(nb05.check_running_max, torch.tensor([4, 4, 9, 9, 9.5]))[0] is True
+    ok, out = verdict(nb05.check_running_max, [4, 4, 9, 9])
     assert ok is False and "five numbers" in out
 
 
-# ----------------------------------------------------------------------------- 05, every hint
+# ----------------------------------------------------------------------------- 06, AdamNC's v_t
+def _adamnc_right(g):
+    g2 = np.asarray(g, dtype=float) ** 2
+    return np.cumsum(g2) / np.arange(1, len(g2) + 1)
+
+
+def _adamnc_loop(g, start=1):
+    v, out = 0.0, []
+    for t, gt in enumerate(g, start=start):
+        b2 = 1 - 1 / t
+        v = b2 * v + (1 - b2) * gt * gt
+        out.append(v)
+    return np.array(out)
+
+
+def _adamnc_ema(beta2):
+    def adamnc_v(g):
+        v, out = 0.0, []
+        for gt in g:
+            v = beta2 * v + (1 - beta2) * gt * gt
+            out.append(v)
+        return np.array(out)
+    return adamnc_v
+
+
+@pytest.mark.parametrize("answer", [_adamnc_right, _adamnc_loop, lambda g: list(_adamnc_right(g)),
+                                    lambda g: _adamnc_right(g).astype(np.float32),
+                                    lambda g: torch.tensor(_adamnc_right(g))],
+                         ids=["closed form", "recursion", "list", "float32", "tensor"])
+def test_adamnc_v_accepts_every_right_form(verdict, answer):
+    ok, out = verdict(nb06.check_adamnc_v, answer)
+    assert ok is True and "Correct!" in out, out
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (lambda g: np.cumsum(np.asarray(g) ** 2), "divide by t"),
+    (lambda g: np.cumsum(g) / np.arange(1, len(g) + 1), "not the gradients"),
+    (lambda g: np.maximum.accumulate(np.asarray(g) ** 2), "running maximum"),
+    (_adamnc_ema(0.9), "constant beta_2 = 0.9;"),
+    (_adamnc_ema(0.99), "constant beta_2 = 0.99;"),
+    (_adamnc_ema(0.999), "constant beta_2 = 0.999;"),
+    (lambda g: _adamnc_loop(g, start=0), "divided by zero"),
+    (lambda g: np.cumsum(np.asarray(g) ** 2) / (np.arange(len(g)) + 2), "count the steps from t = 1"),
+    (lambda g: np.cumsum(np.asarray(g) ** 2) / np.arange(len(g)), "inf or nan"),
+    (lambda g: float(np.mean(np.asarray(g) ** 2)), "v_T alone"),
+    (lambda g: _adamnc_right(g)[:-1], "one v_t per step"),
+    (lambda g: _adamnc_right(g) * 1.5, "expected v ="),
+    (lambda g: "v", "NumPy array of numbers"),
+])
+def test_adamnc_v_hints(verdict, answer, hint):
+    """Each common mistake gets its own hint (the first sequence, [3, 1, 0], tells them apart)."""
+    ok, out = verdict(nb06.check_adamnc_v, answer)
+    assert ok is False and hint in out, out
+
+
+# ----------------------------------------------------------------------------- 07, every hint
 @pytest.mark.parametrize("line", ["optimizer.zero_grad()", "optimizer.zero_grad()  # reset",
                                   "optimizer.zero_grad(set_to_none=False)", "opt.zero_grad(True);",
                                   " model.zero_grad( ) "])
 def test_missing_line_accepts_every_spelling(verdict, line):
-    assert verdict(nb05.check_missing_line, line)[0] is True
+    assert verdict(nb07.check_missing_line, line)[0] is True
 
 
 @pytest.mark.parametrize("line, hint", [
@@ -228,7 +284,7 @@ def test_missing_line_accepts_every_spelling(verdict, line):
     (42, "as a string"),
 ])
 def test_missing_line_hints(verdict, line, hint):
-    ok, out = verdict(nb05.check_missing_line, line)
+    ok, out = verdict(nb07.check_missing_line, line)
     assert ok is False and hint in out
 
 
@@ -246,5 +302,5 @@ def test_missing_line_hints(verdict, line, hint):
     (lambda p: 1 / 0, "ZeroDivisionError"),
 ])
 def test_make_optimizer_hints(verdict, make, hint):
-    ok, out = verdict(nb05.check_make_optimizer, make)
+    ok, out = verdict(nb07.check_make_optimizer, make)
     assert ok is False and hint in out

@@ -1,13 +1,14 @@
-"""The checkers of notebook 06 accept the reference answers and reject typical mistakes."""
+"""The checkers of notebooks 08 (real data) and 09 (beyond AMSGrad) accept the reference answers
+and reject typical mistakes."""
 import numpy as np
 import pytest
 
-from amslib.exercises import nb06
+from amslib.exercises import nb08, nb09
 
 NOT_ATTEMPTED = "Not attempted yet"
 
 
-@pytest.mark.parametrize("check", [nb06.check_best_alpha, nb06.check_yogi_v],
+@pytest.mark.parametrize("check", [nb08.check_best_alpha, nb09.check_yogi_v],
                          ids=lambda c: c.__name__)
 def test_template_function_counts_as_not_attempted(verdict, check):
     ok, out = verdict(check, lambda *args: None)
@@ -15,7 +16,7 @@ def test_template_function_counts_as_not_attempted(verdict, check):
     assert NOT_ATTEMPTED in out
 
 
-@pytest.mark.parametrize("check", [nb06.check_best_alpha, nb06.check_yogi_v],
+@pytest.mark.parametrize("check", [nb08.check_best_alpha, nb09.check_yogi_v],
                          ids=lambda c: c.__name__)
 def test_function_that_raises(verdict, check):
     ok, out = verdict(check, lambda *args: 1 / 0)
@@ -23,18 +24,18 @@ def test_function_that_raises(verdict, check):
     assert "ZeroDivisionError" in out
 
 
-# ----------------------------------------------------------------------------- 06.1
+# ----------------------------------------------------------------------------- 08.1
 def best_alpha_right(alphas, final_losses):
     return alphas[int(np.argmin(np.asarray(final_losses).mean(axis=1)))]
 
 
 def test_best_alpha_right(verdict):
-    ok, out = verdict(nb06.check_best_alpha, best_alpha_right)
+    ok, out = verdict(nb08.check_best_alpha, best_alpha_right)
     assert ok and out.startswith("Correct!")
 
 
 def test_best_alpha_accepts_numpy_scalar(verdict):
-    ok, _ = verdict(nb06.check_best_alpha,
+    ok, _ = verdict(nb08.check_best_alpha,
                     lambda a, L: np.asarray(a)[np.argmin(np.mean(L, axis=1))])
     assert ok
 
@@ -47,32 +48,32 @@ def test_best_alpha_accepts_numpy_scalar(verdict):
     (lambda a, L: [a[0]], "expected a number"),
 ])
 def test_best_alpha_wrong(verdict, wrong, hint):
-    ok, out = verdict(nb06.check_best_alpha, wrong)
+    ok, out = verdict(nb08.check_best_alpha, wrong)
     assert not ok and out.startswith("Not yet:")
     assert hint in out
 
 
 def test_reference_best_alpha():
-    assert nb06.reference_best_alpha([0.1, 0.3, 1.0], [[3, 3], [1, 2], [0.5, 4]]) == 0.3
+    assert nb08.reference_best_alpha([0.1, 0.3, 1.0], [[3, 3], [1, 2], [0.5, 4]]) == 0.3
 
 
-# ----------------------------------------------------------------------------- 06.2
+# ----------------------------------------------------------------------------- 08.2
 def test_warmup_fraction_right(verdict):
-    ok, out = verdict(nb06.check_warmup_fraction, 1 - 0.999 ** 220)
+    ok, out = verdict(nb08.check_warmup_fraction, 1 - 0.999 ** 220)
     assert ok and out.startswith("Correct!")
-    ok, _ = verdict(nb06.check_warmup_fraction, 0.1975)  # rounded is fine
+    ok, _ = verdict(nb08.check_warmup_fraction, 0.1975)  # rounded is fine
     assert ok
 
 
 @pytest.mark.parametrize("answer", [0.198, 0.197, 0.1976])
 def test_warmup_fraction_three_decimals_pass(verdict, answer):
     """The question asks for three decimals: rounded (0.198) and truncated (0.197) pass."""
-    ok, out = verdict(nb06.check_warmup_fraction, answer)
+    ok, out = verdict(nb08.check_warmup_fraction, answer)
     assert ok and out.startswith("Correct!"), out
 
 
 def test_warmup_fraction_two_decimals_get_their_hint(verdict):
-    ok, out = verdict(nb06.check_warmup_fraction, 0.2)
+    ok, out = verdict(nb08.check_warmup_fraction, 0.2)
     assert not ok and "right to two decimals; give three" in out
 
 
@@ -88,19 +89,19 @@ def test_warmup_fraction_two_decimals_get_their_hint(verdict):
     (float("nan"), "expected a number"),
 ])
 def test_warmup_fraction_wrong(verdict, answer, hint):
-    ok, out = verdict(nb06.check_warmup_fraction, answer)
+    ok, out = verdict(nb08.check_warmup_fraction, answer)
     assert not ok and out.startswith("Not yet:")
     assert hint in out
 
 
-# ----------------------------------------------------------------------------- 06.3
+# ----------------------------------------------------------------------------- 09.1
 def yogi_v_right(v, g, beta2):
     g2 = np.asarray(g) ** 2
     return v - (1 - beta2) * np.sign(v - g2) * g2
 
 
 def test_yogi_v_right(verdict):
-    ok, out = verdict(nb06.check_yogi_v, yogi_v_right)
+    ok, out = verdict(nb09.check_yogi_v, yogi_v_right)
     assert ok and out.startswith("Correct!")
 
 
@@ -115,7 +116,7 @@ def test_yogi_v_matches_amslib_yogi():
     for _ in range(30):
         g = rng.normal(size=4) * 3
         x, state = opt.step(x, g, state)
-        v = nb06.reference_yogi_v(v, g, 0.99)
+        v = nb09.reference_yogi_v(v, g, 0.99)
         np.testing.assert_allclose(state.v, v, rtol=1e-13)
 
 
@@ -128,6 +129,6 @@ def test_yogi_v_matches_amslib_yogi():
     (lambda v, g, b: v, "expected"),
 ])
 def test_yogi_v_wrong(verdict, wrong, hint):
-    ok, out = verdict(nb06.check_yogi_v, wrong)
+    ok, out = verdict(nb09.check_yogi_v, wrong)
     assert not ok and out.startswith("Not yet:")
     assert hint in out
