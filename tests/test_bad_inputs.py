@@ -25,9 +25,10 @@ property tests) check chosen cases; this file checks the class:
   FloatingPointError with the step (or epoch), never returns NaN.
 
 Warnings are errors here (a RuntimeWarning from NumPy is an obscure message too).
-Not covered: amslib.exercises (being renamed), and the plain record types (the state
-named tuples, RunResult, Digits), which hold what they are given; the optimizers check
-a state when it is used (``state`` cases below).
+Not covered here: amslib.exercises, whose checkers take any answer by design (never an
+error: a hint; tests/test_exercises.py feeds them random answers), and the plain record
+types (the state named tuples, RunResult, Digits), which hold what they are given; the
+optimizers check a state when it is used (``state`` cases below).
 """
 from __future__ import annotations
 
