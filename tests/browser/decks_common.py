@@ -17,8 +17,8 @@ def build(what: str, out: Path, names: list[str] = ()) -> None:
     assert done.returncode == 0, f"tools/build.py {what} failed:\n{done.stdout}{done.stderr}"
 
 
-def open_deck(browser, base: str, name: str, query: str = ""):
-    page = browser.new_page(viewport=VIEWPORT)
+def open_deck(browser, base: str, name: str, query: str = "", viewport: dict = VIEWPORT):
+    page = browser.new_page(viewport=viewport)
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:"))
                else r.abort())
     page.goto(f"{base}/slides/{name}.slides.html{query}", wait_until="load")

@@ -14,7 +14,10 @@ what the projector shows:
 - every formula is typeset (no "[Math Processing Error]", no TeX error), in the deck and in
   its print view;
 - every figure has alt text, and its smallest text (plotting.SMALL_PT in a PNG of
-  plotting.DPI) is at least 16 px on screen.
+  plotting.DPI) is at least 16 px on screen;
+- on an older 1024x768 projector, reveal.js shrinks the whole 1280x720 slide by one factor
+  (letterboxed): the slide stays whole on the screen, and the smallest prose is still at
+  least 20 px, code 16 px and figure text 12 px there.
 The numbers measured are printed (run with -s) and written to
 artifacts/browser/deck_measurements.json.
 """
@@ -32,6 +35,12 @@ pytestmark = BROWSER_MARKS
 import_playwright()          # skips the module without the playwright package
 
 PROSE_MIN, CODE_MIN, FIGURE_TEXT_MIN = 26, 20, 16
+SMALL_SCREEN = {"width": 1024, "height": 768}
+SMALL_PROSE_MIN, SMALL_CODE_MIN, SMALL_FIGURE_TEXT_MIN = 20, 16, 12
+# What reveal.js does on a 1024x768 screen: the factor it scales every slide by, and where
+# the slide lands on the screen.
+SCALE_AND_BOX = """() => { const r = document.querySelector('.reveal .slides > section.present').getBoundingClientRect();
+    return [Reveal.getScale(), r.left, r.top, r.right, r.bottom]; }"""
 MAX_WORDS = 130
 FIGURE_TEXT_PX = plotting.SMALL_PT * plotting.DPI / 72     # in the PNG
 
@@ -137,6 +146,12 @@ def test_every_slide_of_every_deck(decks, browser):
                                 f"{other} for {expected}")
         problems += [f"{name}: a formula MathJax could not typeset: {e}" for e in page.evaluate(MATH_ERRORS)]
         page.close()
+        page = open_deck(browser, base, name, viewport=SMALL_SCREEN)
+        scale, left, top, right, bottom = page.evaluate(SCALE_AND_BOX)
+        if left < -0.5 or top < -0.5 or right > SMALL_SCREEN["width"] + 0.5 or bottom > SMALL_SCREEN["height"] + 0.5:
+            problems.append(f"{name} at 1024x768: the slide lies at ({left:.0f}, {top:.0f})-({right:.0f}, {bottom:.0f}), "
+                            "not within the screen")
+        page.close()
         t1 = time.perf_counter()
         page = open_deck(browser, base, name, "?print-pdf")
         measured = page.evaluate(MEASURE_SLIDES)
@@ -174,6 +189,14 @@ def test_every_slide_of_every_deck(decks, browser):
                     problems.append(f"{where}: a figure without alt text")
                 if text_px < FIGURE_TEXT_MIN:
                     problems.append(f"{where}: figure text at {text_px:.1f} px")
+        small = {"scale": round(scale, 3), "prose_min": round(sizes["prose_min"] * scale, 1),
+                 "code_min": round(sizes["code_min"] * scale, 1),
+                 "figure_text_min": round(sizes["figure_text_min"] * scale, 1)}
+        for what, floor in (("prose_min", SMALL_PROSE_MIN), ("code_min", SMALL_CODE_MIN),
+                            ("figure_text_min", SMALL_FIGURE_TEXT_MIN)):
+            if small[what] < floor:
+                problems.append(f"{name} at 1024x768 (scale {scale:.3f}): {what} {small[what]} px < {floor} px")
+        sizes["at_1024x768"] = small
         sizes.update(sizes_t)
         report[name] = sizes
         print(f"\n{name}: {json.dumps(sizes)}")
