@@ -129,3 +129,19 @@ def test_the_path_in_00_lists_every_notebook_with_its_own_time():
     for name, minutes in rows:
         stated = TIME.search(text(load(ROOT / "notebooks" / name)["cells"][1])).group(1)
         assert stated == minutes, f"00's path says {minutes} min for {name}, its header {stated}"
+
+
+def test_the_path_in_00_states_the_savings_its_rows_add_up_to():
+    """00 says how much skipping saves, notebook by notebook; the rows that give a time
+    without the skipped sections ("about 30 min without them") must add up to it."""
+    path_cell = next(text(c) for c in load(NOTEBOOKS[0])["cells"]
+                     if "### The path through the course" in text(c))
+    rows = re.findall(r"^\| \[(\d\d) [^]]*\]\([^)]+\) \|[^|]*\| (\d+) min \|[^|]*\(about (\d+) min without them\)",
+                      path_cell, re.M)
+    savings = {nb: int(full) - int(short) for nb, full, short in rows}
+    said = re.search(r"saves about (\d+) minutes in ([\d, and]+) \(([\d, and]+)\)", " ".join(path_cell.split()))
+    assert said, "00 states what skipping the last column saves"
+    numbers = re.findall(r"\d\d", said.group(2))
+    parts = [int(p) for p in re.findall(r"\d+", said.group(3))]
+    assert dict(zip(numbers, parts)) == savings, f"00's path: the savings per notebook are {savings}"
+    assert int(said.group(1)) == sum(savings.values()), f"they add up to {sum(savings.values())} minutes"

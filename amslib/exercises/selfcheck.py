@@ -242,6 +242,29 @@ QUESTIONS: dict[str, Number | Choice] = {
          "c": "the tally has no bias correction at all (the paper's form)."},
     ),
     # ------------------------------------------------------------------ 04 the theorems and Figure 1
+    "regret-sqrt-average": Choice(
+        "Which regret means that the method does, on average, as well as the best fixed point "
+        "(R_T / T -> 0)?",
+        {"a": "R_T = 0.01 T", "b": "R_T = 100 sqrt(T)", "c": "R_T = T / 2"},
+        "b",
+        "R_T / T = 100 / sqrt(T) -> 0: a regret that grows like sqrt(T) is O(sqrt(T)), however "
+        "large the constant.",
+        {"a": "R_T / T = 0.01 for every T: small, but it never goes to 0. A regret in proportion to "
+              "T is what the theorems build for Adam.",
+         "c": "R_T / T = 1/2 for every T: the average regret stays away from 0."},
+    ),
+    "online-to-batch": Number(
+        "The losses are drawn independently from one distribution with mean F, and a method's "
+        "expected regret is E[R_T] = 20 sqrt(T). After T = 10,000 steps, at most how far above "
+        "min F is E[F(x_bar_T)], for the average iterate x_bar_T?",
+        0.2,
+        "E[R_T] / T = 20 * 100 / 10000 = 0.2: online-to-batch conversion divides the regret by T.",
+        "the guarantee is E[F(x_bar_T)] - min F <= E[R_T] / T: compute E[R_T] = 20 sqrt(T) at "
+        "T = 10,000, then divide by T.",
+        ((2000.0, "2000 is E[R_T] itself; the guarantee for the average iterate divides it by T."),
+         (0.002, "20 / T forgets the sqrt(T) in E[R_T] = 20 sqrt(T) = 2000."),
+         (20.0, "20 is E[R_T] / sqrt(T); the guarantee divides by T, not by sqrt(T).")),
+    ),
     "theorem2-quantifiers": Choice(
         "What does Theorem 2 say?",
         {"a": "one problem defeats Adam for every pair beta_1 < sqrt(beta_2)",
@@ -299,7 +322,31 @@ QUESTIONS: dict[str, Number | Choice] = {
          (-99.0, "that is 9901 - 10000 without square roots, and with Adam's v_{t+1}.")),
         abs_tol=1e-3,
     ),
+    "amsgrad-forms-max": Choice(
+        "Which form of AMSGrad takes its maximum of the bias-corrected v_t / (1 - beta_2^t), so "
+        "that an early, large corrected value can dominate for a long time?",
+        {"a": "the paper's (Algorithm 2)", "b": "PyTorch's", "c": "Optax's", "d": "Keras's"},
+        "c",
+        "Optax corrects v_t before the maximum; PyTorch and Keras take the maximum of the raw v_t, "
+        "and the paper's form has no correction at all.",
+        {"a": "the paper's Algorithm 2 has no bias correction at all: its maximum is of the raw v_t.",
+         "b": "PyTorch takes the maximum of the raw v_t and corrects it afterwards, with the "
+              "current t.",
+         "d": "Keras takes the maximum of the raw v_t; it puts the correction into the step size."},
+    ),
     # ------------------------------------------------------------------ 06 what the paper proves
+    "useless-bound": Choice(
+        "On F = [-1, 1] with gradients at most G_inf = 1010 (d = 1, D_inf = 2) every method has "
+        "R_T <= 2020 T. A regret bound for some method says R_T <= 3000 T. What does it promise?",
+        {"a": "R_T / T -> 0", "b": "nothing: it is above what every method achieves anyway",
+         "c": "that the method loses at least 3000 per step"},
+        "b",
+        "3000 T is more than the trivial d G_inf D_inf T = 2020 T: a useful bound must be smaller, "
+        "and grow more slowly than T.",
+        {"a": "R_T / T <= 3000 for every T: the bound does not even fall, let alone go to 0; it "
+              "would have to grow more slowly than T.",
+         "c": "a bound is an upper limit: it says 'at most', never 'at least'."},
+    ),
     "theorem4-constant-beta1": Choice(
         "The paper's experiments, the libraries and notebook 05 run AMSGrad with a constant "
         "beta_1 = 0.9. What does Theorem 4 guarantee for those runs?",
@@ -314,6 +361,18 @@ QUESTIONS: dict[str, Number | Choice] = {
               "middle term with a constant beta_1.",
          "c": "beta_2 enters only through gamma = beta_1 / sqrt(beta_2) < 1, which (0.9, 0.99) meets; "
               "the trouble is the middle term."},
+    ),
+    "proof-gap-when": Choice(
+        "Tran and Phong's gap: the proof needs the weights sqrt(v_hat_t) / (alpha_t (1 - beta_1t)) "
+        "never to decrease. When can they decrease for AMSGrad?",
+        {"a": "with a constant beta_1", "b": "with a decaying beta_1t, as in Corollary 1",
+         "c": "only with bias correction"},
+        "b",
+        "a decaying beta_1t makes 1/(1 - beta_1t) decrease, which can outweigh the growth of "
+        "sqrt(v_hat_t)/alpha_t: exactly Corollary 1's setting.",
+        {"a": "with a constant beta_1 the factor 1/(1 - beta_1) is the same at every step, and "
+              "sqrt(v_hat_t)/alpha_t never decreases (Gamma_t >= 0).",
+         "c": "the paper's AMSGrad has no bias correction; the culprit is the factor 1/(1 - beta_1t)."},
     ),
     "adamnc-average": Number(
         "AdamNC, with beta_2t = 1 - 1/t, sees the gradients g_1 = 3, g_2 = 0, g_3 = 0 in one "
@@ -351,6 +410,19 @@ QUESTIONS: dict[str, Number | Choice] = {
          "c": "the forward pass computes the loss that backward() differentiates: it must come first."},
     ),
     # ------------------------------------------------------------------ 08 real data, 09 beyond AMSGrad
+    "paper-experiments-convex": Choice(
+        "Which of the paper's real-data experiments (Section 5, Figure 2) is a convex problem, the "
+        "kind its theorems are about?",
+        {"a": "the multinomial logistic regression on MNIST",
+         "b": "the network with one hidden layer of 100 ReLUs on MNIST",
+         "c": "the convolutional network on CIFAR-10"},
+        "a",
+        "the cross-entropy of a linear model is convex in its weights; the paper trains it with "
+        "alpha_t = alpha / sqrt(t), as in its theory.",
+        {"b": "a hidden layer of ReLUs makes the loss non-convex in the weights (swap two hidden "
+              "units: the same loss at two points, and not along the chord between them).",
+         "c": "a convolutional network has hidden layers too: its loss is non-convex in the weights."},
+    ),
     "real-data-expectation": Choice(
         "On the digits, with minibatch gradients, what do you expect of AMSGrad against Adam?",
         {"a": "AMSGrad clearly better: it fixes a real flaw",
@@ -362,6 +434,18 @@ QUESTIONS: dict[str, Number | Choice] = {
         {"a": "the flaw bites only with a particular gradient pattern; does a classifier's minibatch "
               "gradient look like the counterexample's?",
          "c": "Adam trains such models well in practice; the counterexample is a special pattern."},
+    ),
+    "yogi-step": Number(
+        "Yogi with beta_2 = 0.99 has v_{t-1} = 100 and meets a small gradient, g_t^2 = 1. What is "
+        "its v_t?",
+        100.0 - 0.01 * 1.0,
+        "v_t = 100 - 0.01 * sign(100 - 1) * 1 = 99.99: Yogi moves v_t by (1 - beta_2) g_t^2 only, "
+        "so it forgets a large v slowly.",
+        "Yogi's rule: v_t = v_{t-1} - (1 - beta_2) sign(v_{t-1} - g_t^2) g_t^2.",
+        ((0.99 * 100.0 + 0.01 * 1.0, "99.01 is Adam's v_t, which moves by (1 - beta_2)(g_t^2 - v_{t-1}); "
+                                    "Yogi moves by (1 - beta_2) g_t^2 only."),
+         (100.0 + 0.01 * 1.0, "the sign: v_{t-1} > g_t^2, so Yogi lowers v_t.")),
+        rel_tol=1e-6,
     ),
     "quantifier-order": Choice(
         "Reddi et al.: for every pair (beta_1, beta_2) with beta_1 < sqrt(beta_2) there is a problem on "
