@@ -136,9 +136,15 @@ def test_the_path_in_00_states_the_savings_its_rows_add_up_to():
     without the skipped sections ("about 30 min without them") must add up to it."""
     path_cell = next(text(c) for c in load(NOTEBOOKS[0])["cells"]
                      if "### The path through the course" in text(c))
-    rows = re.findall(r"^\| \[(\d\d) [^]]*\]\([^)]+\) \|[^|]*\| (\d+) min \|[^|]*\(about (\d+) min without them\)",
+    rows = re.findall(r"^\| \[(\d\d) [^]]*\]\([^)]+\) \|[^|]*\| (\d+) min \|[^|]*\(about (\d+) min without (?:them|it)\)",
                       path_cell, re.M)
     savings = {nb: int(full) - int(short) for nb, full, short in rows}
+    # every row that names something to skip says what is left without it
+    skipping = re.findall(r"^\| \[(\d\d) [^]]*\]\([^)]+\) \|[^|]*\| \d+ min \| (?!nothing)[^|]*\|$",
+                          path_cell, re.M)
+    assert skipping and set(skipping) == set(savings), \
+        f"00's path: rows that name a skip but give no time without it: {set(skipping) - set(savings)}"
+    assert all(0 < s for s in savings.values()), savings
     said = re.search(r"saves about (\d+) minutes in ([\d, and]+) \(([\d, and]+)\)", " ".join(path_cell.split()))
     assert said, "00 states what skipping the last column saves"
     numbers = re.findall(r"\d\d", said.group(2))

@@ -177,3 +177,27 @@ def test_every_question_is_asked_once_after_its_prompt():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_notebook_has_a_self_check(path):
     assert any(CALL.search("".join(c["source"])) for c in cells(path))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_theory_section_ends_with_a_question(path):
+    """Every markdown cell of a notebook's ## Theory that opens a ### section (one section, or
+    two short ones sharing the cell and its slide) is followed by a self-check before the
+    next section, as LECTURERS.md and CONTRIBUTING.md say."""
+    open_section, in_theory, missing = None, False, []
+    for cell in cells(path):
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            if CALL.search(src):
+                open_section = None
+            continue
+        heads = [h.strip() for h in src.splitlines() if h.startswith(("## ", "### "))]
+        if not heads:
+            continue
+        if open_section:
+            missing.append(open_section)
+        if any(h.startswith("## ") for h in heads):
+            in_theory = "## Theory" in heads
+        open_section = (f"{cell['id']} {heads[-1]}"
+                        if in_theory and any(h.startswith("### ") for h in heads) else None)
+    assert not missing, f"{path.name}: theory sections with no question of their own: {missing}"

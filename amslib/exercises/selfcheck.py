@@ -154,6 +154,36 @@ QUESTIONS: dict[str, Number | Choice] = {
          "c": "the steps stay about alpha long, they do not grow: nothing blows up."},
     ),
     # ------------------------------------------------------------------ 02 Adam from scratch
+    "adam-v-update": Number(
+        "Adam with beta_2 = 0.99 has v_{t-1} = 1 in one coordinate, and the next gradient there "
+        "is g_t = 10. What is v_t?",
+        0.99 * 1.0 + 0.01 * 10.0**2,
+        "v_t = 0.99 * 1 + 0.01 * 10^2 = 0.99 + 1 = 1.99: the gradient enters squared, with the "
+        "weight 1 - beta_2, so one large gradient doubles v_t.",
+        "v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2: the old value weighted by beta_2, the squared "
+        "gradient by 1 - beta_2.",
+        ((0.99 * 1.0 + 0.01 * 10.0, "g_t enters v_t squared: the new term is (1 - beta_2) g_t^2, "
+                                    "not (1 - beta_2) g_t."),
+         (0.01 * 1.0 + 0.99 * 10.0**2, "the weights are the other way round: beta_2 = 0.99 on the "
+                                       "old v_{t-1}, 1 - beta_2 = 0.01 on g_t^2."),
+         (1.0 + 10.0**2, "v_t is a moving average, not a sum: weight v_{t-1} by beta_2 and g_t^2 "
+                         "by 1 - beta_2.")),
+        rel_tol=1e-3,
+    ),
+    "constant-gradient-corrected": Number(
+        "The constant-gradient experiment with g = 5 instead of 1 (beta_1 = 0.9): what is the "
+        "corrected m~_3?",
+        5.0,
+        "m_3 = (1 - 0.9^3) * 5 = 1.355, and the correction divides by exactly 1 - 0.9^3: m~_3 = 5, "
+        "the true gradient, from the first step on.",
+        "m~_3 = m_3 / (1 - beta_1^3); with g = 5 every raw m_t is 5 times the table's.",
+        ((1.355, "1.355 is the raw m_3 = (1 - 0.9^3) * 5; the corrected moment divides it by "
+                 "1 - beta_1^3."),
+         (0.271, "0.271 is the table's raw m_3, for g = 1; here g = 5, and the question asks for "
+                 "the corrected moment."),
+         (1.0, "1 is the table's corrected value for g = 1: the corrected moment is the gradient "
+               "itself, and here g = 5.")),
+    ),
     "bias-first-ratio": Number(
         "beta_1 = 0.9, beta_2 = 0.999, no bias correction: how large is m_1 / sqrt(v_1) "
         "(whatever g_1 > 0 is)?",
@@ -210,6 +240,19 @@ QUESTIONS: dict[str, Number | Choice] = {
          (-2.0, "the sign: the optimizer's loss minus the best fixed point's, 0 - (-2)."),
          (0.0, "0 is what the optimizer paid; subtract what the best fixed point would have paid.")),
     ),
+    "projection-box": Choice(
+        "On the square F = [-1, 1]^2 an update lands at y = (1.5, -0.3), with v_t = (100, 0.01). "
+        "Where does the paper's weighted projection Pi_{F, sqrt(V_t)} put it?",
+        {"a": "at (1, -0.3)", "b": "at (0.98, -0.20), y scaled back to length 1",
+         "c": "it depends on v_t: the coordinate with the larger v_t moves less"},
+        "a",
+        "on a box the weighted distance is a sum over the coordinates, each with its own range, so "
+        "each coordinate is clipped on its own, whatever the weights: (1.5, -0.3) -> (1, -0.3).",
+        {"b": "scaling y back to length 1 projects onto the unit disc; F = [-1, 1]^2 is a square, "
+              "and -0.3 is already inside [-1, 1].",
+         "c": "on a box each coordinate is clipped on its own, so the weights V_t^(1/4) change "
+              "nothing; they matter only for sets that are not boxes."},
+    ),
     "convex-which": Choice(
         "Which of these losses is convex on [-1, 1]?",
         {"a": "f(x) = -x^2", "b": "f(x) = 3x", "c": "f(x) = sin(3x)"},
@@ -228,6 +271,39 @@ QUESTIONS: dict[str, Number | Choice] = {
         {"a": "that is AdaGrad, whose sum G_t only grows; Adam's v_t is a moving average. What does it "
               "do when the gradients are small?",
          "c": "v_t keeps changing: each step it moves a fraction 1 - beta_2 towards g_t^2."},
+    ),
+    "stochastic-mean-gradient": Number(
+        "In the stochastic version of the problem, g_t = 1010 with probability 0.01 and -10 "
+        "otherwise. What is the expected gradient E[g_t]?",
+        0.01 * 1010.0 + 0.99 * (-10.0),
+        "E[g_t] = 0.01 * 1010 + 0.99 * (-10) = 10.1 - 9.9 = 0.2 > 0: on average the loss increases "
+        "with x, so the best point is x = -1 here too.",
+        "E[g_t] weights each value by its probability: 0.01 for 1010, 0.99 for -10.",
+        ((10.0 / 101.0, "10/101 is the deterministic problem's mean over one period; here the spike "
+                        "comes with probability 0.01 and -10 with probability 0.99."),
+         (10.0, "10 is the deterministic problem's sum over one period of 101 steps; E[g_t] is the "
+                "mean of one step."),
+         (10.1, "10.1 is the spike's part alone, 0.01 * 1010; add the small gradient's part."),
+         (-9.9, "-9.9 is the small gradient's part alone, 0.99 * (-10); add the spike's part."),
+         (500.0, "(1010 - 10)/2 weights both values equally; weight them by their probabilities, "
+                 "0.01 and 0.99.")),
+        rel_tol=1e-3,
+    ),
+    "spike-step-length": Number(
+        "Adam with beta_1 = 0, beta_2 = 0.99 and no correction meets the gradient C = 1010 with "
+        "v_{t-1} = 0, as at the first step. How many alpha_t long is its step?",
+        10.0,
+        "v_t = (1 - beta_2) C^2, so sqrt(v_t) = 0.1 C and the step is alpha_t C / (0.1 C) = 10 alpha_t "
+        "= alpha_t / sqrt(1 - beta_2): the size of C cancels.",
+        "the step is alpha_t g_t / sqrt(v_t), with v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2 and "
+        "v_{t-1} = 0.",
+        ((100.0, "100 = 1/(1 - beta_2) forgets the square root: sqrt(v_t) = sqrt(0.01) C = 0.1 C."),
+         (1.0, "sqrt(v_t) is not C: v_t holds only (1 - beta_2) C^2, so C is divided by 0.1 C."),
+         (0.1, "upside down: the step is C / sqrt(v_t) = 1 / sqrt(1 - beta_2) times alpha_t."),
+         (1010.0, "Adam divides the gradient by sqrt(v_t); 1010 alpha_t would be gradient "
+                  "descent's step."),
+         (-10.0, "-10 alpha_t is the step itself, towards -1; the question asks for its length.")),
+        rel_tol=1e-3,
     ),
     "tally-direction": Choice(
         "In the tally of one period, what makes Adam's 100 small steps add up to more than the spike's "
@@ -422,6 +498,23 @@ QUESTIONS: dict[str, Number | Choice] = {
         {"b": "a hidden layer of ReLUs makes the loss non-convex in the weights (swap two hidden "
               "units: the same loss at two points, and not along the chord between them).",
          "c": "a convolutional network has hidden layers too: its loss is non-convex in the weights."},
+    ),
+    "mnist-network-weights": Number(
+        "The paper's network on MNIST has the same shape as ours, with 28 x 28 = 784 pixels in: one "
+        "hidden layer of 100 ReLU units and 10 outputs. How many weights, the biases included, does "
+        "it have?",
+        784 * 100 + 100 + 100 * 10 + 10,
+        "784 * 100 + 100 weights and biases into the hidden layer, 100 * 10 + 10 out of it: 79,510 "
+        "(ours, with 64 pixels in: 6,500 + 1,010 = 7,510).",
+        "count layer by layer: inputs x outputs weights, plus one bias per output.",
+        ((784 * 100 + 100 * 10, "that leaves out the biases: one per hidden unit (100) and one per "
+                                "output (10)."),
+         (784 * 100 + 100 + 100 * 10, "that leaves out the 10 biases of the outputs."),
+         (784 * 100 + 100 * 10 + 10, "that leaves out the 100 biases of the hidden units."),
+         (7510, "7,510 is our network on the digits, with 64 pixels in; MNIST has 784."),
+         (784 * 10 + 10, "7,850 = 784 * 10 + 10 is the logistic regression on MNIST; the network "
+                         "has a hidden layer of 100 units in between.")),
+        rel_tol=1e-6,
     ),
     "real-data-expectation": Choice(
         "On the digits, with minibatch gradients, what do you expect of AMSGrad against Adam?",
