@@ -109,7 +109,8 @@ def main(argv=None) -> int:
         command = GRADER + ["--course", str(course), "autograde", assignment, "--jobs", str(args.jobs)]
         counts = {k: list(kinds.values()).count(k) for k in KINDS}
         print(f"{args.students} submissions of {assignment} ({', '.join(f'{n} {k}' for k, n in counts.items())}; "
-              f"{len(key['exercises'])} exercises), --jobs {args.jobs}, on {os.cpu_count()} CPUs")
+              f"{len(key['exercises'])} exercises), --jobs {args.jobs}, on {os.cpu_count()} CPUs, "
+              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
         print(f"command: {shlex.join(command)}")
         print(f"load average before (1, 5, 15 min): {load()}", flush=True)
 
@@ -131,11 +132,12 @@ def main(argv=None) -> int:
               f"min {min(own):.1f} s, max {max(own):.1f} s)")
         print(f"CPU time of the grader and its kernels: {cpu:.1f} s, {cpu / n:.1f} s a submission")
         print(f"load average after (1, 5, 15 min): {after}")
+        full = sum(e["points"] for e in key["exercises"])
         for kind in (k for k in KINDS if counts[k]):
-            points = sorted({sum(r["points"] for r in results[s]["exercises"])
-                             for s, k in kinds.items() if k == kind})
-            full = sum(e["points"] for e in key["exercises"])
-            print(f"points, {kind}: {' or '.join(map(str, points))} of {full} ({counts[kind]} submissions)")
+            of_kind = [results[s] for s, k in kinds.items() if k == kind]
+            points = sorted({sum(r["points"] for r in result["exercises"]) for result in of_kind})
+            print(f"points, {kind}: {' or '.join(map(str, points))} of {full} ({counts[kind]} submissions, "
+                  f"median {statistics.median(r['seconds'] for r in of_kind):.1f} s each)")
 
     problems = problems_with(results, kinds)
     if problems:
