@@ -4,12 +4,16 @@
 # Needs only Python >= 3.10 (set PYTHON=python3.12 to choose another interpreter).
 #
 # Both install the exact versions of requirements/lock.txt (LOCK=none: the newest releases
-# within pyproject.toml's ranges instead). `make lock` refreshes the lock.
+# within pyproject.toml's ranges instead, of the same packages: the course and all its
+# extras, as the lock has them). `make lock` refreshes the lock.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 LOCK ?= requirements/lock.txt
+# pyproject.toml's optional-dependencies, all of them, as in the lock (tools/lock.py compiles
+# it with --all-extras; tests/test_packaging.py checks that this list names every extra)
+EXTRAS := lab,test,browser,ci,classroom
 
 # Which PyTorch build. The lock fixes the release; the build depends on the machine:
 # - Linux without an NVIDIA driver (no nvidia-smi): the CPU build from PyTorch's own index,
@@ -43,7 +47,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml $(filter-out none,$(LOCK))
 	@echo "PyTorch: $(TORCH_SPEC)  ($(TORCH_WHY))"
 	$(BIN)/python -m pip install --quiet $(TORCH_SPEC)
 ifeq ($(LOCK),none)
-	$(BIN)/python -m pip install --quiet --upgrade -e ".[lab,test]"
+	$(BIN)/python -m pip install --quiet --upgrade -e ".[$(EXTRAS)]"
 else
 	$(BIN)/python -m pip install --quiet -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .

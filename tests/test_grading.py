@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 import grade  # noqa: E402  (tools/grade.py)
+import grading_common  # noqa: E402  (tests/grading_common.py: made-up submissions)
 import student  # noqa: E402  (tools/student.py)
 
 CHECKERS = ("check_running_max", "check_amsgrad_step", "check_gamma")
@@ -372,12 +373,8 @@ def test_every_notebook_grades_its_own_solutions(tmp_path, path):
     assignment = path.stem
     key = json.loads((tmp_path / "source" / assignment / "grading.json").read_text())
     assert key["exercises"], f"{path.name}: no exercise found"
-    nb = json.loads((tmp_path / "release" / assignment / path.name).read_text())
-    last_exercise = max(i for i, c in enumerate(nb["cells"]) if c.get("id") in {e["cell"] for e in key["exercises"]})
-    pasted = [json.loads(json.dumps(c)) for c in student.solution_cells(source) if c["cell_type"] == "code"]
-    assign = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-              "id": "answers", "source": "\n".join(f"{e['answer']} = {e['solution']}" for e in key["exercises"])}
-    nb["cells"][last_exercise + 1:last_exercise + 1] = pasted + [assign]
+    released = json.loads((tmp_path / "release" / assignment / path.name).read_text())
+    nb = grading_common.copier(released, key, source)
     folder = tmp_path / "submitted" / "copier" / assignment
     folder.mkdir(parents=True)
     (folder / path.name).write_text(json.dumps(nb))
@@ -386,3 +383,32 @@ def test_every_notebook_grades_its_own_solutions(tmp_path, path):
     rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
     assert len(rows) == len(key["exercises"])
     assert all(r["status"] == "correct" for r in rows), [(r["exercise"], r["status"], r["hint_shown"]) for r in rows]
+
+
+# ----------------------------------------------------------------------------- the benchmark's class
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem[:2] for p in NOTEBOOKS])
+def test_wrong_answer_is_wrong_for_every_exercise(path):
+    """benchmarks/bench_grading.py's wrong submissions answer every exercise with
+    grading_common.WRONG_ANSWER: every checker must call it wrong, not "not attempted"."""
+    key = grade.make_key(json.loads(path.read_text()), path.name)
+    answer = float(grading_common.WRONG_ANSWER)
+    for (module, name), check in grade.load_checkers(key).items():
+        ok, hint = grade.verdict_of(check, answer)
+        assert not ok and hint.startswith("Not yet"), (name, hint)
+
+
+def test_benchmark_refuses_a_broken_grader():
+    """The benchmark reports no time unless the points are what each kind deserves."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_grading
+
+    def result(*points, status="wrong"):
+        return {"exercises": [{"exercise": f"e{i}", "points": p, "max_points": 1,
+                               "status": "correct" if p else status} for i, p in enumerate(points)]}
+
+    kinds = {"r": "right", "w": "wrong", "b": "blank"}
+    good = {"r": result(1, 1), "w": result(1, 0), "b": result(0, 0, status="not attempted")}
+    assert bench_grading.problems_with(good, kinds) == []
+    for student_id, broken in [("r", result(1, 0)), ("w", result(1, 1)), ("b", result(0, 1)),
+                               ("b", result(0, 0, status="error"))]:
+        assert bench_grading.problems_with({**good, student_id: broken}, kinds), (student_id, broken)

@@ -55,3 +55,37 @@ def test_exercise_counts_as_stated():
     phrase = f"{WORDS[usual]} in each notebook" + (" except " + " and ".join(others) if others else "")
     text = " ".join((ROOT / "LECTURERS.md").read_text().split())
     assert phrase in text, f"LECTURERS.md should say: {phrase}"
+
+
+def test_what_the_points_show_names_the_right_exercises():
+    """*What the points show* in LECTURERS.md: which exercises have hidden tests (the answers
+    that are functions) and which are graded by the public checker alone; and its grep for
+    the checkers' reference code names every reference_* function and flags no released
+    notebook."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import grade  # tools/grade.py
+    import student  # tools/student.py
+
+    functions, values, released = [], [], []
+    for path in student.notebooks():
+        nb = json.loads(path.read_text())
+        key = grade.make_key(nb, path.name)
+        for e in key["exercises"]:
+            (functions if grade.solution_function(key, e, nb) else values).append(e["id"])
+        released.append(json.dumps(student.student_notebook(nb), indent=1))
+    text = " ".join((ROOT / "LECTURERS.md").read_text().split())
+
+    def listed(ids):
+        return ", ".join(ids[:-1]) + f" and {ids[-1]}"
+
+    assert f"{len(functions)} of the course's {len(functions) + len(values)} exercises, {listed(functions)}." in text
+    assert f"{len(values)} answers are numbers, strings or lists, {listed(values)}," in text
+
+    pattern = re.search(r"grep -l -E '([^']+)' build/classroom/submitted", text).group(1)
+    named = set(re.search(r"reference_\(([^)]*)\)", pattern).group(1).split("|"))
+    defined = {name for f in (ROOT / "amslib" / "exercises").glob("nb*.py")
+               for name in re.findall(r"^def reference_(\w+)", f.read_text(), re.M)}
+    assert named == defined, "LECTURERS.md's grep should name every reference_ function of amslib/exercises"
+    assert not [nb for nb in released if re.search(pattern, nb)], "the grep flags a released notebook"

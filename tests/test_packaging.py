@@ -138,6 +138,17 @@ def test_makefile_installs_the_lock_by_default():
     assert "pip install --quiet -r $(LOCK)" in makefile
 
 
+def test_makefile_without_the_lock_installs_the_locks_extras():
+    """`make LOCK=none` installs the same packages as the lock (all extras, `--all-extras`
+    in tools/lock.py), only newer: no extra is left out (the classroom extra once was, and
+    the live-slides test skipped there)."""
+    makefile = (ROOT / "Makefile").read_text()
+    extras = re.search(r"^EXTRAS := (.*)$", makefile, re.M).group(1).strip().split(",")
+    assert sorted(extras) == sorted(pyproject()["project"]["optional-dependencies"])
+    assert 'pip install --quiet --upgrade -e ".[$(EXTRAS)]"' in makefile
+    assert '"--all-extras"' in (ROOT / "tools" / "lock.py").read_text()
+
+
 def test_binder_installs_amslib_and_opens_notebook_00():
     post = (ROOT / "binder" / "postBuild").read_text()
     assert re.search(r"pip install .*-e \.", post)
