@@ -28,7 +28,8 @@ def test_right_and_wrong_answers(verdict, check, right, wrong, hint):
     assert ok is False and hint in out
 
 
-@pytest.mark.parametrize("answer", ["v_hat", "v_hat_t", "\\hat v_t", "v_max", "v_max_t", " V_MAX "])
+@pytest.mark.parametrize("answer", ["v_hat", "v_hat_t", "\\hat v_t", "v_max", "v_max_t", " V_MAX ",
+                                    "vhat", "\\hat{v}", "\\hat{v}_t", "$\\hat v_t$", "v\u0302", "v\u0302_t"])
 def test_notation_accepts_both_names_in_the_table(verdict, answer):
     """The notation table's Code column reads `v_hat` (`v_max` in `amslib`): both pass."""
     ok, out = verdict(nb00.check_notation, answer)

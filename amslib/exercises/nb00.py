@@ -37,15 +37,19 @@ def check_notation(answer) -> bool:
     """Exercise 00.3: whose square root AMSGrad divides m_t by (a symbol, as a string)."""
     if not_attempted(answer):
         return False
-    key = str(answer).strip().lower().replace(" ", "").replace("\\", "")
-    if key in {"v_hat_t", "vhat_t", "v_hat", "hat{v}_t", "hatv_t"}:
-        return passed("AMSGrad divides m_t by sqrt(v_hat_t) + eps, the square root of the "
-                      "running maximum of v_t.")
-    if key in {"v_max", "v_max_t", "vmax", "vmax_t"}:   # the table's Code column: amslib's name
+    key = str(answer).strip().lower().replace(" ", "").replace("\\", "").replace("$", "")
+    key = key.replace("\u0302", "hat").replace("{", "").replace("}", "")   # v̂ (combining hat), \hat{v}
+    if key.endswith("_t"):
+        key = key[:-2]
+    if key in {"v_hat", "vhat", "hatv", "vhat"}:
+        return passed("AMSGrad divides m_t by sqrt(v_hat_t) (libraries add eps), the square "
+                      "root of the running maximum of v_t.")
+    if key in {"v_max", "vmax"}:   # amslib's name for it
         return passed("v_max is amslib's name for v_hat_t, the running maximum of v_t; "
-                      "AMSGrad divides m_t by sqrt(v_hat_t) + eps.")
-    if key in {"v_t", "v"}:
-        return failed("sqrt(v_t) + eps is what Adam divides by; AMSGrad uses its running maximum.")
+                      "AMSGrad divides m_t by sqrt(v_hat_t) (libraries add eps).")
+    if key == "v":
+        return failed("sqrt(v_t) (plus eps in libraries) is what Adam divides by; AMSGrad uses "
+                      "its running maximum.")
     if "sqrt" in key or "eps" in key or key.startswith(("√", "root")):
         return failed("name only the symbol under the square root, as in the table's Code column.")
     return failed("look at the notation table: which symbol is the running maximum of v_t?")

@@ -91,8 +91,9 @@ def check_warmup_fraction(answer) -> bool:
         return math.isclose(value, x, rel_tol=REL_TOL_WARMUP)
     if near(want):
         return passed(f"1 - 0.999^220 = {want:.4f}: the raw v_t is still only about a fifth of "
-                      "its long-run size and still rising; one step lowers it by at most the factor beta_2, so "
-                      "its running maximum stays close to v_t.")
+                      "its long-run size and still rising; over all 220 steps it can fall by at most the "
+                      "factor beta_2^(T-1) = 0.999^219 = 1.245, so its running maximum stays within "
+                      "that factor of v_t.")
     if round(value, 2) == round(want, 2):
         return failed(f"{value:g} is right to two decimals; give three (compute 1 - 0.999**220).")
     if near(0.999 ** 220):

@@ -159,7 +159,7 @@ QUESTIONS: dict[str, Number | Choice] = {
         "is g_t = 10. What is v_t?",
         0.99 * 1.0 + 0.01 * 10.0**2,
         "v_t = 0.99 * 1 + 0.01 * 10^2 = 0.99 + 1 = 1.99: the gradient enters squared, with the "
-        "weight 1 - beta_2, so one large gradient doubles v_t.",
+        "weight 1 - beta_2, so one large gradient almost doubles v_t.",
         "v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2: the old value weighted by beta_2, the squared "
         "gradient by 1 - beta_2.",
         ((0.99 * 1.0 + 0.01 * 10.0, "g_t enters v_t squared: the new term is (1 - beta_2) g_t^2, "
@@ -448,7 +448,9 @@ QUESTIONS: dict[str, Number | Choice] = {
         "sqrt(v_hat_t)/alpha_t: exactly Corollary 1's setting.",
         {"a": "with a constant beta_1 the factor 1/(1 - beta_1) is the same at every step, and "
               "sqrt(v_hat_t)/alpha_t never decreases (Gamma_t >= 0).",
-         "c": "the paper's AMSGrad has no bias correction; the culprit is the factor 1/(1 - beta_1t)."},
+         "c": "the paper's AMSGrad has no bias correction; the culprit is the factor 1/(1 - beta_1t). "
+              "(Bias-corrected denominators can shrink with a constant step, as 05 showed, but not "
+              "under the theorem's alpha_t = alpha / sqrt(t).)"},
     ),
     "adamnc-average": Number(
         "AdamNC, with beta_2t = 1 - 1/t, sees the gradients g_1 = 3, g_2 = 0, g_3 = 0 in one "
@@ -496,7 +498,9 @@ QUESTIONS: dict[str, Number | Choice] = {
         "the cross-entropy of a linear model is convex in its weights; the paper trains it with "
         "alpha_t = alpha / sqrt(t), as in its theory.",
         {"b": "a hidden layer of ReLUs makes the loss non-convex in the weights (swap two hidden "
-              "units: the same loss at two points, and not along the chord between them).",
+              "units of a minimiser: another minimiser; halfway between them the two units are equal "
+              "and the loss is in general higher, which a convex loss cannot do, since its "
+              "minimisers form a convex set).",
          "c": "a convolutional network has hidden layers too: its loss is non-convex in the weights."},
     ),
     "mnist-network-weights": Number(
