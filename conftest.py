@@ -2,8 +2,8 @@
 
 nbval runs each notebook on its own kernel, a child process of pytest. After the run we
 add up the time spent in each notebook's cells (kernel start included) and the peak
-resident memory of each notebook's kernel (VmHWM in /proc, read after every cell while the
-kernel is alive), and print both under "notebook budget", with a line saying whether the
+resident memory of each notebook's kernel (VmHWM in /proc, read once after its last cell,
+before nbval stops the kernel: a high-water mark needs no earlier reading), and print both under "notebook budget", with a line saying whether the
 budget was met. (Not ru_maxrss of pytest's children: in the whole suite that also counts
 the browser tests' Chromium and the grader's kernels, and read 1,345 MB where the largest
 notebook kernel had used under 700 MB. Where /proc is missing, e.g. macOS, it falls back to
@@ -24,10 +24,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.binder_memory import peak_rss_mb
+
 BUDGET_SECONDS = 90.0
 BUDGET_MEMORY_MB = 1536.0
 _durations: dict[str, float] = defaultdict(float)
-_kernel_peak_mb: dict[str, float] = defaultdict(float)
+_kernel_peak_mb: dict[str, float] = {}
 
 
 def _kernel_pid(item):
@@ -38,24 +40,22 @@ def _kernel_pid(item):
 
 
 def _peak_rss_mb(pid) -> float | None:
-    """VmHWM (the peak resident set) of a live process, in MB; None where /proc cannot tell."""
+    """VmHWM (the peak resident set) of a live process, in MB; None where /proc cannot tell.
+    (The reading is benchmarks/binder_memory.py's, which measures the kernels the same way.)"""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0  # kB
-    except (OSError, ValueError):
-        pass
-    return None
+        return peak_rss_mb(pid)
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    # Before nbval's own teardown, which stops the kernel after a notebook's last cell.
-    if ".ipynb::" in item.nodeid:
+    # After a notebook's last cell, before nbval's own teardown stops its kernel.
+    last_cell = nextitem is None or nextitem.parent is not item.parent
+    if ".ipynb::" in item.nodeid and last_cell:
         peak = _peak_rss_mb(_kernel_pid(item))
         if peak is not None:
-            name = item.nodeid.split("::")[0]
-            _kernel_peak_mb[name] = max(_kernel_peak_mb[name], peak)
+            _kernel_peak_mb[item.nodeid.split("::")[0]] = peak
     yield
 
 

@@ -66,16 +66,11 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="*", help="default: every notebook, in order")
     args = parser.parse_args(argv)
 
-    import nbformat
-    from jupyter_client.manager import KernelManager
-    from nbclient import NotebookClient
-
     paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     cpus = len(os.sched_getaffinity(0))
     print(f"CPUs available to the kernels: {cpus}{'' if cpus == 1 else ' (run under taskset -c 0 for Binder one CPU)'}")
-    rows = walk(paths, KernelManager, NotebookClient, nbformat, keep=None, title="every tab left open")
-    window = walk(paths, KernelManager, NotebookClient, nbformat, keep=WINDOW,
-                  title=f"a walk with culling: the last {WINDOW} kernels alive")
+    rows = walk(paths, keep=None, title="every tab left open")
+    window = walk(paths, keep=WINDOW, title=f"a walk with culling: the last {WINDOW} kernels alive")
     worst = max(rows, key=lambda r: r["peak_rss_mb"])
     all_open = rows[-1]["all_kernels_pss_mb"]
     walk_max = max(r["all_kernels_pss_mb"] for r in window)
@@ -96,10 +91,16 @@ def main(argv=None) -> int:
     return 1 if failed else 0
 
 
-def walk(paths, KernelManager, NotebookClient, nbformat, keep, title):
+def walk(paths, keep, title):
     """Run the notebooks in turn, each in a new kernel; shut down the oldest kernel when more
     than ``keep`` are alive (None: never). One row per notebook: time, the kernel's peak
     RSS, and the PSS of all kernels alive after it ran."""
+    # Imported here, not at the top: the test suite's conftest.py imports peak_rss_mb from
+    # this module and should not pay for Jupyter's client libraries.
+    import nbformat
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
     print(f"{title}:")
     print(f"{'notebook':44} {'time':>7} {'peak RSS':>9} {'kernels alive (PSS)':>20}")
     alive, rows = [], []

@@ -41,7 +41,7 @@ def check_notation(answer) -> bool:
     key = key.replace("\u0302", "hat").replace("{", "").replace("}", "")   # v̂ (combining hat), \hat{v}
     if key.endswith("_t"):
         key = key[:-2]
-    if key in {"v_hat", "vhat", "hatv", "vhat"}:
+    if key in {"v_hat", "vhat", "hatv"}:
         return passed("AMSGrad divides m_t by sqrt(v_hat_t) (libraries add eps), the square "
                       "root of the running maximum of v_t.")
     if key in {"v_max", "vmax"}:   # amslib's name for it
