@@ -139,16 +139,31 @@ def regenerate(nb, paths, titles, i) -> None:
     top = make_cell("markdown", nav_source(paths, titles, i, bottom=False), tags=["nav"])
     bottom = make_cell("markdown", nav_source(paths, titles, i, bottom=True), tags=["nav"])
     nb.cells = [top] + cells + [bottom]
-    # Stable ids: Jupyter needs them unique; deriving them from the position keeps diffs
-    # small, and LECTURERS.md cites them. Speaker-notes cells ("<!-- notes -->") take the id
-    # of the cell before them plus "-notes", so adding notes never renumbers other cells.
-    k = 0
-    for cell in nb.cells:
-        if is_notes(cell):
-            cell["id"] = f"c{k - 1:03d}-notes"
-        else:
-            cell["id"] = f"c{k:03d}"
-            k += 1
+    # Stable ids: a cell keeps its id for good, because lecturer notes, decks, LECTURERS.md
+    # and the tests cite cells by id. A new cell (no id of the form cNNN, or a duplicate)
+    # gets the next free number; the navigation bars are always c000 and the last number.
+    assign_ids(nb.cells)
+
+
+ID = re.compile(r"c(\d{3})(?:-notes)?")
+
+
+def assign_ids(cells) -> None:
+    """Stable ids: a body cell keeps a unique id of the form cNNN (or cNNN-notes); any other
+    body cell gets the next number after the largest in use. The navigation bars, made anew
+    by every run, are c000 (top) and one past the largest number (bottom)."""
+    body = cells[1:-1]
+    numbers = [int(m.group(1)) for c in body if (m := ID.fullmatch(str(c.get("id", ""))))]
+    fresh = iter(range(max(numbers + [0]) + 1, 10**4))
+    seen = {"c000"}
+    for cell in body:
+        cid = str(cell.get("id", ""))
+        if not ID.fullmatch(cid) or cid in seen:
+            cid = f"c{next(fresh):03d}"
+            cell["id"] = cid
+        seen.add(cid)
+    cells[0]["id"] = "c000"
+    cells[-1]["id"] = f"c{next(fresh):03d}"
 
 
 def contents_table(paths, titles) -> str:
