@@ -34,6 +34,7 @@ from traitlets.config import Config
 TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
 
+import lecturer  # noqa: E402
 import nbtool  # noqa: E402
 import sitepages  # noqa: E402
 import slides  # noqa: E402
@@ -94,6 +95,16 @@ def copy_mathjax(out: Path) -> str | None:
             d.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(s, d)
     return f"{MATHJAX_DIR}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+
+
+def deck_source(path: Path, notes: bool):
+    """The notebook a deck is built from: the lecturer copy (speaker notes merged back from
+    lecturer/notes, tools/lecturer.py) for the lecturer's decks, the notebook as it is for
+    the public site's."""
+    nb = read(path)
+    if notes and not any(slides.is_notes(c) for c in nb.cells):   # not a lecturer copy already
+        nb = lecturer.lecturer_copy(nb, path.stem)
+    return nb
 
 
 def select(names: list[str]) -> list[Path]:
@@ -189,12 +200,12 @@ def build_site(out: Path, names: list[str]) -> list[Path]:
     exporter = HTMLExporter(config=exporter_config(), template_name="course_lab")
     written, entries, index = [], [], []
     paths = select(names)
-    build_slides(out / "slides", [str(p) for p in paths])
+    build_slides(out / "slides", [str(p) for p in paths], notes=False)   # public: no notes
     (out / "notebooks").mkdir(exist_ok=True)
     shutil.copy2(TEMPLATES / "course_lab" / "static" / "site.js", out / "site.js")
     for path in paths:
         start = time.perf_counter()
-        nb = read(path)
+        nb = sitepages.fold_worked_answers(read(path))
         shutil.copy2(path, out / "notebooks" / path.name)
         body, _ = exporter.from_notebook_node(nb, resources={
             "metadata": {"name": nbtool.title_of(nb)},
@@ -214,7 +225,8 @@ def build_site(out: Path, names: list[str]) -> list[Path]:
 
 
 # ----------------------------------------------------------------------------- slides
-def build_slides(out: Path, names: list[str]) -> list[Path]:
+def build_slides(out: Path, names: list[str], notes: bool = True) -> list[Path]:
+    """One deck per notebook; ``notes``: with the lecturer's speaker notes (press s)."""
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REVEAL_SRC, out / REVEAL_DIR, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("README.md"))
@@ -229,7 +241,7 @@ def build_slides(out: Path, names: list[str]) -> list[Path]:
     written, entries = [], []
     for path in select(names):
         start = time.perf_counter()
-        nb = slides.layout_for_projection(slides.apply_slide_metadata(read(path)))
+        nb = slides.layout_for_projection(slides.apply_slide_metadata(deck_source(path, notes)))
         body, _ = exporter.from_notebook_node(nb, resources={
             "metadata": {"name": nbtool.title_of(nb)},
             "course_mathjax_url": mathjax_url, "course_css": css})
@@ -271,7 +283,7 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
     import tempfile
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="handouts-"))
-    decks = build_slides(tmp / "slides", names)
+    decks = build_slides(tmp / "slides", names, notes=False)   # handouts are public
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):

@@ -72,10 +72,49 @@ def sections(page: str, url: str, title: str) -> list[dict]:
     out = []
     for k, m in enumerate(marks):
         end = marks[k + 1].start() if k + 1 < len(marks) else len(body)
-        chunk = re.sub(r"<script\b.*?</script>|<style\b.*?</style>", " ", body[m.end():end], flags=re.S)
+        chunk = re.sub(r"<script\b.*?</script>|<style\b.*?</style>|"
+                       r'<details class="course-solution">.*?</details>', " ", body[m.end():end], flags=re.S)
         out.append({"page": title, "url": f"{url}#{m.group(2)}", "heading": text_of(m.group(3)),
                     "text": text_of(chunk)[:4000]})
     return out
+
+
+ANSWER = re.compile(r"^\*\*Exercise (\d+)\.?\*\*", re.M)
+ANSWER_TAG = "answer"
+
+
+def fold_worked_answers(nb):
+    """The Solutions section's worked answers folded away on the page, as its code already
+    is: each markdown answer (from a line starting "**Exercise N.**") becomes a cell of its
+    own, tagged ``answer``, that the template (course_lab) puts inside a closed
+    ``<details>`` "Show the answer to Exercise N". The section's heading and introduction
+    stay in sight. Returns a new notebook; ``nb`` is not changed."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    cells, section = [], None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            level2 = [ln[3:].strip() for ln in cell.source.splitlines() if ln.startswith("## ")]
+            section = level2[-1] if level2 else section
+        if section != "Solutions" or cell.cell_type != "markdown" or not ANSWER.search(cell.source):
+            cells.append(cell)
+            continue
+        starts = [m.start() for m in ANSWER.finditer(cell.source)]
+        head = cell.source[:starts[0]].strip()
+        if head:
+            lead = copy.deepcopy(cell)
+            lead.source = head
+            cells.append(lead)
+        for k, start in enumerate(starts):
+            part = copy.deepcopy(cell)
+            part.source = cell.source[start:starts[k + 1] if k + 1 < len(starts) else None].strip()
+            part["id"] = f"{cell.get('id', 'cell')}-answer{k}"
+            part.metadata.setdefault("tags", []).append(ANSWER_TAG)
+            part.metadata["course_answer"] = ANSWER.match(part.source).group(1)
+            cells.append(part)
+    nb.cells = cells
+    return nb
 
 
 def search_index(entries: list[dict]) -> str:

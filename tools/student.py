@@ -17,8 +17,12 @@ handed to a class:
     (no attachments on removed cells survive, since the cells are gone);
   - the sentence that points to the worked solutions reworded;
   - the Colab/Binder badges and the Colab set-up line pointing at the student branch;
+- ``README.md`` written for students (tools/templates/student/README.md): how to open,
+  run and hand in a notebook, and the contents table with the badges of the student branch;
 - the files a learner needs next to them: ``amslib/`` (the checkers included: they give the
-  hints), ``data/``, ``binder/``, ``pyproject.toml``, ``README.md`` and its links.
+  hints), ``data/``, ``binder/``, ``pyproject.toml`` and what the README links to; never
+  what is for the lecturer (``LECTURERS.md``, ``lecturer/``: speaker notes with the answers
+  to the questions for the room) nor the authors' guide (``CONTRIBUTING.md``).
 
 The notebooks' navigation links are relative, so they keep working in the new folder.
 """
@@ -38,8 +42,12 @@ sys.path.insert(0, str(ROOT))
 from amslib import course  # noqa: E402
 
 #: Files and folders copied beside the student notebooks (README.md's links point to them).
-COPIED = ["README.md", "LICENSE", "CONTRIBUTING.md", "LECTURERS.md", "Makefile", "pyproject.toml",
-          "environment.yml", "requirements", "amslib", "data", "binder"]
+COPIED = ["LICENSE", "Makefile", "pyproject.toml", "environment.yml", "requirements", "amslib", "data",
+          "binder"]
+#: For the lecturer or the course's authors only: never in the student edition, even if linked.
+NOT_FOR_STUDENTS = {"LECTURERS.md", "CONTRIBUTING.md", "lecturer", "tests", "tools", "notebooks", ".."}
+#: The README written for students; {badges} and {contents} come from the course's README.
+STUDENT_README = ROOT / "tools" / "templates" / "student" / "README.md"
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 #: Notebook metadata kept; anything else (authoring notes, tool state) is dropped.
 NOTEBOOK_METADATA = {"kernelspec", "language_info", "widgets"}
@@ -50,7 +58,10 @@ CELL_KEYS = {"code": {"id", "cell_type", "metadata", "source", "outputs", "execu
              "markdown": {"id", "cell_type", "metadata", "source", "attachments"},
              "raw": {"id", "cell_type", "metadata", "source", "attachments"}}
 SOLUTION_TAG = "solution"
-SOLUTIONS_POINTER = re.compile(r"\s*Worked solutions are at the end of the notebook;?\s*try first\.")
+SOLUTIONS_POINTER = re.compile(r"\s*(?:Worked solutions are|A worked solution is) at the end of the "
+                               r"notebook;?\s*try first\.")
+#: Sentences addressed to lecturers (the student edition has no LECTURERS.md).
+LECTURER_POINTER = re.compile(r"\s*Lecturers: see `LECTURERS\.md`[^.]*\.")
 
 
 def notebooks(root: Path = ROOT) -> list[Path]:
@@ -122,7 +133,7 @@ def student_notebook(nb: dict, branch: str = "student") -> dict:
         cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in CELL_METADATA}
         if id(cell) in exercises:
             cell["outputs"], cell["execution_count"] = [], None
-        text = point_to_branch(SOLUTIONS_POINTER.sub("", source(cell)), branch)
+        text = point_to_branch(LECTURER_POINTER.sub("", SOLUTIONS_POINTER.sub("", source(cell))), branch)
         cell["source"] = text
         if "attachments" in cell:
             # keep only the attachments the cell's text still refers to
@@ -157,10 +168,28 @@ def copy_linked_files(out: Path, root: Path = ROOT) -> None:
             rel = Path(target.split("#")[0])
             src, dst = (root / rel).resolve(), out / rel
             if (dst.exists() or not src.is_file() or root.resolve() not in src.parents
-                    or rel.parts[:1] in (("notebooks",), ("tests",), ("..",))):
+                    or rel.parts[0] in NOT_FOR_STUDENTS):
                 continue
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
+
+
+def generated_block(text: str, name: str) -> str:
+    """The body of a ``<!-- generated:NAME -->`` block of the course's README."""
+    m = re.search(rf"<!-- generated:{name} -->\n(.*?)\n<!-- /generated:{name} -->", text, re.S)
+    if not m:
+        raise SystemExit(f"README.md has no generated:{name} block (run tools/nbtool.py generate)")
+    return m.group(1).strip()
+
+
+def student_readme(branch: str = "student", root: Path = ROOT) -> str:
+    """README.md of the student edition: for students (how to open, run and hand in), with
+    the course README's badges and contents table pointing at ``branch``."""
+    course_readme = (root / "README.md").read_text()
+    badges = generated_block(course_readme, "badges").split("\n")[0]   # not the maintainers' note
+    text = (STUDENT_README.read_text().replace("{badges}", badges)
+            .replace("{contents}", generated_block(course_readme, "contents")))
+    return point_to_branch(text, branch)
 
 
 def build(out: Path, branch: str = "student", root: Path = ROOT) -> list[Path]:
@@ -174,9 +203,7 @@ def build(out: Path, branch: str = "student", root: Path = ROOT) -> list[Path]:
             shutil.copytree(src, out / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
         elif src.exists():
             shutil.copy2(src, out / name)
-    readme = out / "README.md"
-    if readme.exists():
-        readme.write_text(point_to_branch(readme.read_text(), branch))
+    (out / "README.md").write_text(student_readme(branch, root))
     copy_linked_files(out, root)
     written = []
     for path in notebooks(root):
