@@ -37,7 +37,7 @@ else
   TORCH_WHY := as TORCH_SPEC says
 endif
 
-.PHONY: lab test lock generate execute slides site handouts clean
+.PHONY: lab test lock generate execute slides site handouts clean lecturer editions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,8 +76,9 @@ generate: $(VENV)/.installed
 execute: $(VENV)/.installed
 	$(BIN)/python tools/nbtool.py execute
 
-# Slide decks (build/slides, reveal.js, 1280x720) and a static web site (build/site) from
-# the executed notebooks; both work offline. See LECTURERS.md.
+# Slide decks (build/slides, reveal.js, 1280x720; the lecturer's: speaker notes from
+# lecturer/notes, press s) and a static web site (build/site: the learner's edition, for the
+# public, no notes) from the executed notebooks; both work offline. See LECTURERS.md.
 slides: $(VENV)/.installed
 	$(BIN)/python tools/build.py slides
 
@@ -91,6 +92,26 @@ handouts: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[browser]"
 	$(BIN)/python tools/build.py handouts
 	$(BIN)/python tools/build.py site
+
+# The lecturer's copy of the notebooks (build/lecturer/notebooks, never committed): the
+# notebooks with the speaker notes of lecturer/notes merged back, for RISE in JupyterLab
+# (open one, start the slideshow, press t for the speaker notes).
+lecturer: $(VENV)/.installed
+	$(BIN)/python tools/lecturer.py build
+
+# Every edition, then a check by content that each has what is its reader's and nothing else:
+#   learner   notebooks/ as committed (JupyterLab, Binder, Colab): no speaker notes
+#   lecturer  build/lecturer/notebooks (RISE) and build/slides (decks, speaker view): every note
+#   public    build/site: the learner's edition as web pages, worked answers folded away
+#   student   build/student: no notes, no solutions, no LECTURERS.md, a README for students
+editions: $(VENV)/.installed
+	$(BIN)/python tools/lecturer.py check
+	$(BIN)/python tools/lecturer.py build
+	$(BIN)/python tools/build.py slides
+	$(BIN)/python tools/build.py site
+	$(BIN)/python tools/student.py
+	$(BIN)/python tools/lecturer.py audit --lecturer build/lecturer/notebooks --decks build/slides \
+		--site build/site --student build/student
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

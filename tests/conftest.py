@@ -9,3 +9,54 @@ def verdict(capsys):
         result = check(answer)
         return result, capsys.readouterr().out
     return run
+
+
+# ----------------------------------------------------------------------------- editions
+# Built once per test session, in a temporary folder, and shared by the tests that read
+# them (tests/test_site.py, tests/test_student.py, tests/test_editions.py): building the
+# site and the decks takes most of a minute on a 2-core machine.
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_with(what: str, out: Path, *names: str) -> str:
+    """tools/build.py WHAT --out OUT [NAMES]; its output (fails the test on an error)."""
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build.py"), what, "--out",
+                           str(out), *names], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The public site (`make site`), every notebook."""
+    out = tmp_path_factory.mktemp("site")
+    build_with("site", out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def student_edition(tmp_path_factory):
+    """The student edition (`make student`)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import student  # tools/student.py
+
+    out = tmp_path_factory.mktemp("student")
+    student.build(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def lecturer_edition(tmp_path_factory):
+    """The lecturer's outputs: the lecturer copy of the notebooks (`make lecturer`) in
+    ./notebooks and the decks (`make slides`) in ./slides."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import lecturer  # tools/lecturer.py
+
+    out = tmp_path_factory.mktemp("lecturer")
+    lecturer.build(out / "notebooks")
+    build_with("slides", out / "slides")
+    return out

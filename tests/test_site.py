@@ -105,10 +105,9 @@ def build(what: str, out: Path, *names: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    build("site", out)
-    return out
+def site(built_site):
+    """The whole site, built once per session (tests/conftest.py; test_editions reads it too)."""
+    return built_site
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,9 @@ MIN_LINE = 12  # shorter lines ("return x", "plt.show()") say nothing about a so
 
 
 @pytest.fixture(scope="module")
-def edition(tmp_path_factory):
-    out = tmp_path_factory.mktemp("student")
-    student.build(out)
-    return out
+def edition(student_edition):
+    """Built once per session (tests/conftest.py; test_editions reads it too)."""
+    return student_edition
 
 
 def test_every_notebook_is_there(edition):

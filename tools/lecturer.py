@@ -3,6 +3,7 @@
 
     python tools/lecturer.py check               # every note names a cell that exists
     python tools/lecturer.py build [--out DIR]   # build/lecturer/notebooks: notes merged back
+    python tools/lecturer.py audit [--site DIR] [--student DIR] [--lecturer DIR] [--decks DIR]
 
 Speaker notes (what to ask the room, with the answers; timings; what to run live) are for
 the lecturer only, so they do not live in the notebooks, which are the learner's edition
@@ -112,6 +113,162 @@ def lecturer_copy(nb, stem: str, notes_dir: Path | None = None):
     return nb
 
 
+# ----------------------------------------------------------------------------- passages
+#: A passage is a sentence of at least this many words: shorter ones ("Then ask.") say
+#: nothing that is the lecturer's alone.
+MIN_WORDS = 8
+LECTURERS_MD = ROOT / "LECTURERS.md"
+#: The parts of LECTURERS.md that are for the lecturer's eyes only: the answers to the
+#: questions for the room, the explorer's moves with their outcomes, the lecture plans, and
+#: the grep that finds submissions using the checkers' reference code.
+LECTURERS_SECTIONS = ("Questions to ask the room", "The interactive parts",
+                      "One session (90 minutes)", "Two sessions")
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def words(text: str) -> str:
+    """Text as its words, lower case, one space apart: markdown, HTML and reflowed lines
+    compare equal ("*One period, tallied*" and "<em>One period, tallied</em>")."""
+    return " ".join(WORD.findall(text.lower()))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` with at least MIN_WORDS words, as :func:`words`."""
+    parts = re.split(r"(?<=[.?!;])\s+|\n\s*[-*|]\s+|\n\n", text)
+    return [w for w in (words(p) for p in parts) if len(w.split()) >= MIN_WORDS]
+
+
+def note_passages(notes_dir: Path | None = None) -> dict[str, list[str]]:
+    """{"NN cNNN": [its sentences]} for every note of lecturer/notes."""
+    out = {}
+    for path in sorted((notes_dir or NOTES_DIR).glob("*.md")):
+        for cid, _, body in parse(path.read_text(encoding="utf-8"), str(path)):
+            out[f"{path.stem[:2]} {cid}"] = sentences(body)
+    return out
+
+
+def lecturers_md_passages(path: Path = LECTURERS_MD) -> list[str]:
+    """The sentences of LECTURERS.md's lecturer-only parts (LECTURERS_SECTIONS, and every
+    grep command line)."""
+    text = path.read_text(encoding="utf-8")
+    out = []
+    for part in re.split(r"^(?=## )", text, flags=re.M):
+        if part.startswith("## ") and part[3:].startswith(LECTURERS_SECTIONS):
+            out += sentences(part.split("\n", 1)[1])
+    for line in text.splitlines():
+        if line.strip().startswith("grep "):
+            out.append(words(line))
+    return out
+
+
+def html_words(raw: str) -> str:
+    """The text of an HTML page or fragment (tags dropped, entities decoded), as :func:`words`."""
+    import html as html_lib
+
+    return words(html_lib.unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+
+def readable_text(path: Path) -> str:
+    """What a reader of the file can see in it, as :func:`words`: a notebook's cell sources
+    and outputs, an HTML page's text and attributes' values, any other file as it is."""
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".ipynb":
+        import json
+
+        chunks = []
+        for cell in json.loads(raw).get("cells", []):
+            chunks.append("".join(cell.get("source", "")))
+            for out in cell.get("outputs", []):
+                chunks.append("".join(out.get("text", "")))
+                chunks += ["".join(v) if isinstance(v, list) else str(v)
+                           for k, v in out.get("data", {}).items() if k.startswith("text/")]
+        return words("\n\n".join(chunks))
+    if path.suffix in (".html", ".htm", ".js"):
+        data = re.match(r"\s*window\.\w+\s*=\s*(.*?);?\s*$", raw, re.S) if path.suffix == ".js" else None
+        if data:                                   # the site's search index: JSON strings
+            import json
+
+            try:
+                raw = json.dumps(json.loads(data.group(1)), ensure_ascii=False)
+            except ValueError:
+                pass
+        return html_words(raw)
+    return words(raw)
+
+
+TEXT_SUFFIXES = {".ipynb", ".html", ".htm", ".js", ".md", ".txt", ".py", ".toml", ".yml",
+                 ".yaml", ".cfg", ".json", ""}
+
+
+def leaks(folder_or_files, passages: list[str]) -> list[str]:
+    """["file: passage"] for every passage found in a text file under ``folder_or_files``
+    (a folder or a list of files). Vendored code (reveal.js, MathJax) is skipped."""
+    files = folder_or_files
+    if isinstance(files, Path):
+        files = [p for p in sorted(files.rglob("*")) if p.is_file()
+                 and p.suffix in TEXT_SUFFIXES and not {"reveal.js", "mathjax"} & set(p.parts)]
+    found = []
+    for path in files:
+        text = " " + readable_text(path) + " "
+        found += [f"{path}: {s}" for s in passages if f" {s} " in text]
+    return found
+
+
+NOTES_ASIDE = re.compile(r'<aside class="notes">(.*?)</aside>', re.S)
+MARKER = re.compile(r"<!--\s*notes\b")
+
+
+def notes_cells(path: Path) -> list[str]:
+    """Ids of the speaker-notes cells of a notebook (slide type notes, or the marker line)."""
+    import json
+
+    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    return [c.get("id", "?") for c in cells
+            if c.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"
+            or (c.get("cell_type") == "markdown" and MARKER.match("".join(c.get("source", "")).lstrip()))]
+
+
+def audit(learner: Path | None = None, site: Path | None = None, student: Path | None = None,
+          lecturer_notebooks: Path | None = None, decks: Path | None = None) -> list[str]:
+    """Which edition has what it should not, or lacks what it should, judged by content:
+
+    - the learner edition (``learner``, notebooks/), the public site and the student edition
+      contain no lecturer-only passage (no sentence of a note, nor of LECTURERS.md's
+      lecturer-only parts) and no notes cell, and the student edition no LECTURERS.md;
+    - every sentence of every note is in the lecturer copy of its notebook and in the
+      speaker notes (``<aside class="notes">``) of its deck.
+    Any of the folders may be None (not checked)."""
+    notes = note_passages()
+    secret = [s for v in notes.values() for s in v] + lecturers_md_passages()
+    found = []
+    for name, folder in (("learner edition", learner), ("site", site), ("student edition", student)):
+        if folder is None:
+            continue
+        found += [f"{name}: lecturer-only passage in {leak}" for leak in leaks(folder, secret)]
+        for path in sorted(folder.rglob("*.ipynb")):
+            found += [f"{name}: {path} has a speaker-notes cell {cid}" for cid in notes_cells(path)]
+    if student is not None:
+        found += [f"student edition: {p} is for the lecturer" for p in
+                  (student / "LECTURERS.md", student / "lecturer") if p.exists()]
+    for name, folder, suffix in (("lecturer copy", lecturer_notebooks, ".ipynb"),
+                                 ("decks' speaker view", decks, ".slides.html")):
+        if folder is None:
+            continue
+        for key, passages in notes.items():
+            stem = next(p.stem for p in NOTES_DIR.glob(f"{key[:2]}_*.md"))
+            path = folder / f"{stem}{suffix}"
+            if not path.exists():
+                found.append(f"{name}: {path} is missing")
+                continue
+            if suffix == ".ipynb":
+                text = " " + readable_text(path) + " "
+            else:
+                asides = NOTES_ASIDE.findall(path.read_text(encoding="utf-8"))
+                text = " " + html_words(" ".join(asides)) + " "
+            found += [f"{name}: {path.name} lacks note {key}: {s}" for s in passages if f" {s} " not in text]
+    return found
+
+
 def notebooks() -> list[Path]:
     return sorted(NB_DIR.glob("[0-9][0-9]_*.ipynb"))
 
@@ -126,10 +283,20 @@ def problems(notes_dir: Path | None = None, nb_dir: Path | None = None) -> list[
         if path.stem not in stems:
             found.append(f"{path}: no notebook notebooks/{path.stem}.ipynb")
             continue
+        nb = nbformat.read(nb_dir / f"{path.stem}.ipynb", as_version=4)
         try:
-            lecturer_copy(nbformat.read(nb_dir / f"{path.stem}.ipynb", as_version=4), path.stem, notes_dir)
+            lecturer_copy(nb, path.stem, notes_dir)
         except NoteError as exc:
             found.append(str(exc))
+            continue
+        # a note's slide heading must start a heading of the notebook, or the deck would put
+        # it on the first slide (tools/slides.py, layout_for_projection)
+        heads = [ln.lstrip("#").strip().lower() for c in nb.cells if c.cell_type == "markdown"
+                 for ln in c.source.splitlines() if ln.startswith("#")]
+        for cid, target, _ in _notes(path.stem, notes_dir):
+            if target and not any(h.startswith(target.lower()) for h in heads):
+                found.append(f"{path}: the note after {cid} names the slide {target!r}, "
+                             f"but no heading of notebooks/{path.stem}.ipynb starts so")
     return found
 
 
@@ -150,6 +317,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
     sub.add_parser("check", help="every note names a cell that exists")
+    au = sub.add_parser("audit", help="by content: no lecturer-only passage reaches a learner or "
+                                      "student file, every note reaches the lecturer's outputs")
+    au.add_argument("--site", type=Path, help="the built public site (make site)")
+    au.add_argument("--student", type=Path, help="the built student edition (make student)")
+    au.add_argument("--lecturer", type=Path, help="the built lecturer copy (make lecturer)")
+    au.add_argument("--decks", type=Path, help="the lecturer's decks (make slides)")
     b = sub.add_parser("build", help="the lecturer copy of the notebooks, notes merged back")
     b.add_argument("notebooks", nargs="*", help="names (default: all)")
     b.add_argument("--out", type=Path, default=OUT_DIR, help="default build/lecturer/notebooks")
@@ -161,6 +334,16 @@ def main(argv=None) -> int:
         count = sum(len(_notes(p.stem)) for p in notebooks())
         print(f"{count} notes in {NOTES_DIR.relative_to(ROOT)}: "
               + ("every one names a cell that exists" if not found else f"{len(found)} problems"))
+        return 1 if found else 0
+    if args.what == "audit":
+        found = audit(NB_DIR, args.site, args.student, args.lecturer, args.decks)
+        for line in found:
+            print(line, file=sys.stderr)
+        checked = ", ".join(f"{k} {v}" for k, v in [("learner", NB_DIR), ("site", args.site),
+                            ("student", args.student), ("lecturer copy", args.lecturer),
+                            ("decks", args.decks)] if v is not None)
+        print(f"editions audit ({checked}): " + ("every note where it belongs, and nowhere else"
+                                                 if not found else f"{len(found)} problems"))
         return 1 if found else 0
     try:
         written = build(args.out.resolve(), args.notebooks)
