@@ -1,9 +1,12 @@
-"""Cell ids cited in the notebooks' own text (speaker notes above all: "run c021 and c022
+"""Cell ids cited in the notebooks' own text and in the speaker notes ("run c021 and c022
 live", "1.245 (c022 prints it)") point at the right cells.
 
-Cell ids follow the cells' positions (``tools/nbtool.py generate``), so inserting a cell
-renumbers everything after it, and a citation typed by hand goes stale silently. For every
-markdown cell of every notebook:
+The speaker notes live in lecturer/notes/NN_name.md (tools/lecturer.py), not in the
+notebooks; each notebook is checked as its lecturer copy, notes merged back after the
+cells they follow, so a note's citations are checked against its own notebook. Cell ids
+are stable (``tools/nbtool.py generate``), but a cell can be deleted, split or turned into
+another kind, and a citation typed by hand then goes stale silently. For every markdown
+cell of every notebook and every note:
 
 - every cited id exists, in that notebook (or in the notebook named just before it:
   "notebook 06's c024", "06 c024");
@@ -18,10 +21,15 @@ import json
 import re
 from pathlib import Path
 
+import sys
+
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+sys.path.insert(0, str(ROOT / "tools"))
+import lecturer  # noqa: E402  (tools/lecturer.py)
 
 ID = r"c\d{3}(?:-notes)?"
 CITED = re.compile(rf"(?:(?:notebook\s+)?\b(\d\d)(?:'s)?\s+)?\b({ID})\b")
@@ -79,9 +87,28 @@ def problems(path: Path, cells: list | None = None) -> list[str]:
     return found
 
 
+def with_notes(path: Path) -> list:
+    """The cells of the lecturer copy of the notebook at ``path`` (its notes merged back)."""
+    nb = lecturer.lecturer_copy(nbformat.read(path, as_version=4), path.stem)
+    return json.loads(nbformat.writes(nb))["cells"]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_cited_cells_exist_and_print_what_the_text_says(path):
-    assert not problems(path), "\n".join(problems(path))
+    cells = with_notes(path)
+    assert len(cells) == len(load(path)) + len(lecturer.notes_for(path.stem))
+    found = problems(path, cells)
+    assert not found, "\n".join(found)
+
+
+def test_the_notes_are_checked_in_their_new_home(tmp_path):
+    """A stale citation in a note (lecturer/notes), not in any notebook, is found."""
+    path = next(p for p in NOTEBOOKS if lecturer.notes_for(p.stem))
+    cid, body = lecturer.notes_for(path.stem)[0]
+    (tmp_path / f"{path.stem}.md").write_text(f"## after {cid}\n\n{body} That is 1.25 (c998 prints it); see c999.\n")
+    nb = lecturer.lecturer_copy(nbformat.read(path, as_version=4), path.stem, tmp_path)
+    found = problems(path, json.loads(nbformat.writes(nb))["cells"])
+    assert any("cites c999, which does not exist" in f and f"{cid}-notes" in f for f in found), found
 
 
 def _cell(cid, kind, source, output=""):

@@ -80,7 +80,9 @@ def has_tag(cell, tag: str) -> bool:
 
 def is_notes(cell) -> bool:
     """A speaker-notes cell: markdown whose first line is <!-- notes --> (or names the
-    slide it belongs to, <!-- notes: Heading -->; tools/slides.py)."""
+    slide it belongs to, <!-- notes: Heading -->; tools/slides.py). The notebooks have none:
+    speaker notes are the lecturer's, in lecturer/notes/NN_name.md, and tools/lecturer.py
+    merges them into the lecturer copy; `check` flags a notes cell left in a notebook."""
     return slides_is_notes(cell)
 
 
@@ -240,7 +242,12 @@ def cmd_check(_args) -> int:
     stale = [p for p, text in generated_state().items() if p.read_text() != text]
     for p in stale:
         print(f"stale: {p.relative_to(ROOT)} (run: python tools/nbtool.py generate)")
-    return 1 if stale else 0
+    notes = [(p, c.get("id")) for p in notebooks() for c in nbformat.read(p, as_version=4).cells
+             if is_notes(c) or c.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"]
+    for p, cid in notes:
+        print(f"{p.relative_to(ROOT)}: cell {cid} is a speaker note; move it to "
+              f"lecturer/notes/{p.stem}.md as '## after <cell id>' (CONTRIBUTING.md)")
+    return 1 if stale or notes else 0
 
 
 # ----------------------------------------------------------------------------- publish

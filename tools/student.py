@@ -97,7 +97,7 @@ def sections(nb) -> list[str | None]:
 def is_notes(cell) -> bool:
     """A speaker note (for the lecturer; it may give away the answer to a question for the room)."""
     return (cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"
-            or (cell.get("cell_type") == "markdown" and source(cell).lstrip().startswith("<!-- notes -->")))
+            or (cell.get("cell_type") == "markdown" and re.match(r"<!--\s*notes\b", source(cell).lstrip()) is not None))
 
 
 def solution_cells(nb) -> list[dict]:
