@@ -13,6 +13,11 @@ the TeX as typed), and the templates in ``tools/templates`` leave out what nbcon
 templates would load from CDNs (jQuery, require.js, mermaid, the widget manager). Widget
 outputs show the PNG stored with them.
 
+The decks of ``slides`` are the lecturer's: built from the lecturer copy of each notebook
+(``tools/lecturer.py``: the speaker notes of ``lecturer/notes`` merged back), so the
+speaker view (``s``) has every note. The site, its decks and the handouts are public:
+built from the notebooks as they are, without notes.
+
 Slides follow the slide metadata that ``nbtool.py generate`` stores (rules in
 ``tools/slides.py``), re-applied here so a deck is right even before ``generate`` ran; the
 layout is then fitted to a 1280x720 screen (``slides.layout_for_projection``).
