@@ -26,7 +26,6 @@ sys.path.insert(0, str(ROOT / "tools"))
 import lecturer  # noqa: E402  (tools/lecturer.py)
 import sitepages  # noqa: E402  (tools/sitepages.py)
 import slides  # noqa: E402  (tools/slides.py)
-import student  # noqa: E402  (tools/student.py)
 
 NOTEBOOKS = lecturer.notebooks()
 NOTES = lecturer.note_passages()
@@ -119,8 +118,9 @@ def test_the_audit_finds_a_passage_however_it_is_dressed(tmp_path):
 
 
 def test_the_lecturer_passages_are_the_lecturers_alone():
-    """The collected passages are real sentences, and LECTURERS.md's include the questions
-    for the room and the grep; none is so generic that the notebooks say it too."""
+    """LECTURERS.md's lecturer-only passages include the questions for the room (with their
+    answers) and the grep for copied answers, the leaks the issue found in the student
+    edition; the edition tests below prove that none of them reaches a learner or student."""
     ours = lecturer.lecturers_md_passages()
     assert len(ours) >= 30
     assert any(s.startswith("grep") for s in ours)
