@@ -3,6 +3,7 @@
 
     python tools/lock.py              # refresh requirements/lock.txt and binder/environment.yml
     python tools/lock.py --torch 2.14.1   # ... and move the locked PyTorch to another release
+    python tools/lock.py --upgrade    # ... every package at its newest release that fits
     python tools/lock.py --check      # offline: is binder/environment.yml the lock's twin?
 
 (`make lock` runs the first.) The lock is made by uv (`uv pip compile`, installed on demand
@@ -85,18 +86,22 @@ def uv() -> list[str]:
     return [sys.executable, "-m", "uv"]
 
 
-def compile_lock(torch: str, exclude: list[str]) -> str:
+def compile_lock(torch: str, exclude: list[str], keep: str = "") -> str:
+    """uv's resolution; `keep` (the current lock) is uv's starting point, so a package whose
+    pin still fits keeps it: adding a dependency changes no other pin (stored outputs stay)."""
     with tempfile.TemporaryDirectory() as tmp:
         constraint = Path(tmp) / "torch.txt"
         constraint.write_text(f"torch=={torch}\n")
         out = Path(tmp) / "lock.txt"
+        out.write_text(keep)
         cmd = uv() + ["pip", "compile", "pyproject.toml", "--all-extras", "--universal",
                       "--python-version", python_floor(), "--constraint", str(constraint),
                       "--no-header", "--quiet", "--output-file", str(out)]
         for name in exclude:
             cmd += ["--no-emit-package", name]
         subprocess.run(cmd, cwd=ROOT, check=True)
-        return out.read_text()
+        # uv names the constraint file, a temporary path: name what it is instead.
+        return out.read_text().replace(str(constraint), "torch-release (tools/lock.py)")
 
 
 HEADER = """\
@@ -130,14 +135,15 @@ def binder_environment(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def refresh(torch: str | None) -> int:
+def refresh(torch: str | None, upgrade: bool = False) -> int:
     current = LOCK.read_text() if LOCK.exists() else ""
+    keep = "" if upgrade else current
     torch = torch or locked_torch(current)
     if not torch:
         raise SystemExit("no PyTorch release in the lock yet: pass --torch VERSION")
-    first = compile_lock(torch, exclude=[])
+    first = compile_lock(torch, exclude=[], keep=keep)
     cuda = sorted({name for name, _, _ in pins(first) if CUDA_ONLY.match(name)})
-    body = compile_lock(torch, exclude=cuda) if cuda else first
+    body = compile_lock(torch, exclude=cuda, keep=keep) if cuda else first
     LOCK.parent.mkdir(exist_ok=True)
     text = HEADER.format(floor=python_floor(), torch=torch) + body
     LOCK.write_text(text)
@@ -160,8 +166,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--torch", help="PyTorch release to lock (default: the one in the lock)")
     parser.add_argument("--check", action="store_true", help="only check binder/environment.yml")
+    parser.add_argument("--upgrade", action="store_true",
+                        help="resolve every package afresh (default: keep the pins that still fit)")
     args = parser.parse_args(argv)
-    return check() if args.check else refresh(args.torch)
+    return check() if args.check else refresh(args.torch, args.upgrade)
 
 
 if __name__ == "__main__":
