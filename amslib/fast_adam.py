@@ -29,8 +29,8 @@ import numpy as np
 from .adamnc import AdamNC
 from .beyond import AdaBound
 from .online import check_problem, check_x0
-from .optimizers import Adam, check_betas, check_eps, check_lr
-from .plain_loop import RunResult, check_optimizer, reference_run, sample_steps
+from .optimizers import Adam, check_eps, check_lr
+from .plain_loop import RunResult, check_loop_steps, check_optimizer, loop, sample_steps
 from .scan import clipped_walk, cumsum, ema
 from .schedules import as_schedule, constant, inv_sqrt
 from .validation import check_count, check_flag, check_schedule_value, check_seed, describe
@@ -50,20 +50,13 @@ MAX_DISTINCT_BETAS = 2 ** 12
 CHUNK = 2 ** 17
 
 # --------------------------------------------------------------------------- run
-def _adam_params(opt):
-    """(beta_1, beta_2, eps, amsgrad, bias_correction, schedule), or None if not plain Adam.
-
-    Only optimizers whose update *is* Adam's take the fast path. A subclass that changes
-    the step (AdamW's weight decay, say) keeps Adam's attributes but not its update, so it
-    must go through the exact loop instead: we compare the step method itself. (Settings
-    are fixed at construction, so reading them once here is what the loop reads at every
-    step.)
-    """
-    if not (isinstance(opt, Adam) and type(opt).step is Adam.step):
-        return None
-    b1, b2 = check_betas(opt.betas)
-    return (b1, b2, check_eps(opt.eps), check_flag(opt.amsgrad, "amsgrad"),
-            check_flag(opt.bias_correction, "bias_correction"), as_schedule(check_lr(opt.lr)))
+def _is_exactly(opt, cls) -> bool:
+    """Whether ``opt``'s update *is* ``cls``'s: a subclass that changes it (AdamW's weight
+    decay, say) keeps the attributes but not the update, so it must go through the exact
+    loop. We compare the methods themselves. (Settings are checked and fixed at
+    construction, so reading them once here is what the loop reads at every step.)"""
+    return isinstance(opt, cls) and all(getattr(type(opt), name) is getattr(cls, name)
+                                        for name in ("step", "_update", "alpha"))
 
 
 #: Steps or factors above this are close enough to float64's limit (1.8e308) that the
@@ -269,8 +262,8 @@ class _AdaBoundSim(_Moments):
 
     def __init__(self, opt):
         self.opt = opt
-        self.b1, self.b2 = check_betas(opt.betas)
-        self.alphas = _StepSizes(as_schedule(check_lr(opt.lr)))
+        self.b1, self.b2 = opt.betas
+        self.alphas = _StepSizes(opt._schedule)
         self.alpha1 = opt.alpha(1)
         self.t = 0
         self.m = self.v = self.v_max = 0.0
@@ -308,7 +301,7 @@ class _AdamNCSim:
 
     def __init__(self, opt):
         self.b1, self.eps = opt.beta1, opt.eps
-        self.alphas = _StepSizes(as_schedule(check_lr(opt.lr)))
+        self.alphas = _StepSizes(opt._schedule)
         self.t = 0
         self.m = self.sum_g2 = 0.0
 
@@ -330,13 +323,11 @@ def _simulator(opt):
 
     A subclass that changes ``step`` is not recognised (we compare the step method
     itself), so it goes through the exact loop."""
-    params = _adam_params(opt)
-    if params is not None:
-        return _AdamSim(*params)
-    if isinstance(opt, AdaBound) and type(opt).step is AdaBound.step:
+    if _is_exactly(opt, Adam):
+        return _AdamSim(*opt.betas, opt.eps, opt.amsgrad, opt.bias_correction, opt._schedule)
+    if _is_exactly(opt, AdaBound):
         return _AdaBoundSim(opt)
-    if (isinstance(opt, AdamNC) and type(opt).step is AdamNC.step
-            and opt.beta1_decay == 1.0):
+    if _is_exactly(opt, AdamNC) and opt.beta1_decay == 1.0:
         return _AdamNCSim(opt)
     return None
 
@@ -368,7 +359,8 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     sim = _simulator(opt)
     if sim is None:
         check_optimizer(opt)
-        return reference_run(prob, opt, steps, x0, seed)
+        check_loop_steps(steps)
+        return loop(prob, opt, steps, x0, seed)
 
     stream = prob.stream(seed)
     keep = sample_steps(steps)

@@ -7,12 +7,13 @@ must give the same numbers for Adam; the tests check it.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .online import check_problem, check_x0
-from .validation import check_count, check_seed
+from .validation import check_count, check_seed, describe
 
 __all__ = ["RunResult", "reference_run", "sample_steps", "check_optimizer", "MAX_POINTS",
            "MAX_LOOP_STEPS"]
@@ -77,12 +78,23 @@ def reference_run(prob, opt, steps: int, x0: float = 0.0, seed=0) -> RunResult:
     so the loop and :func:`amslib.fast_adam.run` always simulate the same algorithm.
     """
     check_problem(prob)
-    steps = check_count(steps, "steps", 1, MAX_LOOP_STEPS,
-                        "the plain loop takes ~10-30 us a step; amslib.synthetic.run "
-                        "simulates Adam much faster")
+    steps = check_loop_steps(steps)
     x0 = check_x0(x0)
     seed = check_seed(seed)
     check_optimizer(opt)
+    return loop(prob, opt, steps, x0, seed)
+
+
+def check_loop_steps(steps) -> int:
+    """The number of steps for the plain loop: an integer in [1, MAX_LOOP_STEPS]."""
+    return check_count(steps, "steps", 1, MAX_LOOP_STEPS,
+                       "the plain loop takes ~10-30 us a step; amslib.synthetic.run "
+                       "simulates Adam much faster")
+
+
+def loop(prob, opt, steps: int, x0: float, seed) -> RunResult:
+    """:func:`reference_run` on checked arguments. An optimizer of the user's that returns a
+    non-finite iterate is stopped there, with the step t."""
     stream = prob.stream(seed)
     keep = sample_steps(steps)
     xs = np.empty(len(keep))
@@ -102,6 +114,9 @@ def reference_run(prob, opt, steps: int, x0: float = 0.0, seed=0) -> RunResult:
                 xs[i], regrets[i] = xt, (loss + abs(G)) / t
                 i += 1
             x, state = opt.step(x, gt, state)
+            if not abs(x) < math.inf:  # NaN fails too
+                raise FloatingPointError(f"{type(opt).__name__}.step returned a non-finite "
+                                         f"iterate at step t={t}: {describe(x)}")
             x = np.clip(x, -1.0, 1.0)
     regret = loss + abs(G)
     return RunResult(prob.name, repr(opt), steps, x0, seed, float(x), regret, regret / steps,

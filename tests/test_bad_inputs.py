@@ -342,7 +342,7 @@ SPECS = [
     Spec("AdamNC.beta2_at(t)", lambda t: adamnc.AdamNC(0.1).beta2_at(t), dict(t=1), dict(t=STEP), ()),
     Spec("AdamNC.beta1_at(t)", lambda t: adamnc.AdamNC(0.1, beta1_decay=0.5).beta1_at(t), dict(t=1),
          dict(t=STEP), ()),
-    Spec("AdamX.beta1(t)", lambda t: beyond.AdamX(0.1, beta1_decay=0.5).beta1(t), dict(t=1), dict(t=STEP), ()),
+    Spec("AdamX.beta1_at(t)", lambda t: beyond.AdamX(0.1, beta1_decay=0.5).beta1_at(t), dict(t=1), dict(t=STEP), ()),
     Spec("AdaBound.bounds(t)", lambda t: beyond.AdaBound(0.1).bounds(t), dict(t=1), dict(t=STEP), (2,)),
     # ------------------------------------------------------------------ problems of the paper
     Spec("online_problem", lambda C, period, c: online.online_problem(C, period, c).gradients(7),
