@@ -35,12 +35,17 @@ from .scan import clipped_walk, cumsum, ema
 from .schedules import as_schedule, constant, inv_sqrt
 from .validation import check_count, check_flag, check_schedule_value, check_seed, describe
 
-__all__ = ["run", "sweep", "CHUNK", "MAX_STEPS", "MAX_SWEEP_WORK", "MAX_SETTINGS"]
+__all__ = ["run", "sweep", "CHUNK", "MAX_STEPS", "MAX_SWEEP_WORK", "MAX_SETTINGS",
+           "MAX_PER_STEP_SCHEDULE_STEPS"]
 
-#: The most steps :func:`run` simulates (~5-40 ns a step: up to tens of seconds).
-MAX_STEPS = 10 ** 9
-#: The most (setting, step) pairs one :func:`sweep` simulates (~2-10 ns each: <= ~100 s).
-MAX_SWEEP_WORK = 10 ** 10
+#: The most steps :func:`run` simulates (~20-40 ns a step, ``benchmarks/bench_synthetic.py``
+#: prints it: at most ~10 s).
+MAX_STEPS = 3 * 10 ** 8
+#: The most steps with a schedule written for one t at a time, called once per step
+#: (~0.3-0.5 us a step: at most ~10 s).
+MAX_PER_STEP_SCHEDULE_STEPS = 2 * 10 ** 7
+#: The most (setting, step) pairs one :func:`sweep` simulates (~3-5 ns each: at most ~15 s).
+MAX_SWEEP_WORK = 3 * 10 ** 9
 #: The most settings (and distinct beta_1 or beta_2 values) in one :func:`sweep`.
 MAX_SETTINGS = 10 ** 6
 MAX_DISTINCT_BETAS = 2 ** 12
@@ -74,8 +79,9 @@ class _StepSizes:
     from then on, at ~0.2-0.5 us a step.
     """
 
-    def __init__(self, schedule):
+    def __init__(self, schedule, steps: int = 0):
         self.schedule = schedule
+        self.steps = steps  # how many the run will ask for (checked before calling one by one)
         self.trusted = isinstance(schedule, (constant, inv_sqrt))
         self.per_step = False
         self._last = (None, None)  # (t0, n), alphas: sweep's simulators share a block
@@ -95,6 +101,12 @@ class _StepSizes:
             if a is not None:
                 return _checked_alphas(a, t0)
             self.per_step = True
+            if self.steps > MAX_PER_STEP_SCHEDULE_STEPS:
+                raise ValueError(
+                    f"Invalid steps: {self.steps:,} (at most {MAX_PER_STEP_SCHEDULE_STEPS:,} with this "
+                    f"schedule, {describe(self.schedule)}: it does not take an array of t, so it "
+                    "is called once per step; write it with NumPy (np.sqrt, np.where) or use "
+                    "amslib.schedules)")
         return self._one_by_one(t0, n)
 
     def _on_array(self, t: np.ndarray):
@@ -260,10 +272,10 @@ class _AdaBoundSim(_Moments):
     eta_t = clip(a_t / (sqrt(d_t) + eps), eta_l(t), eta_u(t)), d_t = v_t or (AMSBound) v_hat_t,
     does not depend on x."""
 
-    def __init__(self, opt):
+    def __init__(self, opt, steps: int):
         self.opt = opt
         self.b1, self.b2 = opt.betas
-        self.alphas = _StepSizes(opt._schedule)
+        self.alphas = _StepSizes(opt._schedule, steps)
         self.alpha1 = opt.alpha(1)
         self.t = 0
         self.m = self.v = self.v_max = 0.0
@@ -299,9 +311,9 @@ class _AdamNCSim:
     """The steps of :class:`amslib.adamnc.AdamNC` with a constant beta_1: m_t is Adam's
     first moment and v_t = (g_1^2 + ... + g_t^2) / t, a running sum over t."""
 
-    def __init__(self, opt):
+    def __init__(self, opt, steps: int):
         self.b1, self.eps = opt.beta1, opt.eps
-        self.alphas = _StepSizes(opt._schedule)
+        self.alphas = _StepSizes(opt._schedule, steps)
         self.t = 0
         self.m = self.sum_g2 = 0.0
 
@@ -318,17 +330,18 @@ class _AdamNCSim:
         return alpha * q
 
 
-def _simulator(opt):
+def _simulator(opt, steps: int = 0):
     """The block simulator for ``opt``, or None if only the plain loop can run it.
 
     A subclass that changes ``step`` is not recognised (we compare the step method
     itself), so it goes through the exact loop."""
     if _is_exactly(opt, Adam):
-        return _AdamSim(*opt.betas, opt.eps, opt.amsgrad, opt.bias_correction, opt._schedule)
+        return _AdamSim(*opt.betas, opt.eps, opt.amsgrad, opt.bias_correction,
+                        _StepSizes(opt._schedule, steps))
     if _is_exactly(opt, AdaBound):
-        return _AdaBoundSim(opt)
+        return _AdaBoundSim(opt, steps)
     if _is_exactly(opt, AdamNC) and opt.beta1_decay == 1.0:
-        return _AdamNCSim(opt)
+        return _AdamNCSim(opt, steps)
     return None
 
 
@@ -351,12 +364,12 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     the online problem ignores it.
     """
     check_problem(prob)
-    steps = check_count(steps, "steps", 1, MAX_STEPS, "run simulates ~10^8 steps a second "
-                        "at best; ask for fewer")
+    steps = check_count(steps, "steps", 1, MAX_STEPS, "run simulates ~3 x 10^7 steps a second; "
+                        "ask for fewer")
     x0 = check_x0(x0)
     seed = check_seed(seed)
     chunk = check_count(chunk, "chunk", 1, 2 ** 22, "larger chunks only cost memory")
-    sim = _simulator(opt)
+    sim = _simulator(opt, steps)
     if sim is None:
         check_optimizer(opt)
         check_loop_steps(steps)
@@ -439,7 +452,7 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
     S = math.prod(shape)
     check_count(S, "number of (beta1, beta2) settings", 1, MAX_SETTINGS)
     check_count(S * steps, "steps x settings", 1, MAX_SWEEP_WORK,
-                "about 2-10 ns each on one core; use fewer steps or a coarser grid")
+                "about 3-5 ns each on one core; use fewer steps or a coarser grid")
     B1, B2 = np.broadcast_arrays(b1, b2)
     for name, B in (("beta1", B1), ("beta2", B2)):
         bad = ~((B >= 0.0) & (B < 1.0))
@@ -456,7 +469,7 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
              and np.array_equal(inv2, np.tile(np.arange(len(u2)), len(u1))))
     # One simulator per distinct beta_1 (numerators) and per distinct beta_2 (denominators),
     # all sharing one evaluation of the schedule per block.
-    alphas = _StepSizes(schedule)
+    alphas = _StepSizes(schedule, steps)
     sims1 = [_AdamSim(b, 0.0, eps, amsgrad, bias_correction, alphas) for b in u1]
     sims2 = [_AdamSim(0.0, b, eps, amsgrad, bias_correction, alphas) for b in u2]
     stream = prob.stream(seed)

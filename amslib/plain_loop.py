@@ -20,8 +20,9 @@ __all__ = ["RunResult", "reference_run", "sample_steps", "check_optimizer", "MAX
 
 #: At most about this many points are kept for plots (plus the first and last step).
 MAX_POINTS = 10_000
-#: The most steps the plain loop takes (at ~10-30 us a step: minutes).
-MAX_LOOP_STEPS = 10 ** 7
+#: The most steps the plain loop takes: ~40-70 us a step on a shared 2-core machine
+#: (``benchmarks/bench_synthetic.py`` prints it), so at most ~15 s.
+MAX_LOOP_STEPS = 2 * 10 ** 5
 
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ def reference_run(prob, opt, steps: int, x0: float = 0.0, seed=0) -> RunResult:
             x = clip(x, -1, 1)                         # projection onto F
         R_T = loss + |G|
 
-    Works with any optimizer of :mod:`amslib.optimizers` (about 10-30 us a step), for at
+    Works with any optimizer of :mod:`amslib.optimizers` (about 40-70 us a step, as
+    ``benchmarks/bench_synthetic.py`` measures it), for at
     most :data:`MAX_LOOP_STEPS` steps. An optimizer's settings are fixed when it is made,
     so the loop and :func:`amslib.fast_adam.run` always simulate the same algorithm.
     """
@@ -88,8 +90,8 @@ def reference_run(prob, opt, steps: int, x0: float = 0.0, seed=0) -> RunResult:
 def check_loop_steps(steps) -> int:
     """The number of steps for the plain loop: an integer in [1, MAX_LOOP_STEPS]."""
     return check_count(steps, "steps", 1, MAX_LOOP_STEPS,
-                       "the plain loop takes ~10-30 us a step; amslib.synthetic.run "
-                       "simulates Adam much faster")
+                       "the plain loop takes ~40-70 us a step; amslib.synthetic.run "
+                       "simulates Adam, AdaBound and AdamNC much faster")
 
 
 def loop(prob, opt, steps: int, x0: float, seed) -> RunResult:
