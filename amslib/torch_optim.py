@@ -97,6 +97,13 @@ def _check_params(params, gi: int) -> None:
         _check_param(p, pi, gi)
 
 
+def _immutable(value) -> bool:
+    """Whether ``value`` cannot change in place (a Python scalar, or a tuple of them)."""
+    if type(value) is tuple:
+        return all(_immutable(v) for v in value)
+    return value is None or type(value) in (bool, int, float, str)
+
+
 def _is_zero(value) -> bool:
     try:
         return real_number(value, "value") == 0.0
@@ -332,10 +339,17 @@ class Adam(Optimizer):
             beta1, beta2 = hyper["betas"]
             update(xs, gs, ms, vs, v_hats if hyper["amsgrad"] else None, steps,
                    lr=hyper["lr"], beta1=beta1, beta2=beta2, eps=hyper["eps"])
+            counters = []
             for p, x, t in zip(ps, xs, steps):
                 if x is not p:  # a float16 / bfloat16 parameter, updated in float32
                     p.copy_(x)
-                self._count_step(p, t)  # only once the step is done
+                st = self.state[p]["step"]  # counted only once the step is done: t - 1 -> t
+                if isinstance(st, torch.Tensor) and st.dtype == torch.float64 and st.device.type == "cpu":
+                    counters.append(st)
+                else:  # a torch.optim.Adam state (float32 step): store ours
+                    self.state[p]["step"] = torch.tensor(float(t), dtype=torch.float64)
+            if counters:
+                torch._foreach_add_(counters, 1.0)
         return loss
 
     def _gather(self, gi: int, group: dict):
@@ -343,7 +357,7 @@ class Adam(Optimizer):
         lists the update takes (parameters, gradients, m, v, v_hat, t), each parameter's
         state made (or converted) and checked; nothing is changed but the new states."""
         where = f" in param group {gi}"
-        hyper = _check_group(group, where)
+        hyper = self._checked_group(gi, group, where)
         _check_params(group["params"], gi)
         ps, lists = [], ([], [], [], [], [], [])
         for pi, p in enumerate(group["params"]):
@@ -380,12 +394,20 @@ class Adam(Optimizer):
             _check_step_size(hyper, min(lists[5]), [p.dtype for p in ps], where)
         return hyper, ps, lists
 
-    def _count_step(self, p, t: int) -> None:
-        st = self.state[p]["step"]
-        if isinstance(st, torch.Tensor) and st.dtype == torch.float64 and st.device.type == "cpu":
-            st.fill_(t)
-        else:  # a torch.optim.Adam state (float32 step): store ours
-            self.state[p]["step"] = torch.tensor(float(t), dtype=torch.float64)
+    def _checked_group(self, gi: int, group: dict, where: str) -> dict:
+        """:func:`_check_group` of the group, unless its settings are the very objects checked
+        at the last step (the usual case: an unchanged group is not checked again). A value
+        that can change in place (a tensor, a list) makes the group be checked every time."""
+        values = tuple((k, v) for k, v in group.items() if k != "params")
+        cache = self.__dict__.setdefault("_checked", {})
+        last = cache.get(gi)
+        if (last is not None and len(last[0]) == len(values)
+                and all(k == k0 and v is v0 for (k, v), (k0, v0) in zip(values, last[0]))
+                and all(_immutable(v) for _, v in values)):
+            return last[1]
+        hyper = _check_group(group, where)
+        cache[gi] = (values, hyper)
+        return hyper
 
     def _check_gradients_finite(self) -> None:
         """Raise ValueError, before anything is updated, if a gradient holds NaN or inf.

@@ -25,8 +25,9 @@ torch's foreach=True. The goal is judged on the median of per-repeat (paired) ra
 which is much less sensitive to other load on the machine than a ratio of medians.
 On CUDA the device is synchronised before and after each block.
 
-The goal: amslib's step() at most 1.25x torch's foreach step(); it is checked against
-both the default and the forced foreach=True (they are the same thing on CUDA).
+The goal (issue 22): amslib's step(), with its finite-gradient check on, at most 1.1x
+torch.optim.Adam(amsgrad=True)'s step() on the CPU, one thread; it is checked against both
+the default and the forced foreach=True (they are the same thing on CUDA).
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ import torch  # noqa: E402
 
 from amslib.torch_optim import Adam  # noqa: E402
 
-GOAL = 1.25
+GOAL = 1.1
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
 
 
