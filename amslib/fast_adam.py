@@ -38,9 +38,10 @@ from .validation import check_count, check_flag, check_schedule_value, check_see
 __all__ = ["run", "sweep", "CHUNK", "MAX_STEPS", "MAX_SWEEP_WORK", "MAX_SETTINGS",
            "MAX_PER_STEP_SCHEDULE_STEPS"]
 
-#: The most steps :func:`run` simulates (~20-40 ns a step, ``benchmarks/bench_synthetic.py``
-#: prints it: at most ~10 s).
-MAX_STEPS = 3 * 10 ** 8
+#: The most steps :func:`run` simulates: ~30-50 ns a step for Adam and AMSGrad, ~40 ns for
+#: AdamNC, ~100 ns for AdaBound (``benchmarks/bench_synthetic.py`` prints them), so at most
+#: ~10 s.
+MAX_STEPS = 10 ** 8
 #: The most steps with a schedule written for one t at a time, called once per step
 #: (~0.3-0.5 us a step: at most ~10 s).
 MAX_PER_STEP_SCHEDULE_STEPS = 2 * 10 ** 7
@@ -76,7 +77,7 @@ class _StepSizes:
     tried on the array once per block and spot-checked against calls with single integer
     steps (as the loop makes them); if it fails on arrays (``lambda t: 0.5 / math.sqrt(t)``,
     a step decay written with ``if``) or gives other numbers, it is called once per step
-    from then on, at ~0.2-0.5 us a step.
+    from then on, at ~0.2-0.5 us a step (``benchmarks/bench_synthetic.py`` prints it).
     """
 
     def __init__(self, schedule, steps: int = 0):
@@ -288,9 +289,12 @@ class _AdaBoundSim(_Moments):
         t = np.arange(t0, t0 + n, dtype=np.float64)
         alpha = self.alphas(t0, n)
         a = alpha.copy()
-        if opt.bias_correction:
-            with np.errstate(under="ignore"):
-                a = a * np.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+        if opt.bias_correction:  # a_t = alpha_t sqrt(1 - beta_2^t) / (1 - beta_1^t)
+            # past the first few thousand steps both factors are exactly 1 (_bias_prefix)
+            k = max(_bias_prefix(b2, t0, n), _bias_prefix(b1, t0, n))
+            if k:
+                with np.errstate(under="ignore"):
+                    a[:k] = a[:k] * np.sqrt(1.0 - b2 ** t[:k]) / (1.0 - b1 ** t[:k])
         den = np.sqrt(v) + opt.eps
         ratio = np.divide(a, den, out=np.full(n, np.inf), where=den > 0)
         if not opt.scaled_bounds:
@@ -349,7 +353,7 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     """Run ``opt`` on ``prob`` for ``steps`` steps, projecting onto [-1, 1] after each.
 
     Gives what :func:`reference_run` gives (to rounding, ~1e-12), much faster: 10^7 steps
-    in a fraction of a second, for up to :data:`MAX_STEPS` steps. Simulated this way:
+    in ~0.3-0.5 s (``benchmarks/bench_synthetic.py``), for up to :data:`MAX_STEPS` steps. Simulated this way:
     :class:`amslib.optimizers.Adam` (either ``amsgrad``, either ``bias_correction``, any
     step-size schedule: one written for a single t is called once per step, which costs
     ~0.2-0.5 us a step), :class:`amslib.beyond.AdaBound` / ``AMSBound`` and
@@ -357,14 +361,14 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     A step that overflows float64 raises FloatingPointError, as in the loop. Any other
     optimizer with ``init`` and ``step`` (SGD, AdaGrad, Yogi, AdamX, a decaying beta_1,
     and subclasses that change the update, such as AdamW) is run by the plain loop
-    :func:`reference_run`, at its speed (~10-40 us a step, at most
+    :func:`reference_run`, at its speed (~40-70 us a step, at most
     :data:`amslib.plain_loop.MAX_LOOP_STEPS` steps); anything else is a TypeError.
 
     ``seed`` fixes the stochastic problem's gradients (see :class:`StochasticProblem`);
     the online problem ignores it.
     """
     check_problem(prob)
-    steps = check_count(steps, "steps", 1, MAX_STEPS, "run simulates ~3 x 10^7 steps a second; "
+    steps = check_count(steps, "steps", 1, MAX_STEPS, "run simulates 10^7 steps in ~0.3-1 s; "
                         "ask for fewer")
     x0 = check_x0(x0)
     seed = check_seed(seed)
