@@ -117,3 +117,21 @@ def test_figures_survive_mplbackend_agg(tmp_path):
         km.shutdown_kernel(now=True)
     figure = [o for o in nb.cells[1].outputs if o.get("output_type") == "display_data"]
     assert figure and "image/png" in figure[0]["data"], json.dumps(nb.cells[1].outputs)[:500]
+
+
+@pytest.mark.parametrize("minimum, match", [
+    ("numpy", "minimum"), (["numpy"], "minimum"), ({"numpy": "abc"}, r"minimum\['numpy'\]"),
+    ({"numpy": 1.26}, r"minimum\['numpy'\]"), ({"": "1.0"}, "package name"), ({3: "1.0"}, "package name"),
+])
+def test_check_versions_names_a_bad_minimum(minimum, match):
+    from amslib import setup
+
+    with pytest.raises(ValueError, match=match):
+        setup.check_versions(minimum=minimum)
+
+
+def test_check_versions_refuses_a_non_flag_torch():
+    from amslib import setup
+
+    with pytest.raises(ValueError, match="torch"):
+        setup.check_versions(torch="no")
