@@ -30,8 +30,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .optimizers import (Adam, AdamState, _adam_moments, _Optimizer, _safe_div, check_beta,
-                         check_betas, check_eps, check_nonnegative)
+from .optimizers import (
+    Adam,
+    AdamState,
+    _adam_moments,
+    _Optimizer,
+    _safe_div,
+    check_beta,
+    check_betas,
+    check_eps,
+    check_nonnegative,
+)
 from .validation import check_flag, check_step, real_number
 
 __all__ = ["check_beta1_decay", "AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound",
@@ -241,8 +250,8 @@ class AdaBound(_Optimizer):
             return self.final_lr * (at / a1)
         if at == 0.0:
             return 0.0
-        raise ValueError(f"Invalid learning rate at step t=1: 0 (scaled_bounds=True scales "
-                         f"final_lr by alpha_t / alpha_1; use scaled_bounds=False)")
+        raise ValueError("Invalid learning rate at step t=1: 0 (scaled_bounds=True scales "
+                         "final_lr by alpha_t / alpha_1; use scaled_bounds=False)")
 
     def bounds(self, t: int) -> tuple[float, float]:
         """(eta_l(t), eta_u(t)), the interval the step size is clipped to at step t."""
@@ -336,7 +345,8 @@ def large_beta2_adam(lr=1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: flo
 
     In practice: a large beta_2 (0.999 and above) is what practitioners already use, and
     Zhang et al. offer their result as one reason why Adam's failures are rarely seen;
-    the counterexamples need a beta_2 that is small for their period C. The check here raises ValueError when beta_1 >= sqrt(beta_2);
+    the counterexamples need a beta_2 that is small for their period C. The check here raises
+    ValueError when beta_1 >= sqrt(beta_2);
     whether beta_2 is large enough cannot be checked without the problem.
     """
     b1 = check_beta(beta1, name="beta1")

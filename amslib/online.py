@@ -174,7 +174,7 @@ class OnlineProblem(_FixedPointRegret):
         """g_1, ..., g_T as a float64 array (``seed`` is ignored: nothing is random)."""
         return self.stream(seed).take(_check_T(T)).copy()
 
-    def stream(self, seed=None) -> "_PeriodicStream":
+    def stream(self, seed=None) -> _PeriodicStream:
         """An object whose ``take(n)`` returns the next n gradients."""
         return _PeriodicStream(self)
 
@@ -227,7 +227,7 @@ class StochasticProblem(_FixedPointRegret):
         """g_1, ..., g_T as a float64 array, drawn as the class docstring says."""
         return self.stream(seed).take(_check_T(T))
 
-    def stream(self, seed=0) -> "_StochasticStream":
+    def stream(self, seed=0) -> _StochasticStream:
         """An object whose ``take(n)`` returns the next n gradients (same seed, same sequence,
         however the steps are split into takes)."""
         return _StochasticStream(self, check_seed(seed))

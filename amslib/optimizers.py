@@ -23,9 +23,20 @@ from typing import NamedTuple
 import numpy as np
 
 from .schedules import as_schedule
-from .validation import (as_real_array, check_beta, check_betas, check_count, check_eps,
-                         check_flag, check_grad, check_lr, check_nonnegative,
-                         check_schedule_value, check_step, describe)
+from .validation import (
+    as_real_array,
+    check_beta,
+    check_betas,
+    check_count,
+    check_eps,
+    check_flag,
+    check_grad,
+    check_lr,
+    check_nonnegative,
+    check_schedule_value,
+    check_step,
+    describe,
+)
 
 __all__ = [
     "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AMSGrad",
@@ -152,7 +163,7 @@ def _finite_state(new, old, t: int):
     """The new state, if finite (a sum of squares past float64's range, |g| above ~1e154,
     would make every later step silently 0), with no array shared with the old state."""
     fields = [new.t]
-    for name, a, a_old in zip(new._fields[1:], new[1:], old[1:]):
+    for name, a, a_old in zip(new._fields[1:], new[1:], old[1:], strict=True):
         if a.size and not np.isfinite(a).all():
             raise FloatingPointError(
                 f"{name}_t overflowed float64 at step t={t} (squared gradients above ~1e308); "

@@ -28,8 +28,14 @@ Usage::
 from __future__ import annotations
 
 from .fast_adam import CHUNK, MAX_SETTINGS, MAX_STEPS, MAX_SWEEP_WORK, run, sweep
-from .online import (OnlineProblem, StochasticProblem, online_problem, stochastic_problem,
-                     theorem1_beta2, theorem1_problem)
+from .online import (
+                     OnlineProblem,
+                     StochasticProblem,
+                     online_problem,
+                     stochastic_problem,
+                     theorem1_beta2,
+                     theorem1_problem,
+)
 from .plain_loop import MAX_LOOP_STEPS, MAX_POINTS, RunResult, reference_run, sample_steps
 
 __all__ = [

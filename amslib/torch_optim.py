@@ -340,7 +340,7 @@ class Adam(Optimizer):
             update(xs, gs, ms, vs, v_hats if hyper["amsgrad"] else None, steps,
                    lr=hyper["lr"], beta1=beta1, beta2=beta2, eps=hyper["eps"])
             counters = []
-            for p, x, t in zip(ps, xs, steps):
+            for p, x, t in zip(ps, xs, steps, strict=True):
                 if x is not p:  # a float16 / bfloat16 parameter, updated in float32
                     p.copy_(x)
                 st = self.state[p]["step"]  # counted only once the step is done: t - 1 -> t
@@ -388,7 +388,7 @@ class Adam(Optimizer):
                 p, g = p.to(dtype), g.to(dtype)
             ps.append(group["params"][pi])
             for seq, item in zip(lists, (p, g, state["exp_avg"], state["exp_avg_sq"],
-                                         state.get("max_exp_avg_sq"), t)):
+                                         state.get("max_exp_avg_sq"), t), strict=True):
                 seq.append(item)
         if ps:
             _check_step_size(hyper, min(lists[5]), [p.dtype for p in ps], where)
@@ -402,7 +402,7 @@ class Adam(Optimizer):
         cache = self.__dict__.setdefault("_checked", {})
         last = cache.get(gi)
         if (last is not None and len(last[0]) == len(values)
-                and all(k == k0 and v is v0 for (k, v), (k0, v0) in zip(values, last[0]))
+                and all(k == k0 and v is v0 for (k, v), (k0, v0) in zip(values, last[0], strict=True))
                 and all(_immutable(v) for _, v in values)):
             return last[1]
         hyper = _check_group(group, where)
@@ -469,7 +469,7 @@ def _check_step_size(hyper: dict, t: int, dtypes, where: str) -> None:
 # ---------------------------------------------------------------------- the two updates
 def _adam_loop(params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, *, lr, beta1, beta2, eps):
     """The pseudocode, one parameter at a time (``foreach=False``)."""
-    for i, (x, g, m, v, t) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs, steps)):
+    for i, (x, g, m, v, t) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs, steps, strict=True)):
         # m_t = beta_1 m_{t-1} + (1 - beta_1) g_t, written as m + (1 - beta_1)(g - m):
         # one pass over memory instead of two (and exact for beta_1 = 0: m_t = g_t)
         m.lerp_(g, 1.0 - beta1)

@@ -155,7 +155,7 @@ def main(argv=None):
     for prob in probs:
         for ams in (False, True):
             opt = Adam(LR, BETAS, amsgrad=ams)
-            fig1 += best_of(reps, lambda: run(prob, opt, T, seed=0))
+            fig1 += best_of(reps, lambda prob=prob, opt=opt: run(prob, opt, T, seed=0))
             fig1_cpu += CPU["last"]
     fig1_10M = fig1 * 10**7 / T  # = fig1 unless --quick
     fig1_cpu_10M = fig1_cpu * 10**7 / T

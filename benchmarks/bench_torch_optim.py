@@ -125,7 +125,7 @@ def main(argv=None) -> int:
         order = names[r % len(names):] + names[:r % len(names)]  # rotate who goes first
         for n in order:
             model, x, y, opt = runs[n]
-            full_us[n].append(time_block(lambda: train_step(model, x, y, opt)))
+            full_us[n].append(time_block(lambda m=model, x=x, y=y, o=opt: train_step(m, x, y, o)))
             step_us[n].append(time_block(opt.step))  # the grads of the last full step
 
     med_step = {n: statistics.median(step_us[n]) for n in names}
@@ -150,7 +150,7 @@ def main(argv=None) -> int:
     print("Paired ratio: amslib / torch within each repeat (the two blocks ran moments apart, "
           "so a slow phase of the machine cancels); median over repeats, and ratio of bests.\n")
     for ref in (TORCH_DEFAULT, TORCH_FOREACH):
-        paired = statistics.median(a / b for a, b in zip(step_us[AMSLIB], step_us[ref]))
+        paired = statistics.median(a / b for a, b in zip(step_us[AMSLIB], step_us[ref], strict=False))
         of_best = best_step[AMSLIB] / best_step[ref]
         verdict = "met" if paired <= GOAL else "NOT met"
         print(f"- amslib step() vs {ref} step(): paired median ratio {paired:.2f}, "

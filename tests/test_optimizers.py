@@ -274,8 +274,8 @@ def test_a_new_state_shares_no_memory_with_the_old_one_or_x(cls):
     for a in new[1:]:
         assert not np.shares_memory(a, x) and not np.shares_memory(a, x_new)
         assert not any(np.shares_memory(a, b) for b in state[1:])
-    for name, a in zip(new._fields[1:], new[1:]):
-        others = [b for other, b in zip(new._fields[1:], new[1:]) if other != name]
+    for name, a in zip(new._fields[1:], new[1:], strict=False):
+        others = [b for other, b in zip(new._fields[1:], new[1:], strict=False) if other != name]
         assert not any(np.shares_memory(a, b) for b in others)
 
 

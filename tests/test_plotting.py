@@ -31,7 +31,8 @@ def test_any_requested_size_is_readable_on_a_slide(w, h):
 
 @pytest.mark.parametrize("w, h", [(0, 3), (3, -1), (float("nan"), 2)])
 def test_bad_sizes_are_refused(w, h):
-    with pytest.raises(ValueError, match=r"Invalid figure (width|height) \(inches\): .* \(must be a finite number > 0\)"):
+    with pytest.raises(ValueError,
+                       match=r"Invalid figure (width|height) \(inches\): .* \(must be a finite number > 0\)"):
         plotting.figure_size(w, h)
 
 

@@ -26,7 +26,7 @@ def test_floors_are_pyprojects():
         m = re.match(r"([A-Za-z0-9_.\-]+)\s*>=\s*([0-9.]+)", req)
         floors[m.group(1)] = m.group(2)
     assert floors == setup.MINIMUM_VERSIONS
-    assert pyproject()["project"]["requires-python"] == ">=%d.%d" % setup.MINIMUM_PYTHON
+    assert pyproject()["project"]["requires-python"] == ">={}.{}".format(*setup.MINIMUM_PYTHON)
 
 
 @pytest.mark.parametrize("version, expected", [
@@ -51,7 +51,8 @@ def test_at_the_floors_no_warning():
 
 
 def test_missing_package_is_an_error_with_the_fix():
-    with pytest.raises(ImportError, match=r"no-such-package-xyz is missing: install it with  %pip install 'no-such-package-xyz>=1'"):
+    with pytest.raises(ImportError, match=r"no-such-package-xyz is missing: install it with  "
+                                          r"%pip install 'no-such-package-xyz>=1'"):
         setup.check_versions({"no-such-package-xyz": "1"})
 
 

@@ -7,8 +7,14 @@ import pytest
 from amslib.optimizers import SGD, Adam
 from amslib.schedules import constant, inv_sqrt
 from amslib.synthetic import (
-    online_problem, reference_run, run, sample_steps, stochastic_problem, sweep,
-    theorem1_beta2, theorem1_problem,
+    online_problem,
+    reference_run,
+    run,
+    sample_steps,
+    stochastic_problem,
+    sweep,
+    theorem1_beta2,
+    theorem1_problem,
 )
 
 PROBLEMS = {
@@ -151,7 +157,8 @@ def test_subsampling():
     (lambda: theorem1_problem(1.5), r"needs C > 2"),
     (lambda: online_problem(period=1), r"Invalid period: 1 \(must be an integer >= 2\)"),
     (lambda: online_problem(period=3.5), r"Invalid period: 3.5 \(must be an integer"),
-    (lambda: online_problem(c=math.nan), r"Invalid c: nan \(must be a finite number with \|c\| in \[1e-150, 1e\+150\] or 0\)"),
+    (lambda: online_problem(c=math.nan),
+     r"Invalid c: nan \(must be a finite number with \|c\| in \[1e-150, 1e\+150\] or 0\)"),
     (lambda: online_problem(C=math.inf), r"Invalid C: inf"),
     (lambda: stochastic_problem(p=0.0), r"Invalid p: 0.0 \(must be a probability in \(0, 1\)\)"),
     (lambda: stochastic_problem(p=1.0), r"Invalid p: 1.0"),
@@ -218,8 +225,8 @@ def test_theorem1_adam_drifts_to_worst_point():
 def test_run_uses_the_exact_loop_for_adam_subclasses_with_another_update():
     """AdamW is an Adam subclass whose step adds weight decay: run must not simulate plain Adam."""
     from amslib.beyond import AdamW
-    from amslib.synthetic import online_problem, reference_run, run
     from amslib.schedules import inv_sqrt
+    from amslib.synthetic import online_problem, reference_run, run
 
     prob = online_problem()
     opt = AdamW(lr=inv_sqrt(0.5), betas=(0.9, 0.99), weight_decay=0.5, amsgrad=True)

@@ -37,14 +37,14 @@ def _grads(params, k, scale):
 
 def _steps(opt, params, start, n, scale):
     for k in range(start, start + n):
-        for p, g in zip(params, _grads(params, k, scale)):
+        for p, g in zip(params, _grads(params, k, scale), strict=False):
             p.grad = g
         opt.step()
 
 
 def _close(a, b, dtype):
     tol = 1e-12 if dtype == torch.float64 else 1e-5
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         assert torch.allclose(x, y, rtol=tol, atol=tol * 10), (x, y)
 
 
@@ -92,7 +92,7 @@ def test_state_dict_round_trips_with_torch(h, direction, foreach):
     _steps(opt_a, a, 0, 3, 1.0)
     opt_b = second(b, foreach=foreach, **h)
     with torch.no_grad():
-        for x, y in zip(b, a):
+        for x, y in zip(b, a, strict=False):
             x.copy_(y)
     opt_b.load_state_dict(opt_a.state_dict())
     _steps(opt_b, b, 3, 3, 1.0)
