@@ -1,16 +1,20 @@
-"""A facade: the synthetic problems of Reddi, Kale and Kumar (ICLR 2018) and their
-simulators, gathered under one name for the notebooks. Nothing is defined here; each piece
-lives in its own module (one idea a module), whose docstring states the math:
+"""The synthetic problems of Reddi, Kale and Kumar (ICLR 2018) and their simulators, a
+package; its public names are gathered here for the notebooks. Nothing is defined in this
+file; each piece lives in its own module (one idea a module), whose docstring states the math:
 
-* :mod:`amslib.online`: the problems (``online_problem``, ``stochastic_problem``,
+* :mod:`amslib.synthetic.online`: the problems (``online_problem``, ``stochastic_problem``,
   ``theorem1_problem``, ``theorem1_beta2``), their gradient streams, the regret and the
   limits on the gradients;
-* :mod:`amslib.plain_loop`: ``reference_run``, the plain step-by-step loop (the ground
-  truth), ``RunResult`` and ``sample_steps``;
-* :mod:`amslib.fast_adam`: ``run`` and ``sweep``, the same numbers (to ~1e-12) about a
-  hundred times faster, and how that works;
-* :mod:`amslib.scan`: the scan engine behind them (moments and the clipped walk for
-  whole blocks of steps).
+* :mod:`amslib.synthetic.plain_loop`: ``reference_run``, the plain step-by-step loop (the
+  ground truth), ``RunResult`` and ``sample_steps``;
+* :mod:`amslib.synthetic.fast_adam`: ``run`` and ``sweep``, the same numbers (to ~1e-12)
+  about a hundred times faster, and how that works;
+* :mod:`amslib.synthetic.simulators`: the block simulators behind them (Adam, AdaBound, AdamNC);
+* :mod:`amslib.synthetic.scan`: the scan engine (moments and the clipped walk for whole
+  blocks of steps).
+
+The modules were ``amslib.online``, ``amslib.plain_loop``, ``amslib.fast_adam`` and
+``amslib.scan``; those names still import the same modules.
 
 Usage::
 
