@@ -26,9 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .beyond import check_beta1_decay
 from .optimizers import _Optimizer, _safe_div, check_beta, check_eps
-from .validation import check_step
+from .validation import check_beta1_decay, check_step
 
 __all__ = ["AdamNC", "AdamNCState"]
 

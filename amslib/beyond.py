@@ -41,19 +41,13 @@ from .optimizers import (
     check_eps,
     check_nonnegative,
 )
-from .validation import check_flag, check_step, real_number
+from .validation import check_beta1_decay, check_flag, check_step, real_number
 
 __all__ = ["check_beta1_decay", "AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound",
            "AdamW",
            "large_beta2_adam"]
 
 
-def check_beta1_decay(value) -> float:
-    """lambda of beta_{1,t} = beta_1 lambda^(t-1): a float in [0, 1] (1: constant beta_1)."""
-    lam = real_number(value, "beta1_decay", "a float in [0, 1]")
-    if not 0.0 <= lam <= 1.0:  # also rejects NaN
-        raise ValueError(f"Invalid beta1_decay: {value} (must be in [0, 1])")
-    return lam
 
 
 # --------------------------------------------------------------------------- AdamX

@@ -21,7 +21,8 @@ import numpy as np
 
 __all__ = ["invalid", "real_number", "check_real", "check_positive", "check_lr", "check_beta", "check_betas",
            "check_nonnegative", "check_eps", "check_flag", "check_count", "check_step", "check_seed",
-           "check_schedule_value", "as_real_array", "check_grad", "describe", "MAX_ELEMENTS"]
+           "check_schedule_value", "as_real_array", "check_grad", "describe", "MAX_ELEMENTS",
+           "check_beta1_decay", "check_optimizer"]
 
 #: The most elements an array argument may have. Arrays are copied to float64 (8 bytes an
 #: element) before use; a broadcast view costs no memory until then, so the size is checked
@@ -261,3 +262,21 @@ def check_grad(x: np.ndarray, grad) -> np.ndarray:
             f"Invalid gradient: non-finite value {g.flat[bad]} at flat index {bad} "
             "(gradients must be finite)")
     return g
+
+
+def check_beta1_decay(value) -> float:
+    """lambda of beta_{1,t} = beta_1 lambda^(t-1): a float in [0, 1] (1: constant beta_1)."""
+    lam = real_number(value, "beta1_decay", "in [0, 1]")
+    if not 0.0 <= lam <= 1.0:  # also rejects NaN
+        raise invalid("beta1_decay", value, "in [0, 1]")
+    return lam
+
+
+def check_optimizer(opt) -> None:
+    """TypeError unless ``opt`` has the optimizers' ``init`` and ``step`` methods."""
+    if isinstance(opt, type):
+        raise TypeError(f"opt must be an optimizer object, not the class {opt.__name__} "
+                        f"(make one first: {opt.__name__}(lr=...))")
+    if not (callable(getattr(opt, "init", None)) and callable(getattr(opt, "step", None))):
+        raise TypeError(f"opt must be an optimizer with init and step (such as "
+                        f"amslib.optimizers.Adam(...)), not {type(opt).__name__}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..validation import check_count, check_seed, describe
+from ..validation import check_count, check_optimizer, check_seed, describe
 from .online import check_problem, check_x0
 
 __all__ = ["RunResult", "reference_run", "sample_steps", "check_optimizer", "MAX_POINTS",
@@ -124,12 +124,3 @@ def loop(prob, opt, steps: int, x0: float, seed) -> RunResult:
     return RunResult(prob.name, repr(opt), steps, x0, seed, float(x), regret, regret / steps,
                      keep, xs, regrets)
 
-
-def check_optimizer(opt) -> None:
-    """TypeError unless ``opt`` has the optimizers' ``init`` and ``step`` methods."""
-    if isinstance(opt, type):
-        raise TypeError(f"opt must be an optimizer object, not the class {opt.__name__} "
-                        f"(make one first: {opt.__name__}(lr=...))")
-    if not (callable(getattr(opt, "init", None)) and callable(getattr(opt, "step", None))):
-        raise TypeError(f"opt must be an optimizer with init and step (such as "
-                        f"amslib.optimizers.Adam(...)), not {type(opt).__name__}")
