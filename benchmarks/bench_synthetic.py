@@ -193,12 +193,15 @@ def main(argv=None):
         res = run(probs[0], ams, T)
         x_c, regret_c = loop_c(g_all)
         assert abs(x_c - res.x_final) < 1e-9 and abs(regret_c - res.regret) < 1e-6 * abs(res.regret)
-        pairs = []
+        pairs, cpu_pairs = [], []
         for _ in range(2 * reps + 1):
             t_run = best_of(1, lambda: run(probs[0], ams, T))
+            cpu_run = CPU["last"]
             t_c = best_of(1, lambda: loop_c(g_all))
             pairs.append((t_run, t_c))
+            cpu_pairs.append((cpu_run, CPU["last"]))
         ratio_c = sorted(a / b for a, b in pairs)[len(pairs) // 2]
+        ratio_c_cpu = sorted(a / b for a, b in cpu_pairs)[len(cpu_pairs) // 2]
         c_ns = sorted(b for _, b in pairs)[len(pairs) // 2] / T * 1e9
         run_ams_ns = sorted(a for a, _ in pairs)[len(pairs) // 2] / T * 1e9
         del g_all
@@ -247,7 +250,9 @@ def main(argv=None):
           f"(CPU time {sweep_cpu_ns:.1f} ns) -> {'MET' if ok2 else 'NOT MET'}")
     if loop_c is not None:
         print(f"- target `run` <= 2.3x the C loop (issue 22), median of {2 * reps + 1} A/B pairs: "
-              f"{ratio_c:.2f}x -> {'MET' if ratio_c <= 2.3 else 'NOT MET'}")
+              f"wall-clock {ratio_c:.2f}x -> {'MET' if ratio_c <= 2.3 else 'NOT MET'}; process CPU time "
+              f"{ratio_c_cpu:.2f}x -> {'MET' if ratio_c_cpu <= 2.3 else 'NOT MET'} (on a shared machine "
+              "the CPU-time ratio is the code's; the wall-clock one includes waiting for a core)")
     else:
         print("- `run` against the C loop: no C compiler (cc) here, skipped")
     return 0

@@ -63,7 +63,7 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     A step that overflows float64 raises FloatingPointError, as in the loop. Any other
     optimizer with ``init`` and ``step`` (SGD, AdaGrad, Yogi, AdamX, a decaying beta_1,
     and subclasses that change the update, such as AdamW) is run by the plain loop
-    :func:`reference_run`, at its speed (~40-70 us a step, at most
+    :func:`reference_run`, at its speed (~40-120 us a step, at most
     :data:`amslib.plain_loop.MAX_LOOP_STEPS` steps); anything else is a TypeError.
 
     ``seed`` fixes the stochastic problem's gradients (see :class:`StochasticProblem`);
