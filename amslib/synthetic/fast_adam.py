@@ -36,12 +36,13 @@ from .simulators import _HUGE, MAX_PER_STEP_SCHEDULE_STEPS, _AdamSim, _check_ste
 __all__ = ["run", "sweep", "CHUNK", "MAX_STEPS", "MAX_SWEEP_WORK", "MAX_SETTINGS",
            "MAX_PER_STEP_SCHEDULE_STEPS"]
 
-#: The most steps :func:`run` simulates: ~30-50 ns a step for Adam and AMSGrad, ~40 ns for
-#: AdamNC, ~100 ns for AdaBound (``benchmarks/bench_synthetic.py`` prints them), so at most
-#: ~10 s.
+#: The most steps :func:`run` simulates: ~30-80 ns a step for Adam and AMSGrad, ~40-70 ns
+#: for AdamNC, ~80-110 ns for AdaBound, quiet to loaded 2-core machine
+#: (``benchmarks/bench_synthetic.py`` prints them), so at most ~10 s.
 MAX_STEPS = 10 ** 8
-#: The most (setting, step) pairs one :func:`sweep` simulates (~3-5 ns each: at most ~15 s).
-MAX_SWEEP_WORK = 3 * 10 ** 9
+#: The most (setting, step) pairs one :func:`sweep` simulates (~3-10 ns each, quiet to
+#: loaded: at most ~3-10 s).
+MAX_SWEEP_WORK = 10 ** 9
 #: The most settings (and distinct beta_1 or beta_2 values) in one :func:`sweep`.
 MAX_SETTINGS = 10 ** 6
 MAX_DISTINCT_BETAS = 2 ** 12
@@ -55,7 +56,7 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     """Run ``opt`` on ``prob`` for ``steps`` steps, projecting onto [-1, 1] after each.
 
     Gives what :func:`reference_run` gives (to rounding, ~1e-12), much faster: 10^7 steps
-    in ~0.3-0.5 s (``benchmarks/bench_synthetic.py``), for up to :data:`MAX_STEPS` steps. Simulated this way:
+    in ~0.3-0.8 s (``benchmarks/bench_synthetic.py``), for up to :data:`MAX_STEPS` steps. Simulated this way:
     :class:`amslib.optimizers.Adam` (either ``amsgrad``, either ``bias_correction``, any
     step-size schedule: one written for a single t is called once per step, which costs
     ~0.2-0.5 us a step), :class:`amslib.beyond.AdaBound` / ``AMSBound`` and
@@ -70,7 +71,7 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     the online problem ignores it.
     """
     check_problem(prob)
-    steps = check_count(steps, "steps", 1, MAX_STEPS, "run simulates 10^7 steps in ~0.3-1 s; "
+    steps = check_count(steps, "steps", 1, MAX_STEPS, "run simulates 10^7 steps in ~0.3-0.8 s; "
                         "ask for fewer")
     x0 = check_x0(x0)
     seed = check_seed(seed)
@@ -158,7 +159,7 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
     S = math.prod(shape)
     check_count(S, "number of (beta1, beta2) settings", 1, MAX_SETTINGS)
     check_count(S * steps, "steps x settings", 1, MAX_SWEEP_WORK,
-                "about 3-5 ns each on one core; use fewer steps or a coarser grid")
+                "about 3-10 ns each on one core; use fewer steps or a coarser grid")
     B1, B2 = np.broadcast_arrays(b1, b2)
     for name, B in (("beta1", B1), ("beta2", B2)):
         bad = ~((B >= 0.0) & (B < 1.0))

@@ -18,7 +18,7 @@ from ..validation import check_schedule_value, describe
 from .scan import cumsum, ema
 
 #: The most steps with a schedule written for one t at a time, called once per step
-#: (~0.3-0.5 us a step: at most ~10 s).
+#: (~0.2-0.45 us a step, benchmarks/bench_synthetic.py: at most ~9 s).
 MAX_PER_STEP_SCHEDULE_STEPS = 2 * 10 ** 7
 
 def _is_exactly(opt, cls) -> bool:
