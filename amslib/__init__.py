@@ -6,11 +6,13 @@ optimizers  NumPy reference implementations (SGD, momentum, AdaGrad, RMSProp, Ad
 adamnc      AdamNC, the paper's second fix (beta_2t = 1 - 1/t)
 beyond      what came after AMSGrad: AdamX, Yogi, AdaBound/AMSBound, AdamW, large-beta_2 Adam
 torch_optim Adam/AMSGrad from scratch as a torch.optim.Optimizer
-synthetic   the paper's counterexamples and a fast simulator (run, sweep): a facade over
+synthetic   (a package) the paper's counterexamples and a fast simulator (run, sweep):
               online      the problems and their gradient streams
               plain_loop  reference_run, the plain loop (the ground truth), RunResult
               scan        the scan engine: moments and the clipped walk for whole blocks
-              fast_adam   run and sweep: Adam (and AdaBound, AdamNC) on the scan engine
+              simulators  the block simulators: Adam (and AdaBound, AdamNC) on the scan engine
+              fast_adam   run and sweep on them, with the regret bookkeeping
+            (amslib.online, .plain_loop, .scan and .fast_adam remain importable: the same modules)
 validation  the checks every public function applies to its arguments (one message style)
 schedules   step-size schedules alpha_t (constant, alpha / sqrt(t))
 data        the UCI handwritten digits (8x8) with a fixed train/test split

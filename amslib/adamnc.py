@@ -26,9 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .beyond import check_beta1_decay
-from .optimizers import _as_params, _Optimizer, _safe_div, check_beta, check_eps
-from .validation import check_step
+from .optimizers import _Optimizer, _safe_div, check_beta, check_eps
+from .validation import check_beta1_decay, check_step
 
 __all__ = ["AdamNC", "AdamNCState"]
 
@@ -84,16 +83,8 @@ class AdamNC(_Optimizer):
     _state_type = AdamNCState
     _nonnegative = ("v",)
 
-    def init(self, x) -> AdamNCState:
-        x = _as_params(x)
-        return AdamNCState(t=0, m=np.zeros_like(x), v=np.zeros_like(x))
-
-    def step(self, x, grad, state: AdamNCState):
-        x, g = self._params_and_grad(x, grad, state)
-        state = self._check_state(state, x)
-        t = state.t + 1
+    def _update(self, x, g, state, t, alpha):
         b1t, b2t = self.beta1_at(t), self.beta2_at(t)
-        m = b1t * state.m + (1.0 - b1t) * g
-        v = self._finite_moment(b2t * state.v + (1.0 - b2t) * g * g, "v_t", t, state, x)
-        x_new = x - self.alpha(t) * _safe_div(m, np.sqrt(v) + self.eps)
-        return self._finite_step(x_new, t, state, x), AdamNCState(t, m, v)
+        m = b1t * state.m + (1.0 - b1t) * g                                    # m_t
+        v = b2t * state.v + (1.0 - b2t) * g * g                                # v_t
+        return x - alpha * _safe_div(m, np.sqrt(v) + self.eps), AdamNCState(t, m, v)

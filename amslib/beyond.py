@@ -30,21 +30,24 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .optimizers import (Adam, AdamState, _adam_moments, _as_params, _Optimizer, _safe_div,
-                         check_beta, check_betas, check_eps, check_nonnegative)
-from .validation import check_flag, check_step, real_number
+from .optimizers import (
+    Adam,
+    AdamState,
+    _adam_moments,
+    _Optimizer,
+    _safe_div,
+    check_beta,
+    check_betas,
+    check_eps,
+    check_nonnegative,
+)
+from .validation import check_beta1_decay, check_flag, check_step, real_number
 
 __all__ = ["check_beta1_decay", "AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound",
            "AdamW",
            "large_beta2_adam"]
 
 
-def check_beta1_decay(value) -> float:
-    """lambda of beta_{1,t} = beta_1 lambda^(t-1): a float in [0, 1] (1: constant beta_1)."""
-    lam = real_number(value, "beta1_decay", "a float in [0, 1]")
-    if not 0.0 <= lam <= 1.0:  # also rejects NaN
-        raise ValueError(f"Invalid beta1_decay: {value} (must be in [0, 1])")
-    return lam
 
 
 # --------------------------------------------------------------------------- AdamX
@@ -89,7 +92,7 @@ class AdamX(_Optimizer):
         self.eps = check_eps(eps)
         self.beta1_decay = check_beta1_decay(beta1_decay)
 
-    def beta1(self, t: int) -> float:
+    def beta1_at(self, t: int) -> float:
         """beta_{1,t} = beta_1 * lambda^(t-1), t = 1, 2, ..."""
         t = t if type(t) is int and t >= 1 else check_step(t)
         return self.betas[0] * self.beta1_decay ** (t - 1)
@@ -97,25 +100,16 @@ class AdamX(_Optimizer):
     _state_type = AdamXState
     _nonnegative = ("v", "v_hat")
 
-    def init(self, x) -> AdamXState:
-        x = _as_params(x)
-        return AdamXState(t=0, m=np.zeros_like(x), v=np.zeros_like(x), v_hat=np.zeros_like(x))
-
-    def step(self, x, grad, state: AdamXState):
-        x, g = self._params_and_grad(x, grad, state)
-        state = self._check_state(state, x)
-        b2 = self.betas[1]
-        t = state.t + 1
-        b1t = self.beta1(t)
-        m = b1t * state.m + (1.0 - b1t) * g
-        v = self._finite_moment(b2 * state.v + (1.0 - b2) * g * g, "v_t", t, state, x)
+    def _update(self, x, g, state, t, alpha):
+        b1t, b2 = self.beta1_at(t), self.betas[1]
+        m = b1t * state.m + (1.0 - b1t) * g                                    # m_t
+        v = b2 * state.v + (1.0 - b2) * g * g                                  # v_t
         if t == 1:
-            v_hat = v
+            v_hat = v                                                          # v_hat_1
         else:
-            factor = ((1.0 - b1t) / (1.0 - self.beta1(t - 1))) ** 2
-            v_hat = self._finite_moment(np.maximum(factor * state.v_hat, v), "v_hat_t", t, state, x)
-        x_new = x - self.alpha(t) * _safe_div(m, np.sqrt(v_hat) + self.eps)
-        return self._finite_step(x_new, t, state, x), AdamXState(t, m, v, v_hat)
+            factor = ((1.0 - b1t) / (1.0 - self.beta1_at(t - 1))) ** 2
+            v_hat = np.maximum(factor * state.v_hat, v)                        # v_hat_t
+        return x - alpha * _safe_div(m, np.sqrt(v_hat) + self.eps), AdamXState(t, m, v, v_hat)
 
 
 # --------------------------------------------------------------------------- Yogi
@@ -164,22 +158,17 @@ class Yogi(_Optimizer):
     _nonnegative = ("v",)
 
     def init(self, x) -> YogiState:
-        x = _as_params(x)
-        return YogiState(t=0, m=np.zeros_like(x), v=np.full_like(x, self.initial_accumulator))
+        state = super().init(x)
+        return state._replace(v=np.full_like(state.v, self.initial_accumulator))   # v_0
 
-    def step(self, x, grad, state: YogiState):
-        x, g = self._params_and_grad(x, grad, state)
-        state = self._check_state(state, x)
+    def _update(self, x, g, state, t, alpha):
         b1, b2 = self.betas
-        t = state.t + 1
-        m = b1 * state.m + (1.0 - b1) * g
+        m = b1 * state.m + (1.0 - b1) * g                                      # m_t
         g2 = g * g
-        v = self._finite_moment(state.v - (1.0 - b2) * np.sign(state.v - g2) * g2, "v_t", t, state, x)
-        alpha = self.alpha(t)
-        if self.bias_correction:
+        v = state.v - (1.0 - b2) * np.sign(state.v - g2) * g2                  # v_t
+        if self.bias_correction:  # not in the paper (TensorFlow's)
             alpha = alpha * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
-        x_new = x - alpha * _safe_div(m, np.sqrt(v) + self.eps)
-        return self._finite_step(x_new, t, state, x), YogiState(t, m, v)
+        return x - alpha * _safe_div(m, np.sqrt(v) + self.eps), YogiState(t, m, v)
 
 
 # --------------------------------------------------------------------------- AdaBound
@@ -255,8 +244,8 @@ class AdaBound(_Optimizer):
             return self.final_lr * (at / a1)
         if at == 0.0:
             return 0.0
-        raise ValueError(f"Invalid learning rate at step t=1: 0 (scaled_bounds=True scales "
-                         f"final_lr by alpha_t / alpha_1; use scaled_bounds=False)")
+        raise ValueError("Invalid learning rate at step t=1: 0 (scaled_bounds=True scales "
+                         "final_lr by alpha_t / alpha_1; use scaled_bounds=False)")
 
     def bounds(self, t: int) -> tuple[float, float]:
         """(eta_l(t), eta_u(t)), the interval the step size is clipped to at step t."""
@@ -266,28 +255,17 @@ class AdaBound(_Optimizer):
         upper = f * (1.0 + 1.0 / (self.gamma * t))
         return lower, upper
 
-    init = Adam.init  # the same state as Adam's: (t, m, v, v_max)
-    _state_type = AdamState
+    _state_type = AdamState  # the same state as Adam's: (t, m, v, v_max)
     _nonnegative = ("v", "v_max")
 
-    def step(self, x, grad, state: AdamState):
-        x, g = self._params_and_grad(x, grad, state)
-        state = self._check_state(state, x)
+    def _update(self, x, g, state, t, alpha):
         b1, b2 = self.betas
-        try:
-            t, m, v, v_max, d = _adam_moments(state, g, b1, b2, self.amsbound)
-        except FloatingPointError:
-            self._check_state_values(state, x)
-            raise
-        a = self.alpha(t)
-        if self.bias_correction:
-            a = a * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+        m, v, v_max, d = _adam_moments(state, g, b1, b2, self.amsbound)   # m_t, v_t, v_hat_t, d_t
+        a = alpha * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t) if self.bias_correction else alpha
         denom = np.sqrt(d) + self.eps
-        ratio = np.full(denom.shape, np.inf)
-        np.divide(a, denom, out=ratio, where=denom > 0)
-        lower, upper = self.bounds(t)
-        eta = np.clip(ratio, lower, upper)
-        return self._finite_step(x - eta * m, t, state, x), AdamState(t, m, v, v_max)
+        ratio = np.divide(a, denom, out=np.full(denom.shape, np.inf), where=denom > 0)
+        eta = np.clip(ratio, *self.bounds(t))                                  # eta_t
+        return x - eta * m, AdamState(t, m, v, v_max)                          # x_{t+1}
 
 
 def AMSBound(lr=1e-3, betas=(0.9, 0.999), final_lr: float = 0.1, gamma: float = 1e-3,
@@ -327,12 +305,9 @@ class AdamW(Adam):
                          bias_correction=bias_correction)
         self.weight_decay = check_nonnegative(weight_decay, "weight_decay")
 
-    def step(self, x, grad, state: AdamState):
-        x, g = self._params_and_grad(x, grad, state)
-        state = self._check_state(state, x)
-        t = state.t + 1
-        x = self._finite_step(x * (1.0 - self.alpha(t) * self.weight_decay), t, state, x)
-        return super().step(x, g, state)
+    def _update(self, x, g, state, t, alpha):
+        x = x * (1.0 - alpha * self.weight_decay)                              # x' (decay first)
+        return super()._update(x, g, state, t, alpha)                          # Adam's step from x'
 
 
 # --------------------------------------------------------------------------- large beta_2
@@ -364,7 +339,8 @@ def large_beta2_adam(lr=1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: flo
 
     In practice: a large beta_2 (0.999 and above) is what practitioners already use, and
     Zhang et al. offer their result as one reason why Adam's failures are rarely seen;
-    the counterexamples need a beta_2 that is small for their period C. The check here raises ValueError when beta_1 >= sqrt(beta_2);
+    the counterexamples need a beta_2 that is small for their period C. The check here raises
+    ValueError when beta_1 >= sqrt(beta_2);
     whether beta_2 is large enough cannot be checked without the problem.
     """
     b1 = check_beta(beta1, name="beta1")

@@ -21,9 +21,10 @@ STEP_CHOICES = [("10^3", 10**3), ("10^4", 10**4), ("10^5", 10**5), ("10^6 (~1/4 
 #: The ranges of the numeric controls (sliders; period is an IntSlider, 2 .. 1000).
 RANGES = {"beta1": (0.0, 0.999), "beta2": (0.5, 0.9999), "alpha": (1e-3, 10.0),
           "C": (10.0, 1e5), "p": (1e-4, 0.5)}
-#: The most steps the explorer accepts: each redraw reruns every shown optimizer, and
-#: 10^8 steps already take several seconds a run (a slider would stop answering).
-MAX_EXPLORER_STEPS = 10**8
+#: The most steps the explorer accepts: each redraw reruns every shown optimizer, at
+#: ~30 ns a step (benchmarks/bench_synthetic.py): 10^7 steps are ~1/3 s a run, 10^8 would
+#: be several seconds for each slider move (a slider would stop answering).
+MAX_EXPLORER_STEPS = 10**7
 
 
 def _slider() -> dict:   # common arguments; a Layout of its own for each control

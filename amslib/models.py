@@ -50,8 +50,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .validation import (as_real_array, check_betas, check_count, check_eps, check_flag, check_lr,
-                         describe)
+from .validation import as_real_array, check_betas, check_count, check_eps, check_flag, check_lr, describe
 
 __all__ = ["Digits", "make_model", "train_one", "train_grid", "SCHEDULES"]
 
@@ -68,7 +67,7 @@ class Digits(NamedTuple):
     y_test: torch.Tensor
 
     @classmethod
-    def from_numpy(cls, X_train, y_train, X_test, y_test) -> "Digits":
+    def from_numpy(cls, X_train, y_train, X_test, y_test) -> Digits:
         """From arrays as :func:`amslib.data.load_digits` returns them: images (n, 64), finite;
         labels (n,), integers 0..9."""
         X_train, X_test = _images(X_train, "X_train"), _images(X_test, "X_test")
@@ -300,7 +299,7 @@ def train_grid(data: Digits, hidden: int | None, configs: Sequence[dict],
     check_count(C * S * _n_parameters(hidden), "configs x seeds x parameters per model", 1,
                 MAX_TOTAL_PARAMETERS, "the copies are trained at once, in memory")
     per_config = _stacked_init(hidden, seeds, C)
-    groups = [dict(c, params=[p]) for c, p in zip(configs, per_config)]
+    groups = [dict(c, params=[p]) for c, p in zip(configs, per_config, strict=True)]
     opt = torch.optim.Adam(groups)
     base_lr = [float(c["lr"]) for c in configs]
     rngs = [np.random.default_rng(s) for s in seeds]
@@ -322,7 +321,7 @@ def train_grid(data: Digits, hidden: int | None, configs: Sequence[dict],
         orders = torch.from_numpy(np.stack([rng.permutation(n) for rng in rngs]))  # (S, n)
         for idx in orders.split(int(batch_size), dim=1):                             # (S, B)
             t += 1
-            for group, lr in zip(opt.param_groups, base_lr):
+            for group, lr in zip(opt.param_groups, base_lr, strict=True):
                 group["lr"] = _lr(lr, schedule, t)
             logits = _stacked_forward(params(), data.X_train[idx])                  # (C, S, B, 10)
             y = data.y_train[idx].expand(C, -1, -1)

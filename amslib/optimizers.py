@@ -17,86 +17,68 @@ v_hat_t the running maximum of v_t (AMSGrad), alpha_t the step size.
 """
 from __future__ import annotations
 
-import functools
 import math
 from typing import NamedTuple
 
 import numpy as np
 
 from .schedules import as_schedule
-from .validation import (as_real_array, check_beta, check_betas, check_count, check_eps,
-                         check_flag, check_grad, check_lr, check_nonnegative,
-                         check_schedule_value, check_step, describe)
+from .validation import (
+    as_real_array,
+    check_beta,
+    check_betas,
+    check_count,
+    check_eps,
+    check_flag,
+    check_grad,
+    check_lr,
+    check_nonnegative,
+    check_schedule_value,
+    check_step,
+    describe,
+)
 
 __all__ = [
     "SGD", "Momentum", "AdaGrad", "RMSProp", "Adam", "AMSGrad",
     "SGDState", "MomentumState", "AdaGradState", "RMSPropState", "AdamState",
     "check_lr", "check_beta", "check_betas", "check_eps", "check_nonnegative", "check_flag",
-    "adam_moments",
+    "adam_moments", "MAX_T",
 ]
 
-
-# --------------------------------------------------------------------------- checks
-# (the checks live in amslib.validation; these names stay importable from here)
-_as_params = as_real_array
-_check_grad = check_grad
+#: The largest step number a state may hold: t and beta^t stay exact in float64 up to 2^53.
+MAX_T = 2 ** 53
 
 
-def _check_array_field(value, name: str, x: np.ndarray, nonnegative: bool = False) -> np.ndarray:
-    a = as_real_array(value, name)
-    if a.shape != x.shape:
-        raise ValueError(f"Invalid {name}: shape {a.shape} does not match the parameters' shape "
-                         f"{x.shape} (a state from init(x) of these parameters is needed)")
-    if nonnegative and a.size and a.min() < 0.0:
-        raise ValueError(f"Invalid {name}: negative entries (it is a sum of squares, >= 0)")
-    return a
+# --------------------------------------------------------------------------- the door
+class _Optimizer:
+    """What every optimizer shares: the checks at the door, once, and nothing else.
 
+    ``step`` checks x, the gradient and the state (a state from outside is checked like an
+    argument: the right type and shape, finite, >= 0 where it is a sum of squares), calls
+    the algorithm's ``_update`` (its equations, on checked values), and checks that what
+    came out is finite: if not, the step overflowed float64 and a FloatingPointError names t.
+    The new state never shares an array with the old one.
 
-class _Frozen(type):
-    """Metaclass: an optimizer's settings are fixed once its __init__ has run."""
+    Settings cannot be changed after construction (``opt.lr = 0.5`` raises), so that one
+    optimizer object always means one algorithm: :func:`amslib.synthetic.run`, which reads
+    the settings once, and the plain loop, which reads them at every step, cannot disagree.
 
-    def __call__(cls, *args, **kwargs):
-        obj = super().__call__(*args, **kwargs)
-        object.__setattr__(obj, "_frozen", True)
-        return obj
-
-
-class _Optimizer(metaclass=_Frozen):
-    """Shared plumbing: the step-size schedule, input checks, and fixed settings.
-
-    Settings cannot be changed after construction (``opt.lr = 0.5`` raises), so that
-    one optimizer object always means one algorithm: :func:`amslib.synthetic.run`,
-    which reads the settings once, and the plain loop, which reads them at every step,
-    cannot disagree. Make a new optimizer instead.
-
-    Subclasses describe their state with ``_state_type`` (a NamedTuple with ``t`` first)
-    and ``_nonnegative`` (the state arrays that are sums of squares); :meth:`_check_state`
-    then refuses a state of another optimizer, another shape, or a non-integral t.
+    Subclasses set ``_state_type`` (a NamedTuple with ``t`` first), ``_nonnegative`` (the
+    state fields that are sums of squares) and ``_update(x, g, state, t, alpha)``.
     """
 
-    _state_type = None
+    _state_type: type = None
     _nonnegative: tuple[str, ...] = ()
-
-    def __init_subclass__(cls, **kwargs):
-        """Every ``step`` runs with NumPy's overflow warnings off: a step that overflows raises
-        FloatingPointError naming t (``_finite_step``), which says it better than a
-        RuntimeWarning from deep inside the arithmetic would."""
-        super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("step")
-        if step is not None and not getattr(step, "_quiet", False):
-            @functools.wraps(step)
-            def quiet_step(self, x, grad, state):
-                with np.errstate(over="ignore", invalid="ignore"):
-                    return step(self, x, grad, state)
-            quiet_step._quiet = True
-            cls.step = quiet_step
 
     def __init__(self, lr):
         self.lr = check_lr(lr)
         self._schedule = as_schedule(self.lr)
 
     def __setattr__(self, name, value):
-        if self.__dict__.get("_frozen"):
+        code = type(self).__init__.__code__
+        settings = code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]
+        if name in self.__dict__ or not (name in settings or name.startswith("_")):
+            # each setting is a parameter of the constructor, set once, by __init__
             raise AttributeError(
                 f"{type(self).__name__}'s settings cannot be changed after construction (one "
                 f"optimizer object is one algorithm); make a new one, e.g. "
@@ -106,72 +88,99 @@ class _Optimizer(metaclass=_Frozen):
     def __delattr__(self, name):
         raise AttributeError(f"{type(self).__name__}'s settings cannot be deleted")
 
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
+        return f"{type(self).__name__}({fields})"
+
     def alpha(self, t: int) -> float:
         """The step size alpha_t at step t (t = 1, 2, ...)."""
         t = t if type(t) is int and t >= 1 else check_step(t)
         return check_schedule_value(self._schedule(t), t)
 
-    def _params_and_grad(self, x, grad, state=None):
-        """x as a float64 array and the gradient checked against it; a bad gradient's message
-        says at which step it came (``state``: the state it is applied to)."""
+    def init(self, x):
+        """The state before the first step: t = 0 and every array 0 (new arrays, not shared)."""
         x = as_real_array(x)
+        return self._state_type(0, *(np.zeros_like(x) for _ in self._state_type._fields[1:]))
+
+    def step(self, x, grad, state):
+        """x_{t+1} and the new state (x and the old state are not modified)."""
+        x = as_real_array(x)
+        state = check_state(state, x, self._state_type, self._nonnegative, type(self).__name__)
+        t = state.t + 1
         try:
-            return x, check_grad(x, grad)
+            g = check_grad(x, grad)
         except ValueError as exc:
-            t = getattr(state, "t", None)
-            if type(t) is int and t >= 0:
-                raise ValueError(f"{exc} at step t={t + 1}") from None
-            raise
+            raise ValueError(f"{exc} at step t={t}") from None
+        alpha = self.alpha(t)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x_new, new = self._update(x, g, state, t, alpha)
+        new = _finite_state(new, state, t)
+        return _finite(x_new, t), new
 
-    def _check_state(self, state, x: np.ndarray):
-        """The state as given, checked against the parameters x (see the class docstring)."""
-        cls = self._state_type
-        if cls is None:
-            return state
-        if not isinstance(state, cls):
-            raise ValueError(f"Invalid state: {describe(state)} (must be the {cls.__name__} that "
-                             f"{type(self).__name__}.init(x) or .step returned)")
-        fast = type(state.t) is int and state.t >= 0
-        fields = {"t": state.t if fast else check_count(state.t, "state.t (the number of steps done)", 0)}
-        for name in cls._fields[1:]:
-            value = getattr(state, name)
-            if type(value) is np.ndarray and value.dtype == np.float64 and value.shape == x.shape:
-                fields[name] = value  # the usual case, a state from init or step: nothing to convert
-            else:
-                fast = False
-                fields[name] = _check_array_field(value, f"state.{name}", x, name in self._nonnegative)
-        return state if fast else cls(**fields)
+    def _update(self, x: np.ndarray, g: np.ndarray, state, t: int, alpha: float):
+        """The algorithm's equations on checked values: (x_{t+1}, state_t)."""
+        raise NotImplementedError
 
-    def _check_state_values(self, state, x: np.ndarray) -> None:
-        """Every array of the state finite (and >= 0 where it is a sum of squares): the full
-        check that :meth:`_check_state` skips for arrays of the right type and shape."""
-        for name in type(state)._fields[1:]:
-            _check_array_field(getattr(state, name), f"state.{name}", x, name in self._nonnegative)
 
-    def _finite_step(self, x_new: np.ndarray, t: int, state=None, x=None) -> np.ndarray:
-        """x_new, if finite. If not: a ValueError naming the culprit when the ``state`` passed
-        in (checked in full now, with the parameters ``x``) holds NaN, inf or a negative sum
-        of squares, else a FloatingPointError (the step overflowed)."""
-        if not np.all(np.isfinite(x_new)):
-            if state is not None:
-                self._check_state_values(state, x)
+def check_state(state, x: np.ndarray, cls: type, nonnegative=(), owner: str = "the optimizer"):
+    """A state of type ``cls`` for parameters ``x``, checked like an argument: its t an
+    integer in [0, MAX_T), every array of x's shape, finite, and >= 0 for the fields in
+    ``nonnegative``. Returns it with its arrays as float64."""
+    if not isinstance(state, cls):
+        raise ValueError(f"Invalid state: {describe(state)} (must be the {cls.__name__} that "
+                         f"{owner}.init(x) or .step returned)")
+    t = state.t if type(state.t) is int and 0 <= state.t < MAX_T else check_count(
+        state.t, "state.t (the number of steps done)", 0, MAX_T - 1, "t stays exact in float64")
+    fields = [t]
+    for name in cls._fields[1:]:
+        value = getattr(state, name)
+        a = value if type(value) is np.ndarray and value.dtype == np.float64 else as_real_array(
+            value, f"state.{name}")
+        if a.shape != x.shape:
+            raise ValueError(f"Invalid state.{name}: shape {a.shape} does not match the parameters' "
+                             f"shape {x.shape} (a state from init(x) of these parameters is needed)")
+        if name in nonnegative:
+            if a.size and not (a.min() >= 0.0 and a.max() < math.inf):  # NaN fails too
+                as_real_array(a, f"state.{name}")  # names a non-finite entry
+                raise ValueError(f"Invalid state.{name}: negative entries (it is a sum of squares, >= 0)")
+        elif a is value:
+            if a.size and not np.isfinite(a).all():
+                as_real_array(a, f"state.{name}")
+        fields.append(a)
+    return cls(*fields)
+
+
+def _finite(x_new: np.ndarray, t: int) -> np.ndarray:
+    """x_{t+1}, if finite; else the step overflowed float64."""
+    if x_new.size and not np.isfinite(x_new).all():
+        raise FloatingPointError(
+            f"the step at t={t} overflowed float64 (the new x is not finite); "
+            "lower the learning rate")
+    return x_new
+
+
+def _finite_state(new, old, t: int):
+    """The new state, if finite (a sum of squares past float64's range, |g| above ~1e154,
+    would make every later step silently 0), with no array shared with the old state."""
+    fields = [new.t]
+    for name, a, a_old in zip(new._fields[1:], new[1:], old[1:], strict=True):
+        if a.size and not np.isfinite(a).all():
             raise FloatingPointError(
-                f"the step at t={t} overflowed float64 (the new x is not finite); "
-                "lower the learning rate (or, if you built the state yourself, check that it "
-                "holds finite values and v >= 0)")
-        return x_new
+                f"{name}_t overflowed float64 at step t={t} (squared gradients above ~1e308); "
+                "scale the loss (and so the gradients) down")
+        fields.append(a.copy() if a is a_old else a)
+    return type(new)(*fields)
 
-    def _finite_moment(self, v: np.ndarray, name: str, t: int, state, x: np.ndarray) -> np.ndarray:
-        """:func:`_finite_moment`, naming the state's field if the state passed in was bad."""
-        try:
-            return _finite_moment(v, name, t)
-        except FloatingPointError:
-            self._check_state_values(state, x)
-            raise
 
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
-        return f"{type(self).__name__}({fields})"
+def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, with 0 where den == 0.
+
+    With eps = 0 the denominator is 0 only while every gradient so far was 0, and then
+    the numerator is 0 too: the right update is 0, not the NaN of 0/0.
+    """
+    out = np.zeros(np.broadcast(num, den).shape)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
 
 
 # --------------------------------------------------------------------------- SGD
@@ -184,14 +193,8 @@ class SGD(_Optimizer):
 
     _state_type = SGDState
 
-    def init(self, x) -> SGDState:
-        _as_params(x)
-        return SGDState(t=0)
-
-    def step(self, x, grad, state: SGDState):
-        x, g = self._params_and_grad(x, grad, state)
-        t = self._check_state(state, x).t + 1
-        return self._finite_step(x - self.alpha(t) * g, t), SGDState(t)
+    def _update(self, x, g, state, t, alpha):
+        return x - alpha * g, SGDState(t)
 
 
 # --------------------------------------------------------------------------- momentum
@@ -217,41 +220,12 @@ class Momentum(_Optimizer):
         super().__init__(lr)
         self.beta = check_beta(beta, name="beta")
 
-    def init(self, x) -> MomentumState:
-        x = _as_params(x)
-        return MomentumState(t=0, m=np.zeros_like(x))
-
-    def step(self, x, grad, state: MomentumState):
-        x, g = self._params_and_grad(x, grad, state)
-        state = self._check_state(state, x)
-        t = state.t + 1
-        m = self.beta * state.m + (1.0 - self.beta) * g
-        return self._finite_step(x - self.alpha(t) * m, t, state, x), MomentumState(t, m)
+    def _update(self, x, g, state, t, alpha):
+        m = self.beta * state.m + (1.0 - self.beta) * g          # m_t
+        return x - alpha * m, MomentumState(t, m)                 # x_{t+1}
 
 
 # --------------------------------------------------------------------------- AdaGrad
-def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den, with 0 where den == 0.
-
-    With eps = 0 the denominator is 0 only while every gradient so far was 0, and then
-    the numerator is 0 too: the right update is 0, not the NaN of 0/0.
-    """
-    out = np.zeros(np.broadcast(num, den).shape)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
-
-
-def _finite_moment(v: np.ndarray, name: str, t: int) -> np.ndarray:
-    """A sum of squared gradients, checked: past float64's range (|g| above ~1e154) it
-    would be inf and every later step silently 0. (NaN and negative values, which only a
-    state built by hand can bring, fail too: the optimizers then say which field.)"""
-    if v.size and not (v.min() >= 0.0 and v.max() < math.inf):
-        raise FloatingPointError(
-            f"{name} overflowed float64 at step t={t} (squared gradients above ~1e308); "
-            "scale the loss (and so the gradients) down")
-    return v
-
-
 class AdaGradState(NamedTuple):
     t: int
     G: np.ndarray
@@ -271,17 +245,9 @@ class AdaGrad(_Optimizer):
         super().__init__(lr)
         self.eps = check_eps(eps)
 
-    def init(self, x) -> AdaGradState:
-        x = _as_params(x)
-        return AdaGradState(t=0, G=np.zeros_like(x))
-
-    def step(self, x, grad, state: AdaGradState):
-        x, g = self._params_and_grad(x, grad, state)
-        state = self._check_state(state, x)
-        t = state.t + 1
-        G = self._finite_moment(state.G + g * g, "G_t", t, state, x)
-        x_new = x - self.alpha(t) * _safe_div(g, np.sqrt(G) + self.eps)
-        return self._finite_step(x_new, t, state, x), AdaGradState(t, G)
+    def _update(self, x, g, state, t, alpha):
+        G = state.G + g * g                                        # G_t
+        return x - alpha * _safe_div(g, np.sqrt(G) + self.eps), AdaGradState(t, G)
 
 
 # --------------------------------------------------------------------------- RMSProp
@@ -299,25 +265,17 @@ class RMSProp(_Optimizer):
     Same as ``torch.optim.RMSprop(lr, alpha=beta, eps=eps)`` (momentum 0, not centered).
     """
 
+    _state_type = RMSPropState
+    _nonnegative = ("v",)
+
     def __init__(self, lr, beta: float = 0.99, eps: float = 1e-8):
         super().__init__(lr)
         self.beta = check_beta(beta, name="beta")
         self.eps = check_eps(eps)
 
-    _state_type = RMSPropState
-    _nonnegative = ("v",)
-
-    def init(self, x) -> RMSPropState:
-        x = _as_params(x)
-        return RMSPropState(t=0, v=np.zeros_like(x))
-
-    def step(self, x, grad, state: RMSPropState):
-        x, g = self._params_and_grad(x, grad, state)
-        state = self._check_state(state, x)
-        t = state.t + 1
-        v = self._finite_moment(self.beta * state.v + (1.0 - self.beta) * g * g, "v_t", t, state, x)
-        x_new = x - self.alpha(t) * _safe_div(g, np.sqrt(v) + self.eps)
-        return self._finite_step(x_new, t, state, x), RMSPropState(t, v)
+    def _update(self, x, g, state, t, alpha):
+        v = self.beta * state.v + (1.0 - self.beta) * g * g        # v_t
+        return x - alpha * _safe_div(g, np.sqrt(v) + self.eps), RMSPropState(t, v)
 
 
 # --------------------------------------------------------------------------- Adam
@@ -337,16 +295,15 @@ def adam_moments(state: AdamState, g, b1: float, b2: float, amsgrad: bool):
         d_t = v_max_t if amsgrad else v_t           (the denominator: the step divides by sqrt(d_t))
 
     Returns (t, m_t, v_t, v_max_t, d_t), with t the new step number. The hat is kept for
-    AMSGrad's maximum only, as in Reddi et al. Every argument is checked (the optimizers'
-    steps, which have checked them already, call the unchecked ``_adam_moments``).
+    AMSGrad's maximum only, as in Reddi et al. Every argument is checked here, at the door
+    (the optimizers call the unchecked ``_adam_moments``).
     """
     if not isinstance(state, AdamState):
         raise ValueError(f"Invalid state: {describe(state)} (must be the AdamState that "
                          "Adam.init(x) or Adam.step returned)")
     x = state.m if isinstance(state.m, np.ndarray) else np.asarray(state.m)
     try:
-        state = Adam(0.0)._check_state(state, x)
-        Adam(0.0)._check_state_values(state, x)
+        state = check_state(state, x, AdamState, Adam._nonnegative, "Adam")
     except ValueError as exc:
         raise ValueError(f"{exc} (in adam_moments)") from None
     try:
@@ -357,16 +314,19 @@ def adam_moments(state: AdamState, g, b1: float, b2: float, amsgrad: bool):
                              f"arrays {x.shape} (they must match)") from None
         raise
     b1, b2 = check_beta(b1, 0), check_beta(b2, 1)
-    return _adam_moments(state, g, b1, b2, check_flag(amsgrad, "amsgrad"))
+    amsgrad = check_flag(amsgrad, "amsgrad")
+    with np.errstate(over="ignore", invalid="ignore"):
+        m, v, v_max, d = _adam_moments(state, g, b1, b2, amsgrad)
+    new = _finite_state(AdamState(state.t + 1, m, v, v_max), state, state.t + 1)
+    return (*new, v_max if d is v_max else v)
 
 
 def _adam_moments(state: AdamState, g: np.ndarray, b1: float, b2: float, amsgrad: bool):
-    """:func:`adam_moments` without the checks of its arguments."""
-    m = b1 * state.m + (1.0 - b1) * g
-    v = _finite_moment(b2 * state.v + (1.0 - b2) * g * g, "v_t", state.t + 1)
-    v_max = np.maximum(state.v_max, v) if amsgrad else state.v_max
-    d = v_max if amsgrad else v
-    return state.t + 1, m, v, v_max, d
+    """:func:`adam_moments` on checked values: (m_t, v_t, v_max_t, d_t)."""
+    m = b1 * state.m + (1.0 - b1) * g                              # m_t
+    v = b2 * state.v + (1.0 - b2) * g * g                          # v_t
+    v_max = np.maximum(state.v_max, v) if amsgrad else state.v_max  # v_hat_t (AMSGrad)
+    return m, v, v_max, (v_max if amsgrad else v)                  # d_t
 
 
 class Adam(_Optimizer):
@@ -405,27 +365,14 @@ class Adam(_Optimizer):
         self.amsgrad = check_flag(amsgrad, "amsgrad")
         self.bias_correction = check_flag(bias_correction, "bias_correction")
 
-    def init(self, x) -> AdamState:
-        x = _as_params(x)
-        # three arrays, not one shared three times: writing into m must not change v
-        return AdamState(t=0, m=np.zeros_like(x), v=np.zeros_like(x), v_max=np.zeros_like(x))
-
-    def step(self, x, grad, state: AdamState):
-        x, g = self._params_and_grad(x, grad, state)
-        state = self._check_state(state, x)
+    def _update(self, x, g, state, t, alpha):
         b1, b2 = self.betas
-        try:
-            t, m, v, v_max, d = _adam_moments(state, g, b1, b2, self.amsgrad)
-        except FloatingPointError:
-            self._check_state_values(state, x)  # a state built by hand with NaN or v < 0?
-            raise
-        alpha = self.alpha(t)
-        if self.bias_correction:
-            denom = np.sqrt(d) / math.sqrt(1.0 - b2 ** t) + self.eps
-            x_new = x - (alpha / (1.0 - b1 ** t)) * _safe_div(m, denom)
-        else:
-            x_new = x - alpha * _safe_div(m, np.sqrt(d) + self.eps)
-        return self._finite_step(x_new, t, state, x), AdamState(t, m, v, v_max)
+        m, v, v_max, d = _adam_moments(state, g, b1, b2, self.amsgrad)   # m_t, v_t, v_hat_t, d_t
+        if self.bias_correction:  # torch.optim.Adam's form
+            step = alpha / (1.0 - b1 ** t) * _safe_div(m, np.sqrt(d) / math.sqrt(1.0 - b2 ** t) + self.eps)
+        else:                     # Reddi et al., Algorithm 2
+            step = alpha * _safe_div(m, np.sqrt(d) + self.eps)
+        return x - step, AdamState(t, m, v, v_max)                 # x_{t+1}
 
 
 def AMSGrad(lr=1e-3, betas=(0.9, 0.999), eps: float = 1e-8, bias_correction: bool = True) -> Adam:

@@ -147,14 +147,28 @@ def label_axes(ax, xlabel: str, ylabel: str, title: str | None = None) -> None:
 
 
 def contour(ax, f, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), levels: int = 20, n: int = 201) -> None:
-    """Draw the level sets of a 2-D function ``f(x, y)`` (vectorised over arrays)."""
+    """Draw the level sets of a 2-D function ``f(x, y)`` (vectorised over arrays: it gets two
+    n x n grids and must return an n x n array of real numbers, finite somewhere)."""
     xlim, ylim = _limits(xlim, "xlim"), _limits(ylim, "ylim")
     levels = check_count(levels, "levels", 1, 1000)
     n = check_count(n, "n", 2, 4000, "an n x n grid is evaluated")
+    if not callable(f):
+        raise TypeError(f"Invalid f: {describe(f)} (must be a function f(x, y) of two arrays)")
     xs = np.linspace(*xlim, n)
     ys = np.linspace(*ylim, n)
     X, Y = np.meshgrid(xs, ys)
     Z = f(X, Y)
+    try:
+        Z = np.asarray(Z)
+    except Exception:
+        Z = None
+    if Z is None or Z.shape != X.shape or Z.dtype.kind not in "iuf":
+        raise ValueError(f"Invalid f: it returned {describe(Z)} for {n} x {n} grids (must return an "
+                         f"array of real numbers of shape ({n}, {n}): write it with NumPy "
+                         "operations, which work element-wise)")
+    if not np.isfinite(Z).any():
+        raise ValueError(f"Invalid f: not finite anywhere on xlim={xlim}, ylim={ylim} (NaN or inf "
+                         "at every point of the grid; nothing to draw)")
     ax.contour(X, Y, Z, levels=levels, colors="#999999", linewidths=0.8)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)

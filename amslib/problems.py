@@ -27,8 +27,7 @@ import math
 
 import numpy as np
 
-from .plain_loop import check_optimizer
-from .validation import as_real_array, check_count, describe, real_number
+from .validation import as_real_array, check_count, check_optimizer, describe, real_number
 
 __all__ = ["Problem", "Quadratic", "RotatedQuadratic", "Rosenbrock", "optimize", "MAX_STEPS"]
 

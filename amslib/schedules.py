@@ -5,7 +5,8 @@ schedule here also accepts a NumPy array of step numbers and returns an array, s
 the fast simulator in :mod:`amslib.synthetic` can evaluate a whole run at once. Any
 other callable works too: one written for a single t (``lambda t: 0.5 / math.sqrt(t)``,
 a step decay ``lambda t: 0.1 if t < 1000 else 0.01``) is called once per step, which
-costs about 0.1-0.3 us a step in the simulator (10^7 steps: a few seconds).
+costs about 0.2-0.5 us a step in the simulator (``benchmarks/bench_synthetic.py`` prints
+it; at most :data:`amslib.fast_adam.MAX_PER_STEP_SCHEDULE_STEPS` steps).
 """
 from __future__ import annotations
 

@@ -68,14 +68,33 @@ def installed_version(name: str) -> str | None:
         return None
 
 
+def _check_minimum(minimum) -> dict:
+    """``minimum`` as check_versions takes it: a dict {package name: version such as '1.26'}."""
+    from .validation import invalid
+
+    allowed = "None or a dict {package name: minimum version}, e.g. {'numpy': '1.26'}"
+    if not isinstance(minimum, dict):
+        raise invalid("minimum", minimum, allowed)
+    for name, least in minimum.items():
+        if not (isinstance(name, str) and name.strip()):
+            raise invalid("minimum", minimum, allowed + " (a package name is a non-empty string)")
+        if not (isinstance(least, str) and _version_tuple(least)):
+            raise invalid(f"minimum[{name!r}]", least, "a version string such as '1.26' "
+                          "(numbers separated by dots)")
+    return minimum
+
+
 def check_versions(minimum: dict | None = None, torch: bool = True) -> dict:
     """Return {package: version}; warn (``VersionWarning``) for each package below its floor.
 
     A missing package raises ImportError with the command that installs it. ``torch=False``
     leaves PyTorch out (notebooks that do not use it). Nothing is imported here.
     """
-    minimum = dict(MINIMUM_VERSIONS if minimum is None else minimum)
-    if not torch:
+    minimum = MINIMUM_VERSIONS if minimum is None else _check_minimum(minimum)
+    minimum = dict(minimum)
+    from .validation import check_flag
+
+    if not check_flag(torch, "torch"):
         minimum.pop("torch", None)
     if sys.version_info[:2] < MINIMUM_PYTHON:
         raise ImportError(f"The course needs Python >= {'.'.join(map(str, MINIMUM_PYTHON))}, "

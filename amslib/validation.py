@@ -19,9 +19,15 @@ import operator
 
 import numpy as np
 
-__all__ = ["real_number", "check_real", "check_positive", "check_lr", "check_beta", "check_betas",
+__all__ = ["invalid", "real_number", "check_real", "check_positive", "check_lr", "check_beta", "check_betas",
            "check_nonnegative", "check_eps", "check_flag", "check_count", "check_step", "check_seed",
-           "check_schedule_value", "as_real_array", "check_grad", "describe"]
+           "check_schedule_value", "as_real_array", "check_grad", "describe", "MAX_ELEMENTS",
+           "check_beta1_decay", "check_optimizer"]
+
+#: The most elements an array argument may have. Arrays are copied to float64 (8 bytes an
+#: element) before use; a broadcast view costs no memory until then, so the size is checked
+#: before the copy (10^9 elements would be 8 GB).
+MAX_ELEMENTS = 5 * 10 ** 7
 
 
 def describe(value) -> str:
@@ -33,11 +39,16 @@ def describe(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def invalid(name: str, value, allowed: str) -> ValueError:
+    """The one message every check uses: ``Invalid <name>: <value> (must be <allowed>)``."""
+    return ValueError(f"Invalid {name}: {describe(value)} (must be {allowed})")
+
+
 def real_number(value, name: str, allowed: str = "a real number") -> float:
     """``float(value)`` for a real number (Python, NumPy or a 0-d array/tensor); a
     ValueError ``Invalid <name>: <value> (must be <allowed>)`` for anything else: bools,
     strings, complex numbers, None, arrays of several numbers. Not checked for finiteness."""
-    bad = ValueError(f"Invalid {name}: {describe(value)} (must be {allowed})")
+    bad = invalid(name, value, allowed)
     if isinstance(value, (bool, np.bool_, str, bytes, complex, np.complexfloating)) or value is None:
         raise bad
     if not isinstance(value, numbers.Real):  # arrays, tensors, Decimal-like objects
@@ -61,7 +72,7 @@ def check_real(value, name: str, allowed: str = "a finite number") -> float:
     """A finite float; ``allowed`` (the range, in words) is repeated in every message."""
     v = real_number(value, name, allowed)
     if not math.isfinite(v):
-        raise ValueError(f"Invalid {name}: {describe(value)} (must be {allowed})")
+        raise invalid(name, value, allowed)
     return v
 
 
@@ -69,15 +80,15 @@ def check_positive(value, name: str) -> float:
     """A finite float > 0 (``Invalid <name>: ... (must be a finite number > 0)``)."""
     v = check_real(value, name, "a finite number > 0")
     if not v > 0.0:
-        raise ValueError(f"Invalid {name}: {describe(value)} (must be a finite number > 0)")
+        raise invalid(name, value, "a finite number > 0")
     return v
 
 
 def check_nonnegative(value, name: str) -> float:
     """A finite float >= 0; the message names the parameter (``Invalid <name> value: ...``)."""
-    v = real_number(value, f"{name} value", "a float >= 0")
+    v = real_number(value, f"{name} value", "a finite float >= 0")
     if not math.isfinite(v) or v < 0.0:
-        raise ValueError(f"Invalid {name} value: {value} (must be a finite float >= 0)")
+        raise invalid(f"{name} value", value, "a finite float >= 0")
     return v
 
 
@@ -89,9 +100,9 @@ def check_lr(lr, name: str = "learning rate"):
     """Accept a float >= 0 or a callable schedule (see :mod:`amslib.schedules`)."""
     if callable(lr) and not isinstance(lr, (np.ndarray, np.generic)):
         return lr
-    v = real_number(lr, name, "a float >= 0 or a callable of t")
+    v = real_number(lr, name, "a finite float >= 0 or a callable of t")
     if not math.isfinite(v) or v < 0.0:
-        raise ValueError(f"Invalid {name}: {lr} (must be a finite float >= 0)")
+        raise invalid(name, lr, "a finite float >= 0 or a callable of t")
     return v
 
 
@@ -99,22 +110,22 @@ def check_schedule_value(value, t) -> float:
     """What a schedule returned at step t, checked like a learning rate."""
     v = real_number(value, f"learning rate at step t={t}", "a finite float >= 0")
     if not math.isfinite(v) or v < 0.0:
-        raise ValueError(f"Invalid learning rate at step t={t}: {v} (must be a finite float >= 0)")
+        raise invalid(f"learning rate at step t={t}", v, "a finite float >= 0")
     return v
 
 
 def check_beta(beta, index=None, name: str = "beta parameter") -> float:
     """beta must lie in [0, 1). ``index`` reproduces torch.optim's message for betas."""
     where = f" at index {index}" if index is not None else ""
-    v = real_number(beta, f"{name}{where}", "a float in [0, 1)")
+    v = real_number(beta, f"{name}{where}", "in [0, 1)")
     if not 0.0 <= v < 1.0:  # also rejects NaN
-        raise ValueError(f"Invalid {name}{where}: {beta} (must be in [0, 1))")
+        raise invalid(f"{name}{where}", beta, "in [0, 1)")
     return v
 
 
 def check_betas(betas) -> tuple[float, float]:
     """A pair (beta_1, beta_2), each in [0, 1), as a tuple of floats."""
-    bad = ValueError(f"Invalid betas: {describe(betas)} (must be a pair (beta_1, beta_2))")
+    bad = invalid("betas", betas, "a pair (beta_1, beta_2)")
     if isinstance(betas, (str, bytes, dict, set, frozenset)):
         raise bad
     try:
@@ -130,7 +141,7 @@ def check_flag(value, name: str) -> bool:
     """True or False (also NumPy's bool); anything else, the string 'False' included, is refused."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
-    raise ValueError(f"Invalid {name}: {describe(value)} (must be True or False)")
+    raise invalid(name, value, "True or False")
 
 
 def check_count(value, name: str, minimum: int = 0, maximum: int | None = None,
@@ -208,11 +219,19 @@ def as_real_array(x, name: str = "parameters x") -> np.ndarray:
     if raw.dtype.kind not in "iuf":
         raise ValueError(f"Invalid {name}: {'an array of dtype ' + str(raw.dtype) if raw.ndim else describe(x)} "
                          "(must hold finite real numbers: integers or floats within float64's range)")
+    _check_size(raw, name)
     a = np.array(raw, dtype=np.float64)  # a copy
     if not np.all(np.isfinite(a)):
         bad = np.flatnonzero(~np.isfinite(a))[0]
         raise ValueError(f"Invalid {name}: non-finite value {a.flat[bad]} at flat index {bad}")
     return a
+
+
+def _check_size(a: np.ndarray, name: str) -> None:
+    """Refuse an array of more than MAX_ELEMENTS elements before it is copied."""
+    if a.size > MAX_ELEMENTS:
+        raise ValueError(f"Invalid {name}: {a.size:,} elements (at most {MAX_ELEMENTS:,}: it is "
+                         "copied as float64, 8 bytes an element)")
 
 
 def _detached(x):
@@ -230,6 +249,9 @@ def check_grad(x: np.ndarray, grad) -> np.ndarray:
         raise ValueError(f"Invalid gradient: {describe(grad)} (must be an array of real numbers)") from None
     if raw.dtype.kind not in "iuf":
         raise ValueError(f"Invalid gradient: an array of dtype {raw.dtype} (must hold real numbers)")
+    if raw.shape != np.shape(x):
+        raise ValueError(
+            f"Invalid gradient: shape {raw.shape} does not match the parameters' shape {np.shape(x)}")
     g = np.asarray(raw, dtype=np.float64)
     if g.shape != np.shape(x):
         raise ValueError(
@@ -240,3 +262,21 @@ def check_grad(x: np.ndarray, grad) -> np.ndarray:
             f"Invalid gradient: non-finite value {g.flat[bad]} at flat index {bad} "
             "(gradients must be finite)")
     return g
+
+
+def check_beta1_decay(value) -> float:
+    """lambda of beta_{1,t} = beta_1 lambda^(t-1): a float in [0, 1] (1: constant beta_1)."""
+    lam = real_number(value, "beta1_decay", "in [0, 1]")
+    if not 0.0 <= lam <= 1.0:  # also rejects NaN
+        raise invalid("beta1_decay", value, "in [0, 1]")
+    return lam
+
+
+def check_optimizer(opt) -> None:
+    """TypeError unless ``opt`` has the optimizers' ``init`` and ``step`` methods."""
+    if isinstance(opt, type):
+        raise TypeError(f"opt must be an optimizer object, not the class {opt.__name__} "
+                        f"(make one first: {opt.__name__}(lr=...))")
+    if not (callable(getattr(opt, "init", None)) and callable(getattr(opt, "step", None))):
+        raise TypeError(f"opt must be an optimizer with init and step (such as "
+                        f"amslib.optimizers.Adam(...)), not {type(opt).__name__}")

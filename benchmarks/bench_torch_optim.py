@@ -25,8 +25,9 @@ torch's foreach=True. The goal is judged on the median of per-repeat (paired) ra
 which is much less sensitive to other load on the machine than a ratio of medians.
 On CUDA the device is synchronised before and after each block.
 
-The goal: amslib's step() at most 1.25x torch's foreach step(); it is checked against
-both the default and the forced foreach=True (they are the same thing on CUDA).
+The goal (issue 22): amslib's step(), with its finite-gradient check on, at most 1.1x
+torch.optim.Adam(amsgrad=True)'s step() on the CPU, one thread; it is checked against both
+the default and the forced foreach=True (they are the same thing on CUDA).
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ import torch  # noqa: E402
 
 from amslib.torch_optim import Adam  # noqa: E402
 
-GOAL = 1.25
+GOAL = 1.1
 N, D_IN, H, D_OUT = 64, 1000, 100, 10
 
 
@@ -124,7 +125,7 @@ def main(argv=None) -> int:
         order = names[r % len(names):] + names[:r % len(names)]  # rotate who goes first
         for n in order:
             model, x, y, opt = runs[n]
-            full_us[n].append(time_block(lambda: train_step(model, x, y, opt)))
+            full_us[n].append(time_block(lambda m=model, x=x, y=y, o=opt: train_step(m, x, y, o)))
             step_us[n].append(time_block(opt.step))  # the grads of the last full step
 
     med_step = {n: statistics.median(step_us[n]) for n in names}
@@ -149,7 +150,7 @@ def main(argv=None) -> int:
     print("Paired ratio: amslib / torch within each repeat (the two blocks ran moments apart, "
           "so a slow phase of the machine cancels); median over repeats, and ratio of bests.\n")
     for ref in (TORCH_DEFAULT, TORCH_FOREACH):
-        paired = statistics.median(a / b for a, b in zip(step_us[AMSLIB], step_us[ref]))
+        paired = statistics.median(a / b for a, b in zip(step_us[AMSLIB], step_us[ref], strict=False))
         of_best = best_step[AMSLIB] / best_step[ref]
         verdict = "met" if paired <= GOAL else "NOT met"
         print(f"- amslib step() vs {ref} step(): paired median ratio {paired:.2f}, "

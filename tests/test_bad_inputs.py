@@ -45,9 +45,28 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from amslib import (adamnc, beyond, data, explorer_controls, explorer_figure, explorer_runs,
-                    fast_adam, models, online, optimizers, plain_loop, plotting, problems, scan,
-                    schedules, setup, synthetic, torch_optim, validation, widgets)
+from amslib import (
+    adamnc,
+    beyond,
+    data,
+    explorer_controls,
+    explorer_figure,
+    explorer_runs,
+    fast_adam,
+    models,
+    online,
+    optimizers,
+    plain_loop,
+    plotting,
+    problems,
+    scan,
+    schedules,
+    setup,
+    synthetic,
+    torch_optim,
+    validation,
+    widgets,
+)
 
 matplotlib.use("Agg")
 
@@ -342,7 +361,7 @@ SPECS = [
     Spec("AdamNC.beta2_at(t)", lambda t: adamnc.AdamNC(0.1).beta2_at(t), dict(t=1), dict(t=STEP), ()),
     Spec("AdamNC.beta1_at(t)", lambda t: adamnc.AdamNC(0.1, beta1_decay=0.5).beta1_at(t), dict(t=1),
          dict(t=STEP), ()),
-    Spec("AdamX.beta1(t)", lambda t: beyond.AdamX(0.1, beta1_decay=0.5).beta1(t), dict(t=1), dict(t=STEP), ()),
+    Spec("AdamX.beta1_at(t)", lambda t: beyond.AdamX(0.1, beta1_decay=0.5).beta1_at(t), dict(t=1), dict(t=STEP), ()),
     Spec("AdaBound.bounds(t)", lambda t: beyond.AdaBound(0.1).bounds(t), dict(t=1), dict(t=STEP), (2,)),
     # ------------------------------------------------------------------ problems of the paper
     Spec("online_problem", lambda C, period, c: online.online_problem(C, period, c).gradients(7),
@@ -472,7 +491,8 @@ def _explorer(**kw):
 
 
 def _explorer_specs():
-    slider = lambda lo, hi, good: Kind(None, NOT_A_NUMBER + _cases(True, nan=NAN, inf=INF, below=lo - 1, above=hi + 1), good)
+    def slider(lo, hi, good):
+        return Kind(None, NOT_A_NUMBER + _cases(True, nan=NAN, inf=INF, below=lo - 1, above=hi + 1), good)
     return [
         Spec("ExplorerControls", lambda **kw: len(explorer_controls.ExplorerControls(**kw).settings()),
              dict(beta1=0.9, beta2=0.99, alpha=0.5, schedule="inv_sqrt", problem="online", C=1010.0,
@@ -805,7 +825,7 @@ def test_gradient_going_bad_mid_run_names_the_step(cls, bad):
 def test_torch_gradient_going_bad_mid_run_names_the_step(foreach):
     p = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
     opt = torch_optim.Adam([p], lr=0.1, foreach=foreach)
-    for t in range(1, K):
+    for _ in range(1, K):
         p.grad = torch.tensor([0.5, -1.0])
         opt.step()
     p.grad = torch.tensor([0.5, NAN])

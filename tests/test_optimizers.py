@@ -229,3 +229,88 @@ def test_schedule_returning_negative_rejected_at_step():
     x, state = opt.step(x, np.ones(1), state)  # alpha_2 = 0 is allowed
     with pytest.raises(ValueError, match=r"Invalid learning rate at step t=3: -0.125"):
         opt.step(x, np.ones(1), state)
+
+
+# --------------------------------------------------------------------------- a state from outside
+from amslib import adamnc, beyond, optimizers, synthetic  # noqa: E402
+
+EVERY_NUMPY_OPTIMIZER = [SGD, Momentum, AdaGrad, RMSProp, Adam, AMSGrad, adamnc.AdamNC,
+                         beyond.AdamX, beyond.Yogi, beyond.AdaBound, beyond.AMSBound, beyond.AdamW]
+
+
+def _opt(cls):
+    return cls(0.1)
+
+
+def _states_after_some_steps(opt, x):
+    state = opt.init(x)
+    for g in ([1.0, -2.0, 0.5], [0.3, 0.0, -1.0]):
+        x, state = opt.step(x, np.array(g), state)
+    return x, state
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, -1.0])
+@pytest.mark.parametrize("cls", EVERY_NUMPY_OPTIMIZER, ids=lambda c: c.__name__)
+def test_a_state_from_outside_is_checked_like_an_argument(cls, bad):
+    """Every array field of every optimizer's state, given NaN, +-inf or (for sums of squares) a
+    negative entry: a ValueError naming the field, never NaN in the new x or the new state
+    (whether or not the algorithm reads that field: AMSGrad's v_max under amsgrad=False too)."""
+    opt = _opt(cls)
+    x, state = _states_after_some_steps(opt, np.array([0.2, -0.3, 0.1]))
+    for name in type(state)._fields[1:]:
+        if bad == -1.0 and name not in opt._nonnegative:
+            continue  # a first moment may be negative
+        field = getattr(state, name).copy()
+        field[1] = bad
+        with pytest.raises(ValueError, match=f"state.{name}"):
+            opt.step(x, np.ones(3), state._replace(**{name: field}))
+
+
+@pytest.mark.parametrize("cls", EVERY_NUMPY_OPTIMIZER, ids=lambda c: c.__name__)
+def test_a_new_state_shares_no_memory_with_the_old_one_or_x(cls):
+    opt = _opt(cls)
+    x, state = _states_after_some_steps(opt, np.array([0.2, -0.3, 0.1]))
+    x_new, new = opt.step(x, np.ones(3), state)
+    for a in new[1:]:
+        assert not np.shares_memory(a, x) and not np.shares_memory(a, x_new)
+        assert not any(np.shares_memory(a, b) for b in state[1:])
+    for name, a in zip(new._fields[1:], new[1:], strict=False):
+        others = [b for other, b in zip(new._fields[1:], new[1:], strict=False) if other != name]
+        assert not any(np.shares_memory(a, b) for b in others)
+
+
+@pytest.mark.parametrize("t", [10 ** 400, 2 ** 53, -1, 2.5])
+@pytest.mark.parametrize("cls", EVERY_NUMPY_OPTIMIZER, ids=lambda c: c.__name__)
+def test_a_state_step_number_out_of_range_is_named(cls, t):
+    opt = _opt(cls)
+    state = opt.init(np.zeros(2))
+    with pytest.raises(ValueError, match=r"state\.t"):
+        opt.step(np.zeros(2), np.ones(2), state._replace(t=t))
+
+
+class _NaNAfter:
+    """A user's optimizer (init and step) whose step returns NaN from step k on."""
+
+    def __init__(self, k, bad=math.nan):
+        self.k, self.bad = k, bad
+
+    def init(self, x):
+        return 0
+
+    def step(self, x, g, t):
+        return (np.array(self.bad) if t + 1 >= self.k else x - 0.01 * g), t + 1
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("engine", [synthetic.run, synthetic.reference_run])
+def test_a_user_optimizer_returning_non_finite_stops_at_that_step(engine, bad):
+    prob = synthetic.online_problem()
+    with pytest.raises(FloatingPointError, match="t=5"):
+        engine(prob, _NaNAfter(5, bad), 20)
+
+
+def test_adam_moments_checks_the_state_it_is_given():
+    state = Adam().init(np.zeros(2))
+    with pytest.raises(ValueError, match="state.v_max"):
+        optimizers.adam_moments(state._replace(v_max=np.array([0.0, math.nan])), np.ones(2),
+                                0.9, 0.999, False)

@@ -7,6 +7,7 @@ import struct
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from amslib import plotting
@@ -30,7 +31,8 @@ def test_any_requested_size_is_readable_on_a_slide(w, h):
 
 @pytest.mark.parametrize("w, h", [(0, 3), (3, -1), (float("nan"), 2)])
 def test_bad_sizes_are_refused(w, h):
-    with pytest.raises(ValueError, match=r"Invalid figure (width|height) \(inches\): .* \(must be a finite number > 0\)"):
+    with pytest.raises(ValueError,
+                       match=r"Invalid figure (width|height) \(inches\): .* \(must be a finite number > 0\)"):
         plotting.figure_size(w, h)
 
 
@@ -62,3 +64,21 @@ def test_no_figure_shrinks_its_text_below_the_style(path):
             assert float(size) >= plotting.SMALL_PT, \
                 f"{path.name} {cell.get('id')}: fontsize={size} < {plotting.SMALL_PT} pt"
         assert not re.search(r"fontsize\s*=\s*['\"](x+-)?small", cell.source), cell.get("id")
+
+
+@pytest.mark.parametrize("f, match", [
+    (lambda x, y: 1.0, "shape"), (lambda x, y: np.full_like(x, np.nan), "not finite anywhere"),
+    (lambda x, y: x + 1j * y, "real numbers"), (lambda x, y: None, "shape"), (3, "function"),
+    (lambda x, y: np.ones((2, 2)), "shape"),
+])
+def test_contour_names_a_function_it_cannot_draw(f, match):
+    import matplotlib.pyplot as plt
+
+    from amslib import plotting
+
+    fig, ax = plt.subplots()
+    try:
+        with pytest.raises((ValueError, TypeError), match=match):
+            plotting.contour(ax, f, n=11)
+    finally:
+        plt.close(fig)

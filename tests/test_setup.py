@@ -26,7 +26,7 @@ def test_floors_are_pyprojects():
         m = re.match(r"([A-Za-z0-9_.\-]+)\s*>=\s*([0-9.]+)", req)
         floors[m.group(1)] = m.group(2)
     assert floors == setup.MINIMUM_VERSIONS
-    assert pyproject()["project"]["requires-python"] == ">=%d.%d" % setup.MINIMUM_PYTHON
+    assert pyproject()["project"]["requires-python"] == ">={}.{}".format(*setup.MINIMUM_PYTHON)
 
 
 @pytest.mark.parametrize("version, expected", [
@@ -51,7 +51,8 @@ def test_at_the_floors_no_warning():
 
 
 def test_missing_package_is_an_error_with_the_fix():
-    with pytest.raises(ImportError, match=r"no-such-package-xyz is missing: install it with  %pip install 'no-such-package-xyz>=1'"):
+    with pytest.raises(ImportError, match=r"no-such-package-xyz is missing: install it with  "
+                                          r"%pip install 'no-such-package-xyz>=1'"):
         setup.check_versions({"no-such-package-xyz": "1"})
 
 
@@ -117,3 +118,21 @@ def test_figures_survive_mplbackend_agg(tmp_path):
         km.shutdown_kernel(now=True)
     figure = [o for o in nb.cells[1].outputs if o.get("output_type") == "display_data"]
     assert figure and "image/png" in figure[0]["data"], json.dumps(nb.cells[1].outputs)[:500]
+
+
+@pytest.mark.parametrize("minimum, match", [
+    ("numpy", "minimum"), (["numpy"], "minimum"), ({"numpy": "abc"}, r"minimum\['numpy'\]"),
+    ({"numpy": 1.26}, r"minimum\['numpy'\]"), ({"": "1.0"}, "package name"), ({3: "1.0"}, "package name"),
+])
+def test_check_versions_names_a_bad_minimum(minimum, match):
+    from amslib import setup
+
+    with pytest.raises(ValueError, match=match):
+        setup.check_versions(minimum=minimum)
+
+
+def test_check_versions_refuses_a_non_flag_torch():
+    from amslib import setup
+
+    with pytest.raises(ValueError, match="torch"):
+        setup.check_versions(torch="no")

@@ -7,8 +7,14 @@ import pytest
 from amslib.optimizers import SGD, Adam
 from amslib.schedules import constant, inv_sqrt
 from amslib.synthetic import (
-    online_problem, reference_run, run, sample_steps, stochastic_problem, sweep,
-    theorem1_beta2, theorem1_problem,
+    online_problem,
+    reference_run,
+    run,
+    sample_steps,
+    stochastic_problem,
+    sweep,
+    theorem1_beta2,
+    theorem1_problem,
 )
 
 PROBLEMS = {
@@ -151,7 +157,8 @@ def test_subsampling():
     (lambda: theorem1_problem(1.5), r"needs C > 2"),
     (lambda: online_problem(period=1), r"Invalid period: 1 \(must be an integer >= 2\)"),
     (lambda: online_problem(period=3.5), r"Invalid period: 3.5 \(must be an integer"),
-    (lambda: online_problem(c=math.nan), r"Invalid c: nan \(must be a finite number with \|c\| in \[1e-150, 1e\+150\] or 0\)"),
+    (lambda: online_problem(c=math.nan),
+     r"Invalid c: nan \(must be a finite number with \|c\| in \[1e-150, 1e\+150\] or 0\)"),
     (lambda: online_problem(C=math.inf), r"Invalid C: inf"),
     (lambda: stochastic_problem(p=0.0), r"Invalid p: 0.0 \(must be a probability in \(0, 1\)\)"),
     (lambda: stochastic_problem(p=1.0), r"Invalid p: 1.0"),
@@ -218,8 +225,8 @@ def test_theorem1_adam_drifts_to_worst_point():
 def test_run_uses_the_exact_loop_for_adam_subclasses_with_another_update():
     """AdamW is an Adam subclass whose step adds weight decay: run must not simulate plain Adam."""
     from amslib.beyond import AdamW
-    from amslib.synthetic import online_problem, reference_run, run
     from amslib.schedules import inv_sqrt
+    from amslib.synthetic import online_problem, reference_run, run
 
     prob = online_problem()
     opt = AdamW(lr=inv_sqrt(0.5), betas=(0.9, 0.99), weight_decay=0.5, amsgrad=True)
@@ -277,3 +284,37 @@ def test_run_adabound_scaled_bounds_with_a_zero_first_step_size():
         reference_run(PROBLEMS["online"], warm, 100)
     zero = AdaBound(0.0, (0.9, 0.99))  # alpha_t = 0 throughout: bounds 0, no step
     assert run(PROBLEMS["online"], zero, 300, x0=0.25).x_final == 0.25
+
+
+def _caps():
+    """Every documented cap on time: (what, call with the cap + 1, the cap)."""
+    import math as _math
+
+    from amslib import fast_adam, plain_loop, synthetic
+    from amslib.adamnc import AdamNC
+    from amslib.beyond import Yogi
+    from amslib.explorer_controls import MAX_EXPLORER_STEPS
+    from amslib.widgets import Explorer
+
+    prob = synthetic.online_problem()
+    one_t = Adam(lambda t: 0.5 / _math.sqrt(t))  # written for one t at a time
+    return [
+        ("run", lambda: synthetic.run(prob, Adam(0.1), fast_adam.MAX_STEPS + 1), fast_adam.MAX_STEPS),
+        ("run, loop-only optimizer", lambda: synthetic.run(prob, Yogi(0.1), plain_loop.MAX_LOOP_STEPS + 1),
+         plain_loop.MAX_LOOP_STEPS),
+        ("reference_run", lambda: synthetic.reference_run(prob, AdamNC(0.1), plain_loop.MAX_LOOP_STEPS + 1),
+         plain_loop.MAX_LOOP_STEPS),
+        ("run, one-t schedule", lambda: synthetic.run(prob, one_t, fast_adam.MAX_PER_STEP_SCHEDULE_STEPS + 1),
+         fast_adam.MAX_PER_STEP_SCHEDULE_STEPS),
+        ("sweep", lambda: synthetic.sweep(prob, np.linspace(0, 0.9, 1000)[:, None],
+                                          np.linspace(0.5, 0.99, 1000)[None, :], 0.1,
+                                          fast_adam.MAX_SWEEP_WORK // 10 ** 6 + 1), fast_adam.MAX_SWEEP_WORK),
+        ("Explorer", lambda: Explorer(steps=MAX_EXPLORER_STEPS + 1), MAX_EXPLORER_STEPS),
+    ]
+
+
+@pytest.mark.parametrize("i", range(6))
+def test_every_cap_refuses_with_the_limit_in_the_message(i):
+    what, call, cap = _caps()[i]
+    with pytest.raises(ValueError, match=f"{cap:,}"):
+        call()

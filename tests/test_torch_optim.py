@@ -200,7 +200,7 @@ def test_foreach_equals_loop_with_mixed_dtypes(device):
                 assert s.dtype == p.dtype and s.device == p.device
         return ps
 
-    for a, b in zip(run(True), run(False)):
+    for a, b in zip(run(True), run(False), strict=False):
         rtol = 1e-12 if a.dtype == torch.float64 else 1e-6
         torch.testing.assert_close(a, b, rtol=rtol, atol=rtol)
 
@@ -368,11 +368,24 @@ def test_bad_hyperparameters_raise(kwargs, message):
 
 
 @pytest.mark.parametrize("lr, why", [(lambda t: 1e-3, "lr_scheduler"),
-                                     (torch.tensor(1e-3), "tensor learning rates")],
-                         ids=["callable", "tensor"])
-def test_lr_must_be_a_float(lr, why):
+                                     (torch.tensor([1e-3, 1e-3]), "one-element"),
+                                     (torch.tensor(1), "one-element floating-point")],
+                         ids=["callable", "two-element tensor", "integer tensor"])
+def test_lr_must_be_a_float_or_a_one_element_tensor(lr, why):
     with pytest.raises(ValueError, match=f"Invalid learning rate: .*{why}"):
         Adam([torch.nn.Parameter(torch.zeros(2))], lr=lr)
+
+
+def test_a_0_dim_tensor_lr_is_accepted_as_torch_optim_does():
+    paths = []
+    for lr in (float(torch.tensor(1e-2)), torch.tensor(1e-2)):  # the same float32 value
+        p = torch.nn.Parameter(torch.ones(3, dtype=torch.float64))
+        opt = Adam([p], lr=lr)
+        for _ in range(3):
+            p.grad = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
+            opt.step()
+        paths.append(p.detach().clone())
+    assert torch.equal(*paths)
 
 
 def test_betas_must_be_a_pair():

@@ -37,14 +37,14 @@ def _grads(params, k, scale):
 
 def _steps(opt, params, start, n, scale):
     for k in range(start, start + n):
-        for p, g in zip(params, _grads(params, k, scale)):
+        for p, g in zip(params, _grads(params, k, scale), strict=False):
             p.grad = g
         opt.step()
 
 
 def _close(a, b, dtype):
     tol = 1e-12 if dtype == torch.float64 else 1e-5
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         assert torch.allclose(x, y, rtol=tol, atol=tol * 10), (x, y)
 
 
@@ -92,7 +92,7 @@ def test_state_dict_round_trips_with_torch(h, direction, foreach):
     _steps(opt_a, a, 0, 3, 1.0)
     opt_b = second(b, foreach=foreach, **h)
     with torch.no_grad():
-        for x, y in zip(b, a):
+        for x, y in zip(b, a, strict=False):
             x.copy_(y)
     opt_b.load_state_dict(opt_a.state_dict())
     _steps(opt_b, b, 3, 3, 1.0)
@@ -206,3 +206,102 @@ def test_finite_check_does_not_overflow():
     q.grad = torch.tensor([1e20, -3e38])
     opt.step()
     assert torch.isfinite(q).all()
+
+
+# ------------------------------------------------------------------ hardening, round 2
+def _stepped(opt_kwargs=None, grad=None, dtype=torch.float64, n=3):
+    p = torch.nn.Parameter(torch.ones(n, dtype=dtype))
+    opt = Adam([p], **(opt_kwargs or {}))
+    p.grad = torch.ones(n, dtype=dtype) if grad is None else grad
+    return p, opt
+
+
+@pytest.mark.parametrize("foreach", [True, False])
+@pytest.mark.parametrize("amsgrad", [True, False])
+def test_eps_0_with_a_zero_gradient_entry_steps_0_not_nan(foreach, amsgrad):
+    p, opt = _stepped(dict(eps=0.0, foreach=foreach, amsgrad=amsgrad),
+                      torch.tensor([0.0, 1.0, -2.0], dtype=torch.float64))
+    opt.step()
+    assert torch.isfinite(p).all() and p[0] == 1.0 and p[1] < 1.0 < p[2]
+
+
+@pytest.mark.parametrize("foreach", [True, False])
+def test_a_parameter_with_zero_elements_is_stepped(foreach):
+    empty = torch.nn.Parameter(torch.zeros(0, 4))
+    full = torch.nn.Parameter(torch.ones(2))
+    opt = Adam([empty, full], foreach=foreach)
+    empty.grad, full.grad = torch.zeros(0, 4), torch.ones(2)
+    opt.step()
+    assert full[0] < 1.0 and empty.shape == (0, 4)
+
+
+def test_the_same_parameter_twice_is_refused():
+    p = torch.nn.Parameter(torch.ones(2))
+    with pytest.raises(ValueError, match="appears twice"):
+        Adam([p, p])
+    opt = Adam([p])
+    opt.param_groups[0]["params"].append(p)
+    p.grad = torch.ones(2)
+    with pytest.raises(ValueError, match="appears twice"):
+        opt.step()
+    assert torch.equal(p, torch.ones(2))
+
+
+def test_a_group_whose_params_became_a_bare_tensor_is_refused():
+    p, opt = _stepped()
+    opt.param_groups[0]["params"] = p
+    with pytest.raises(ValueError, match="params"):
+        opt.step()
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32, torch.float64])
+def test_an_lr_that_overflows_the_dtype_is_refused_before_updating(dtype):
+    p, opt = _stepped(dict(lr=1e308 if dtype == torch.float64 else 1e300), dtype=dtype)
+    with pytest.raises(ValueError, match="learning rate"):
+        opt.step()
+    assert torch.equal(p, torch.ones(3, dtype=dtype))
+    assert all(s["step"] == 0 and not s["exp_avg"].any() for s in opt.state.values())
+
+
+@pytest.mark.parametrize("foreach", [True, False])
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_low_precision_moments_are_kept_in_float32(dtype, foreach):
+    """A float16 gradient of 1e4: g^2 = 1e8 overflows float16 (the step would silently be 0);
+    the moments are float32 and the step is the float32 step, rounded to the dtype."""
+    p, opt = _stepped(dict(lr=1e-1, foreach=foreach), torch.full((3,), 1e4, dtype=dtype), dtype=dtype)
+    q, ref = _stepped(dict(lr=1e-1, foreach=foreach), torch.full((3,), 1e4), dtype=torch.float32)
+    for _ in range(3):
+        opt.step()
+        ref.step()
+    assert opt.state[p]["exp_avg_sq"].dtype == torch.float32
+    assert torch.equal(p, q.to(dtype)) or torch.allclose(p.float(), q, rtol=1e-2)
+    assert (p < 1.0).all()
+
+
+@pytest.mark.parametrize("key", ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"])
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_a_loaded_state_with_non_finite_moments_is_refused(key, bad):
+    p, opt = _stepped(dict(amsgrad=True))
+    opt.step()
+    sd = opt.state_dict()
+    sd["state"][0][key][1] = bad
+    fresh = Adam([_p()], amsgrad=True)
+    with pytest.raises(ValueError, match=key):
+        fresh.load_state_dict(sd)
+    assert not fresh.state
+
+
+@pytest.mark.parametrize("closure", [1, "loss", 0.5])
+def test_a_closure_that_is_not_callable_is_named(closure):
+    p, opt = _stepped()
+    with pytest.raises(TypeError, match="closure"):
+        opt.step(closure)
+
+
+def test_a_step_number_past_2_53_is_refused():
+    p, opt = _stepped()
+    opt.step()
+    sd = opt.state_dict()
+    sd["state"][0]["step"] = 10 ** 400
+    with pytest.raises(ValueError, match="step"):
+        Adam([_p()]).load_state_dict(sd)
