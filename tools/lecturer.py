@@ -135,7 +135,9 @@ LECTURER_PHRASES = ("speaker notes", "speaker note", "speaker view", "the room",
                     "of the 90 minute plan", "lecturer copy", "let the room", "ask the room")
 #: The learner's own text: a lecturer-only run of words that is also here (a note quoting a
 #: cell, a formula) is the course's, not the lecturer's.
-LEARNER_DOCS = [ROOT / "README.md", ROOT / "tools" / "templates" / "student" / "README.md"]
+#: The course library (its docstrings, the self-checks' answers) is the learner's too.
+LEARNER_DOCS = ([ROOT / "README.md", ROOT / "tools" / "templates" / "student" / "README.md"]
+                + sorted((ROOT / "amslib").rglob("*.py")))
 WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -200,9 +202,16 @@ def lecturers_md_passages(path: Path = LECTURERS_MD) -> list[str]:
 def learner_shingles(nb_dir: Path | None = None) -> set[str]:
     """Every shingle of the learner's own text: the notebooks as committed and the
     learner-facing documents (LEARNER_DOCS)."""
+    import json
+
     found: set[str] = set()
     for path in sorted((nb_dir or NB_DIR).glob("[0-9][0-9]_*.ipynb")) + LEARNER_DOCS:
         found |= shingles(readable_text(path))
+        if path.suffix == ".ipynb":   # its table of contents: the headings one after another
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            toc = [ln.lstrip("#") for c in cells if c["cell_type"] == "markdown"
+                   for ln in "".join(c["source"]).splitlines() if ln.startswith("#")]
+            found |= shingles(text_words("\n".join(toc)))
     return found
 
 
@@ -224,6 +233,8 @@ def lecturer_only(notes_dir: Path | None = None, lecturers_md: Path = LECTURERS_
 
 
 TAG = re.compile(r"<[^<>]*>")
+#: A markdown link's target, ``[text](target)``: the reader sees the text only.
+LINK_TARGET = re.compile(r"\]\([^()\s]*\)")
 #: Attributes whose values a reader sees or hears (alt text, tooltips, screen readers).
 ATTRIBUTE = re.compile(r"""\b(?:alt|title|aria-label|aria-description|placeholder|content|label)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
@@ -235,7 +246,7 @@ def text_words(raw: str) -> str:
     (should a ``<`` in a formula have hidden text from the tag-stripping)."""
     import html as html_lib
 
-    visible = html_lib.unescape(TAG.sub(" ", raw))
+    visible = html_lib.unescape(TAG.sub(" ", LINK_TARGET.sub("]", raw)))
     attrs = " ".join(html_lib.unescape(a or b) for a, b in ATTRIBUTE.findall(raw))
     return words(visible) + " \n " + words(attrs) + " \n " + words(html_lib.unescape(raw))
 
@@ -382,9 +393,30 @@ def notebooks() -> list[Path]:
     return sorted(NB_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
+def rise_slides(nb) -> dict[str, list[str]]:
+    """{cell id: the headings (lower case) of the RISE slide that cell is on}. A cell of
+    slide type ``slide`` or ``subslide`` starts a slide (RISE shows a subslide as a slide
+    of its own); a skipped cell is on no slide, so a note after it shows on the slide of
+    the last cell shown before it."""
+    groups: list[list] = [[]]
+    where: dict[str, int] = {}
+    for cell in nb.cells:
+        kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
+        if kind in ("slide", "subslide"):
+            groups.append([])
+        if kind not in ("skip", "notes"):
+            groups[-1].append(cell)
+        where[cell.get("id")] = len(groups) - 1
+    heads = [[ln.lstrip("#").strip().lower() for c in g if c.cell_type == "markdown"
+              for ln in c.source.splitlines() if ln.startswith("#")] for g in groups]
+    return {cid: heads[k] for cid, k in where.items()}
+
+
 def problems(notes_dir: Path | None = None, nb_dir: Path | None = None) -> list[str]:
     """What is wrong with the notes: a file for no notebook, a malformed heading, an empty
-    note, a note after a cell its notebook does not have."""
+    note, a note after a cell its notebook does not have, a note whose slide heading is not
+    on the RISE slide of the cell it follows (RISE and the decks would show it on
+    different slides)."""
     notes_dir, nb_dir = notes_dir or NOTES_DIR, nb_dir or NB_DIR
     found = []
     stems = {p.stem for p in nb_dir.glob("[0-9][0-9]_*.ipynb")}
@@ -402,10 +434,19 @@ def problems(notes_dir: Path | None = None, nb_dir: Path | None = None) -> list[
         # it on the first slide (tools/slides.py, layout_for_projection)
         heads = [ln.lstrip("#").strip().lower() for c in nb.cells if c.cell_type == "markdown"
                  for ln in c.source.splitlines() if ln.startswith("#")]
+        rise = rise_slides(nb)
         for cid, target, _ in _notes(path.stem, notes_dir):
             if target and not any(h.startswith(target.lower()) for h in heads):
                 found.append(f"{path}: the note after {cid} names the slide {target!r}, "
                              f"but no heading of notebooks/{path.stem}.ipynb starts so")
+                continue
+            # in RISE the note shows on the slide of the cell it follows; in the decks on the
+            # slide of its heading: the two must be the same slide
+            shown = rise.get(cid, [])
+            if target and not any(h.startswith(target.lower()) for h in shown):
+                found.append(f"{path}: the note after {cid} names the slide {target!r}, but in "
+                             f"RISE it shows on the slide of {cid}, whose headings are "
+                             f"{shown or 'none'}: put it after the cell with that heading")
     return found
 
 
