@@ -450,13 +450,39 @@ def problems(notes_dir: Path | None = None, nb_dir: Path | None = None) -> list[
     return found
 
 
+#: A relative link in markdown (``](target)``) or HTML (``href="target"``, ``src="target"``).
+RELATIVE_LINK = re.compile(r"""(\]\(|\b(?:href|src)=["'])(?![a-z][a-z0-9+.-]*:|#|/)([^)\s"'#]+)""", re.I)
+
+
+def relink(nb, out: Path, nb_dir: Path | None = None):
+    """``nb`` (a notebook of ``nb_dir``) with each relative link that would not resolve from
+    ``out`` (``../README.md#contents``: out is build/lecturer/notebooks) rewritten to reach the
+    same file from there; links to the other notebooks, which are written beside it, stay."""
+    import os
+
+    nb_dir = (nb_dir or NB_DIR).resolve()
+
+    def fix(m: re.Match) -> str:
+        target = m.group(2)
+        src = (nb_dir / target).resolve()
+        if (out / target).exists() or not src.exists() or src.parent == nb_dir:
+            return m.group(0)
+        return m.group(1) + Path(os.path.relpath(src, out.resolve())).as_posix()
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = RELATIVE_LINK.sub(fix, cell.source)
+    return nb
+
+
 def build(out: Path = OUT_DIR, names: list[str] | None = None) -> list[Path]:
-    """Write the lecturer copy of every notebook (or of ``names``) into ``out``."""
+    """Write the lecturer copy of every notebook (or of ``names``) into ``out``, its
+    relative links rewritten to resolve from there (:func:`relink`)."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [NB_DIR / (n if n.endswith(".ipynb") else f"{n}.ipynb") for n in names] if names else notebooks()
     written = []
     for path in paths:
-        nb = lecturer_copy(nbformat.read(path, as_version=4), path.stem)
+        nb = relink(lecturer_copy(nbformat.read(path, as_version=4), path.stem), out, path.parent)
         target = out / path.name
         nbformat.write(nb, target)
         written.append(target)
