@@ -131,7 +131,7 @@ LECTURERS_SECTIONS = ("Questions to ask the room", "The interactive parts",
 #: Phrases that only text for the lecturer has: a learner's or student's file with one of
 #: them talks about the room or the notes (tests/test_editions.py checks that no learner
 #: text has them today). As :func:`words`.
-LECTURER_PHRASES = ("speaker notes", "speaker note", "speaker view", "the room",
+LECTURER_PHRASES = ("speaker notes", "speaker view", "the room",
                     "of the 90 minute plan", "lecturer copy", "let the room", "ask the room")
 #: The learner's own text: a lecturer-only run of words that is also here (a note quoting a
 #: cell, a formula) is the course's, not the lecturer's.
