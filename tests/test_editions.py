@@ -294,22 +294,65 @@ def test_learner_edition_has_no_notes_and_no_lecturer_passage():
         assert "<!-- notes" not in path.read_text()
 
 
+def _worked_answers():
+    """{notebook stem: the sentences of its worked answers}, as the site folds them."""
+    out = {}
+    for path in NOTEBOOKS:
+        folded = sitepages.fold_worked_answers(nbformat.read(path, as_version=4))
+        cells = [c for c in folded.cells if sitepages.ANSWER_TAG in c.metadata.get("tags", [])]
+        assert cells, f"{path.name}: no worked answer found to fold"
+        out[path.stem] = [s for c in cells for s in lecturer.sentences(c.source) if len(s.split()) >= 5]
+    return out
+
+
 def test_public_site_has_no_lecturer_passage_and_folds_worked_answers(built_site):
+    """No lecturer-only text anywhere on the site, and no worked answer on screen in any
+    file of it (pages, decks, the decks' index, the search index): only inside a page's
+    folded <details class="course-solution">. The notebooks offered for download
+    (site/notebooks/*.ipynb) are the learner edition itself, answers at their end."""
     found = lecturer.audit(site=built_site)
     assert not found, "\n".join(found[:10])
+    answers = _worked_answers()
+    every = [s for v in answers.values() for s in v]
+    assert len(every) >= 40
+    files = [p for p in lecturer._files(built_site) if p.suffix in (".html", ".htm", ".js", ".svg")]
+    assert len(files) >= 2 * len(NOTEBOOKS) + 2                       # pages, decks, indexes
+    for path in files:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        shown = re.sub(r'<details class="course-solution">.*?</details>', " ", raw, flags=re.S)
+        if path.suffix == ".js":                                     # the search index: folded text is not searched
+            outside = " " + lecturer.readable_text(path) + " "
+        else:
+            outside = " " + lecturer.text_words(shown) + " "
+        on_screen = [s for s in every if f" {s} " in outside]
+        assert not on_screen, (str(path.relative_to(built_site)), on_screen[:3])
+    for stem, sentences in answers.items():                            # still there, folded
+        inside = " " + lecturer.html_words((built_site / f"{stem}.html").read_text()) + " "
+        assert all(f" {s} " in inside for s in sentences), stem
+        deck = (built_site / "slides" / f"{stem}.slides.html").read_text()
+        assert f'href="../{stem}.html"' in deck, f"{stem}: the deck's Solutions slide points to the page"
+    index = (built_site / "slides" / "index.html").read_text()
+    assert "make handouts" not in index and "speaker" not in index.lower()
+
+
+def test_public_decks_fold_the_solutions_section_and_nothing_else():
+    """tools/build.py's public decks: the Solutions section (to the next level-2 heading)
+    becomes one pointer slide; the cells before and after it stay."""
+    import build  # tools/build.py
+
     for path in NOTEBOOKS:
-        page = (built_site / f"{path.stem}.html").read_text()
-        shown = re.sub(r'<details class="course-solution">.*?</details>', " ", page, flags=re.S)
-        folded = sitepages.fold_worked_answers(nbformat.read(path, as_version=4))
-        answers = [c for c in folded.cells if sitepages.ANSWER_TAG in c.metadata.get("tags", [])]
-        assert answers, f"{path.name}: no worked answer found to fold"
-        for cell in answers:
-            text = lecturer.sentences(cell.source)
-            inside = " " + lecturer.html_words(page) + " "
-            outside = " " + lecturer.html_words(shown) + " "
-            for s in text:
-                assert f" {s} " in inside, (path.name, s)           # on the page, ...
-                assert f" {s} " not in outside, (path.name, s)      # ... but folded away
+        nb = build.read(path)
+        public = build.without_solutions(build.read(path), path.stem)
+        heads = [student_heading(c) for c in nb.cells]
+        k = heads.index("Solutions")
+        end = next((i for i in range(k + 1, len(heads)) if heads[i]), len(heads))
+        assert public.cells[:k] == nb.cells[:k] and public.cells[k + 1:] == nb.cells[end:]
+        assert f"(../{path.stem}.html)" in public.cells[k].source
+
+
+def student_heading(cell):
+    first = cell.source.lstrip().split("\n", 1)[0] if cell.cell_type == "markdown" else ""
+    return first[3:].strip() if first.startswith("## ") else None
 
 
 def test_student_edition_has_no_lecturer_file_or_passage(student_edition):
@@ -321,8 +364,65 @@ def test_student_edition_has_no_lecturer_file_or_passage(student_edition):
     for heading in ("## How to open a notebook", "## How to run it", "## How to hand in", "## Contents"):
         assert heading in readme
     assert "LECTURERS" not in readme and "lecturer/" not in readme
-    for path in (student_edition / "notebooks").glob("*.ipynb"):
-        assert "LECTURERS.md" not in path.read_text(), path.name
+    for path in lecturer._files(student_edition):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert "LECTURERS.md" not in text and "lecturer/" not in text, path
+
+
+def test_student_edition_makefile_needs_only_what_it_ships(student_edition):
+    """Every target of the student Makefile: its prerequisites and the files its recipes
+    name exist in the edition (make -n resolves them all), and there is no `test` target
+    (the edition has no tests); the pyproject has no test-runner settings naming files it
+    lacks; the notebooks no longer promise `make test` or worked solutions."""
+    import shutil
+    import subprocess
+
+    makefile = (student_edition / "Makefile").read_text()
+    targets = re.findall(r"^([a-z][\w-]*):", makefile, flags=re.M)
+    assert set(targets) == {"lab", "check"}
+    if shutil.which("make"):
+        done = subprocess.run(["make", "-n", "-C", str(student_edition), *targets],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        for path in re.findall(r"(?<![\w.$/-])((?:notebooks|requirements|tools|tests|amslib)/[\w./*-]+)", done.stdout):
+            assert list(student_edition.glob(path)), f"make {targets} names {path}, not in the edition"
+    for line in re.findall(r"^\S+:(.*)$", makefile, flags=re.M):
+        for prereq in line.split():
+            if "$" not in prereq and not prereq.startswith("="):
+                assert (student_edition / prereq).exists() or prereq in targets, prereq
+    pyproject = (student_edition / "pyproject.toml").read_text()
+    assert "[tool.pytest" not in pyproject and "sanitize.cfg" not in pyproject
+    text = " ".join((student_edition / "notebooks" / p.name).read_text() for p in NOTEBOOKS)
+    assert "make test" not in text and "worked solutions end" not in text
+    assert "`make check` runs every notebook" in text
+
+
+def test_student_rewording_applies_to_the_course_sentences():
+    """tools/student.py's rewording matches the sentences as the notebooks have them today
+    (so it cannot go stale silently), and the result says neither."""
+    import student  # tools/student.py
+
+    course = "\n".join("".join(c["source"]) for p in NOTEBOOKS for c in json.loads(p.read_text())["cells"])
+    for pattern, _ in student.STUDENT_REWORDING:
+        assert pattern.search(course), f"{pattern.pattern}: no longer in the notebooks"
+    assert student.reword("environment; `make test` runs all tests.") == \
+        "environment; `make check` runs every notebook top to bottom and reports the first error."
+    assert student.reword("and exercises with worked solutions end each notebook.") == \
+        "and exercises end each notebook."
+
+
+def test_student_notebooks_keep_the_figures_alt_text(student_edition):
+    """mystnb.image.alt (what the site and screen readers give as a figure's alt text) is
+    kept on every cell the student edition keeps."""
+    kept = 0
+    for path in NOTEBOOKS:
+        ours = {c["id"]: c for c in json.loads((student_edition / "notebooks" / path.name).read_text())["cells"]}
+        for cell in json.loads(path.read_text())["cells"]:
+            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt")
+            if alt and cell["id"] in ours:
+                assert ours[cell["id"]]["metadata"]["mystnb"]["image"]["alt"] == alt, (path.name, cell["id"])
+                kept += 1
+    assert kept >= 10
 
 
 def test_every_note_reaches_the_lecturer_copy_and_the_decks_speaker_view(lecturer_edition):

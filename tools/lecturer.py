@@ -136,7 +136,9 @@ LECTURER_PHRASES = ("speaker notes", "speaker view", "the room",
 #: The learner's own text: a lecturer-only run of words that is also here (a note quoting a
 #: cell, a formula) is the course's, not the lecturer's.
 #: The course library (its docstrings, the self-checks' answers) is the learner's too.
-LEARNER_DOCS = ([ROOT / "README.md", ROOT / "tools" / "templates" / "student" / "README.md"]
+#: So is what the student edition writes for students (its README and Makefile, and the
+#: sentences tools/student.py rewords for it).
+LEARNER_DOCS = ([ROOT / "README.md"] + sorted((ROOT / "tools" / "templates" / "student").glob("*"))
                 + sorted((ROOT / "amslib").rglob("*.py")))
 WORD = re.compile(r"[a-z0-9]+")
 
@@ -212,6 +214,10 @@ def learner_shingles(nb_dir: Path | None = None) -> set[str]:
             toc = [ln.lstrip("#") for c in cells if c["cell_type"] == "markdown"
                    for ln in "".join(c["source"]).splitlines() if ln.startswith("#")]
             found |= shingles(text_words("\n".join(toc)))
+    import student  # tools/student.py
+
+    for _, replacement in student.STUDENT_REWORDING:
+        found |= shingles(text_words(replacement))
     return found
 
 
