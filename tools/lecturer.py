@@ -16,7 +16,11 @@ the slide the note belongs to in a deck (as ``<!-- notes: Heading -->`` did in a
 
     Speaker notes (the problem, ...). Ask before showing the numbers: ...
 
-``## after c020`` alone puts the note on the slide that the next cell starts.
+``## after c020`` alone puts the note on the slide that the next cell starts. Anchor a
+note on the cell that holds its slide's heading (or a later cell of that slide): RISE
+shows a note on the slide of the cell it follows, and ``check`` fails when that is not
+the slide its heading names. Several notes may follow one cell (ids ``cNNN-notes``,
+``cNNN-notes2``, ...).
 
 :func:`lecturer_copy` merges the notes back into a copy of a notebook, each as a markdown
 cell right after its cell, with ``slide_type`` ``notes``, id ``cNNN-notes`` and the marker
@@ -515,7 +519,8 @@ def main(argv=None) -> int:
             print(line, file=sys.stderr)
         count = sum(len(_notes(p.stem)) for p in notebooks())
         print(f"{count} notes in {NOTES_DIR.relative_to(ROOT)}: "
-              + ("every one names a cell that exists" if not found else f"{len(found)} problems"))
+              + ("every one names a cell that exists, on the slide it names"
+                 if not found else f"{len(found)} problems"))
         return 1 if found else 0
     if args.what == "audit":
         found = audit(NB_DIR, args.site, args.student, args.lecturer, args.decks)
