@@ -238,6 +238,31 @@ def test_every_run_of_every_note_is_caught_unless_the_course_has_it(tmp_path):
     assert len({f.split(":")[0] for f in lecturer.leaks(folder, SECRET)}) == len(sample)
 
 
+def test_a_note_pasted_into_the_notebooks_themselves_is_caught(tmp_path):
+    """The subtraction of the learner's own text cannot see a note pasted into notebooks/
+    (it would then be the learner's text too); a run of LONG_RUN words of a note is caught
+    all the same, and no note legitimately quotes the course at that length (margin kept)."""
+    stem = "03_online_setting_and_adams_drift"
+    learner = tmp_path / "notebooks"
+    learner.mkdir()
+    for path in NOTEBOOKS:
+        (learner / path.name).write_bytes(path.read_bytes())
+    body = _note("03", "c023")
+    pasted = body.split("Speaker notes (why Adam goes the wrong way).")[1]   # no phrase, no marker
+    nb = nbformat.read(learner / f"{stem}.ipynb", as_version=4)
+    nb.cells.insert(5, nbformat.v4.new_markdown_cell(pasted))
+    nbformat.write(nb, learner / f"{stem}.ipynb")
+    secret = lecturer.lecturer_only(nb_dir=learner)     # the learner's text now has the note
+    found = lecturer.leaks(learner, secret)
+    assert any("note 03 c023 (a run of" in f for f in found), found
+    texts = [lecturer.readable_text(p) for p in NOTEBOOKS + lecturer.LEARNER_DOCS]
+    margin = lecturer.LONG_RUN - 5
+    common = set().union(*(lecturer.shingles(t, margin) for t in texts))
+    for key, note in lecturer.note_bodies().items():
+        assert not lecturer.shingles(lecturer.text_words(note), margin) & common, \
+            f"note {key} quotes the course at {margin}+ words: cite the cell instead, or raise LONG_RUN"
+
+
 def test_the_lecturers_phrases_are_the_lecturers(tmp_path):
     """Each phrase of LECTURER_PHRASES is in the lecturer's sources, so it is their
     language; a file with one is reported even with no run of note words around it."""

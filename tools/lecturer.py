@@ -125,6 +125,11 @@ MIN_WORDS = 3
 #: a learner's or student's file is a leak: any copied run of SHINGLE words or more is
 #: caught, wherever it starts and however the text around it is split into sentences.
 SHINGLE = 6
+#: A run this long of a note is a leak even where the learner's own text has it too: the
+#: subtraction below cannot see a note pasted into notebooks/ itself (the learner's text
+#: would then have it), but no note quotes the course at such length (the longest quote,
+#: 08 c011's, is 23 words; tests/test_editions.py keeps the margin).
+LONG_RUN = 30
 LECTURERS_MD = ROOT / "LECTURERS.md"
 #: The parts of LECTURERS.md that are for the lecturer's eyes only: the answers to the
 #: questions for the room, the explorer's moves with their outcomes, the lecture plans,
@@ -229,7 +234,8 @@ def lecturer_only(notes_dir: Path | None = None, lecturers_md: Path = LECTURERS_
                   nb_dir: Path | None = None) -> dict[str, str]:
     """{shingle: where it comes from} of every lecturer-only run of SHINGLE words: the
     shingles of every note and of LECTURERS.md's lecturer-only parts, minus those of the
-    learner's own text (learner_shingles: a note quoting a cell quotes the course)."""
+    learner's own text (learner_shingles: a note quoting a cell quotes the course); and
+    every run of LONG_RUN words of a note, whoever else has it."""
     out: dict[str, str] = {}
     for key, body in note_bodies(notes_dir).items():
         for s in shingles(text_words(body)):
@@ -239,6 +245,10 @@ def lecturer_only(notes_dir: Path | None = None, lecturers_md: Path = LECTURERS_
             out.setdefault(s, "LECTURERS.md")
     for s in learner_shingles(nb_dir):
         out.pop(s, None)
+    for key, body in note_bodies(notes_dir).items():
+        for s in shingles(text_words(body), LONG_RUN):
+            if len(s.split()) == LONG_RUN:
+                out.setdefault(s, f"note {key} (a run of {LONG_RUN} words)")
     return out
 
 
@@ -330,7 +340,7 @@ def leaks(folder_or_files, secret: dict[str, str] | None = None) -> list[str]:
     for path in _files(folder_or_files):
         text = readable_text(path)
         hits: dict[str, list[str]] = {}
-        for s in shingles(text) & secret.keys():
+        for s in (shingles(text) | shingles(text, LONG_RUN)) & secret.keys():
             hits.setdefault(secret[s], []).append(s)
         found += [f"{path}: {where}: '{sorted(v)[0]}' (+{len(v) - 1} more runs)"
                   for where, v in sorted(hits.items())]
