@@ -109,6 +109,30 @@ def deck_source(path: Path, notes: bool):
     nb = read(path)
     if notes and not any(slides.is_notes(c) for c in nb.cells):   # not a lecturer copy already
         nb = lecturer.lecturer_copy(nb, path.stem)
+    if not notes:
+        nb = without_solutions(nb, path.stem)
+    return nb
+
+
+def without_solutions(nb, stem: str):
+    """A public deck has no worked answers on screen (a slide cannot fold them as the
+    site's page does): the Solutions section, up to the next level-2 heading, becomes one
+    slide that points to the notebook's page, where they are folded."""
+    cells, dropping = [], False
+    for cell in nb.cells:
+        first = cell.source.lstrip().split("\n", 1)[0] if cell.cell_type == "markdown" else ""
+        if first.startswith("## "):
+            dropping = first[3:].strip() == "Solutions"
+            if dropping:
+                pointer = nbformat.v4.new_markdown_cell(
+                    f"## Solutions\n\nThe worked solutions are on [this notebook's page](../{stem}.html), "
+                    "folded: try the exercises first.")
+                pointer["id"] = cell.get("id", "solutions")
+                cells.append(pointer)
+                continue
+        if not dropping:
+            cells.append(cell)
+    nb.cells = cells     # nb is read() afresh for each deck
     return nb
 
 
@@ -257,12 +281,17 @@ def build_slides(out: Path, names: list[str], notes: bool = True) -> list[Path]:
         print(f"{deck.name}: {time.perf_counter() - start:.1f} s")
         for line in slides.slide_report(nb):
             print(f"  may not fit its slide, split it in the source? {line}")
-    intro = ("<p>The course's notebooks as reveal.js slide decks, for a 1280x720 projector. "
-             "Keys: <kbd>&rarr;</kbd>, <kbd>Space</kbd>, <kbd>Page Down</kbd> or <kbd>n</kbd> "
-             "for the next slide (every slide, in order; <kbd>&larr;</kbd> or <kbd>p</kbd> back), "
-             "<kbd>s</kbd> for the speaker view (notes, timer, next slide), <kbd>f</kbd> for full "
-             "screen, <kbd>Esc</kbd> for the overview. Handouts: <code>make handouts</code> "
-             "(one PDF per deck).</p>")
+    keys = ("Keys: <kbd>&rarr;</kbd>, <kbd>Space</kbd>, <kbd>Page Down</kbd> or <kbd>n</kbd> "
+            "for the next slide (every slide, in order; <kbd>&larr;</kbd> or <kbd>p</kbd> back), ")
+    if notes:
+        intro = ("<p>The course's notebooks as reveal.js slide decks, for a 1280x720 projector. "
+                 + keys + "<kbd>s</kbd> for the speaker view (notes, timer, next slide), <kbd>f</kbd> "
+                 "for full screen, <kbd>Esc</kbd> for the overview. Handouts: <code>make handouts</code> "
+                 "(one PDF per deck).</p>")
+    else:   # the public site's decks: nothing about notes or the lecturer's commands
+        intro = ("<p>The course's notebooks as slides, one deck per notebook. " + keys
+                 + "<kbd>f</kbd> for full screen, <kbd>Esc</kbd> for an overview of all slides. "
+                 "The worked solutions are on each notebook's page, folded.</p>")
     write_index(out, [(h, t, []) for h, t in entries], "The AMSGrad course: slides", intro,
                 site_css())
     return written

@@ -20,7 +20,8 @@ handed to a class:
 - ``README.md`` written for students (tools/templates/student/README.md): how to open,
   run and hand in a notebook, and the contents table with the badges of the student branch;
 - the files a learner needs next to them: ``amslib/`` (the checkers included: they give the
-  hints), ``data/``, ``binder/``, ``pyproject.toml`` and what the README links to; never
+  hints), ``data/``, ``binder/``, ``pyproject.toml`` (without the test runner's settings)
+  and what the README links to, and a Makefile of its own (``make lab``, ``make check``); never
   what is for the lecturer (``LECTURERS.md``, ``lecturer/``: speaker notes with the answers
   to the questions for the room) nor the authors' guide (``CONTRIBUTING.md``).
 
@@ -42,8 +43,10 @@ sys.path.insert(0, str(ROOT))
 from amslib import course  # noqa: E402
 
 #: Files and folders copied beside the student notebooks (README.md's links point to them).
-COPIED = ["LICENSE", "Makefile", "pyproject.toml", "environment.yml", "requirements", "amslib", "data",
-          "binder"]
+COPIED = ["LICENSE", "environment.yml", "requirements", "amslib", "data", "binder"]
+#: The student edition's Makefile: ``make lab`` and ``make check`` (every notebook runs),
+#: nothing that needs the tests, the tools or the lecturer's files, which it does not have.
+STUDENT_MAKEFILE = ROOT / "tools" / "templates" / "student" / "Makefile"
 #: For the lecturer or the course's authors only: never in the student edition, even if linked.
 NOT_FOR_STUDENTS = {"LECTURERS.md", "CONTRIBUTING.md", "lecturer", "tests", "tools", "notebooks", ".."}
 #: The README written for students; {badges} and {contents} come from the course's README.
@@ -52,7 +55,8 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 #: Notebook metadata kept; anything else (authoring notes, tool state) is dropped.
 NOTEBOOK_METADATA = {"kernelspec", "language_info", "widgets"}
 #: Cell metadata kept.
-CELL_METADATA = {"slideshow", "tags", "jupyter", "collapsed", "scrolled", "editable", "deletable"}
+CELL_METADATA = {"slideshow", "tags", "jupyter", "collapsed", "scrolled", "editable", "deletable",
+                 "mystnb"}   # mystnb.image.alt: a figure's alt text (accessibility)
 #: The keys nbformat 4.5 allows on each kind of cell.
 CELL_KEYS = {"code": {"id", "cell_type", "metadata", "source", "outputs", "execution_count"},
              "markdown": {"id", "cell_type", "metadata", "source", "attachments"},
@@ -62,6 +66,29 @@ SOLUTIONS_POINTER = re.compile(r"\s*(?:Worked solutions are|A worked solution is
                                r"notebook;?\s*try first\.")
 #: Sentences addressed to lecturers (the student edition has no LECTURERS.md).
 LECTURER_POINTER = re.compile(r"\s*Lecturers: see `LECTURERS\.md`[^.]*\.")
+#: Sentences of the course that are not true of the student edition, and what they say there
+#: (pattern, replacement): it has no worked solutions and no test suite (``make check`` runs
+#: the notebooks instead, tools/templates/student/Makefile).
+STUDENT_REWORDING = [
+    (re.compile(r"exercises with worked solutions end each notebook"), "exercises end each notebook"),
+    (re.compile(r"`make test` runs\s+all\s+tests\."),
+     "`make check` runs every notebook top to bottom and reports the first error."),
+]
+
+
+def reword(text: str) -> str:
+    """The course's sentences that the student edition makes untrue, reworded (STUDENT_REWORDING)."""
+    for pattern, replacement in STUDENT_REWORDING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def student_pyproject(text: str) -> str:
+    """pyproject.toml for the student edition: without the test runner's settings (they
+    name tests/ and tests/sanitize.cfg, which the edition does not have) and without
+    comments that name files it does not have."""
+    text = re.sub(r"\n\[tool\.pytest\.ini_options\]\n.*?(?=\n\[|\Z)", "\n", text, flags=re.S)
+    return re.sub(r"[;,]? *(?:see )?LECTURERS\.md", "", text)
 
 
 def notebooks(root: Path = ROOT) -> list[Path]:
@@ -133,7 +160,7 @@ def student_notebook(nb: dict, branch: str = "student") -> dict:
         cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in CELL_METADATA}
         if id(cell) in exercises:
             cell["outputs"], cell["execution_count"] = [], None
-        text = point_to_branch(LECTURER_POINTER.sub("", SOLUTIONS_POINTER.sub("", source(cell))), branch)
+        text = point_to_branch(reword(LECTURER_POINTER.sub("", SOLUTIONS_POINTER.sub("", source(cell)))), branch)
         cell["source"] = text
         if "attachments" in cell:
             # keep only the attachments the cell's text still refers to
@@ -204,6 +231,8 @@ def build(out: Path, branch: str = "student", root: Path = ROOT) -> list[Path]:
         elif src.exists():
             shutil.copy2(src, out / name)
     (out / "README.md").write_text(student_readme(branch, root))
+    shutil.copy2(STUDENT_MAKEFILE, out / "Makefile")
+    (out / "pyproject.toml").write_text(student_pyproject((root / "pyproject.toml").read_text()))
     copy_linked_files(out, root)
     written = []
     for path in notebooks(root):
