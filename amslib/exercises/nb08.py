@@ -92,8 +92,8 @@ def check_warmup_fraction(answer) -> bool:
     if near(want):
         return passed(f"1 - 0.999^220 = {want:.4f}: the raw v_t is still only about a fifth of "
                       "its long-run size and still rising; over all 220 steps it can fall by at most the "
-                      "factor beta_2^(T-1) = 0.999^219 = 1.245, so its running maximum stays within "
-                      "that factor of v_t.")
+                      "factor beta_2^(T-1) = 0.999^219 = 0.803, so its running maximum stays within "
+                      "beta_2^-(T-1) = 0.999^-219 = 1.245 times v_t.")
     if round(value, 2) == round(want, 2):
         return failed(f"{value:g} is right to two decimals; give three (compute 1 - 0.999**220).")
     if near(0.999 ** 220):
