@@ -435,8 +435,10 @@ QUESTIONS: dict[str, Number | Choice] = {
         "grows like T^(3/2), so the bound exceeds the trivial d G_inf D_inf T and promises nothing.",
         {"a": "that is Corollary 1, which needs a decaying beta_1t = beta_1 lambda^(t-1); look at the "
               "middle term with a constant beta_1.",
-         "c": "beta_2 enters only through gamma = beta_1 / sqrt(beta_2) < 1, which (0.9, 0.99) meets; "
-              "the trouble is the middle term."},
+         "c": "no threshold on beta_2 appears in Theorem 4: beta_2 enters its bound through the "
+              "hypothesis gamma = beta_1 / sqrt(beta_2) < 1 (which (0.9, 0.99) meets), through the factor "
+              "1/sqrt(1 - beta_2) of the last term and through v_hat_t, and none of them asks for "
+              "beta_2 >= 0.999; the trouble is the middle term."},
     ),
     "proof-gap-when": Choice(
         "Tran and Phong's gap: the proof needs the weights sqrt(v_hat_t) / (alpha_t (1 - beta_1t)) "
