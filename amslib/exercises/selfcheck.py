@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import failed, not_attempted, number, passed
+from . import failed, letter_answer, not_attempted, number, passed, show, tol
 
 __all__ = ["Number", "Choice", "QUESTIONS", "check", "answer"]
 
@@ -47,7 +47,7 @@ class Number:
     abs_tol: float = 0.0
 
     def close(self, a: float, b: float) -> bool:
-        return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+        return math.isclose(a, b, rel_tol=tol(self.rel_tol), abs_tol=self.abs_tol)
 
     def judge(self, given) -> bool:
         value = number(given)
@@ -58,6 +58,9 @@ class Number:
         for wrong, hint in self.mistakes:
             if self.close(value, wrong):
                 return failed(hint)
+        if self.value != 0 and self.close(-value, self.value):
+            return failed("the size is right, the sign is not: the question asks for "
+                          f"{'a positive' if self.value > 0 else 'a negative'} number.")
         return failed(self.hint)
 
     def solution(self) -> str:
@@ -79,7 +82,9 @@ class Choice:
     def judge(self, given) -> bool:
         if not isinstance(given, str):
             return failed(f"answer with one letter as a string: {self.letters()}.")
-        key = given.strip().strip("().").strip().lower()
+        key = letter_answer(given, self.options)   # "b", "(b)", "b: never negative", the words ...
+        if key is None:
+            return failed(f"answer with one of the letters {self.letters()} (got {show(given)}).")
         if key == self.correct:
             return passed(self.why)
         if key in self.hints:
@@ -214,7 +219,9 @@ QUESTIONS: dict[str, Number | Choice] = {
         "alpha |g_1| / (|g_1| + eps) = 0.01 for both coordinates: the first step ignores the gradient's scale.",
         "after correction m~_1 = g_1 and v~_1 = g_1^2: the step is alpha g_1 / (|g_1| + eps).",
         ((1e4, "that would be gradient descent, alpha g_1; Adam divides by sqrt(v~_1) = |g_1|."),
-         (3.16e-2, "that is the step without bias correction (3.16 alpha); this Adam corrects.")),
+         (3.16e-2, "that is the step without bias correction (3.16 alpha); this Adam corrects."),
+         (-0.01, "the coordinate moves by -0.01, against its positive gradient; 'how far' asks for "
+                 "the distance, a positive number.")),
         rel_tol=1e-3,
     ),
     "projection-clip": Number(
@@ -570,6 +577,9 @@ def check(key: str, given) -> bool:
         return False
     try:
         return question.judge(given)
+    except (SystemExit, KeyboardInterrupt) as exc:   # raised by an odd answer's __float__, say
+        return failed(f"reading your answer raised {type(exc).__name__}; "
+                      "answer with a plain number or a letter as a string.")
     except Exception as exc:  # an odd object whose str() or float() misbehaves
         return failed(f"could not read your answer ({type(exc).__name__}); "
                       "answer with a plain number or a letter as a string.")
