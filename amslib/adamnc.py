@@ -1,4 +1,4 @@
-"""AdamNC: the second fix of Reddi, Kale and Kumar (ICLR 2018, Section 4, Algorithm 3).
+"""AdamNC: the second fix of Reddi, Kale and Kumar (ICLR 2018, Section 6, "Extension: AdamNC algorithm", Algorithm 3).
 
 Same interface as :class:`amslib.optimizers.Adam`::
 

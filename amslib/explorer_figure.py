@@ -60,7 +60,9 @@ class ExplorerFigure:
             ax_x.set_yticks([-1, -0.5, 0, 0.5, 1])
             ax_x.xaxis.set_major_formatter(EngFormatter(sep=""))  # 20k, 1M rather than 1e7
             ax_r.set_xscale("log")
-            ax_r.set_yscale("log")
+            # Symmetric log: realised regret against the best point in hindsight can be
+            # negative (stochastic problems); a log axis would silently drop those points.
+            ax_r.set_yscale("symlog", linthresh=1e-3)
             for axis in (ax_r.xaxis, ax_r.yaxis):  # minor ticks on log axes: costly to draw
                 axis.set_minor_locator(NullLocator())
             plotting.label_axes(ax_x, "step t", "iterate x_t")
@@ -72,20 +74,33 @@ class ExplorerFigure:
 
     @staticmethod
     def regret_ylim(results: dict, worst: float) -> tuple:
-        """The regret panel's y range: whole decades, the same for most settings."""
+        """The regret panel's (bottom, top, linthresh): whole decades, the same for most settings.
+
+        The axis is symmetric-log: logarithmic above ``linthresh``, linear between
+        -linthresh and linthresh, logarithmic again below. Without negative values the
+        bottom is ``linthresh`` and the panel looks like a plain log axis; with them (the
+        realised regret of a stochastic run can beat the best point in hindsight) the
+        bottom goes down to the next decade below the most negative value, so no point
+        is dropped."""
         vals = [worst] if worst > 0 else []
+        most_negative = 0.0
         for res in results.values():
-            r = res.average_regret_curve
+            r = np.asarray(res.average_regret_curve, dtype=float)
+            r = r[np.isfinite(r)]
+            if r.size:
+                most_negative = min(most_negative, float(r.min()))
             r = r[r > 0]
             if r.size:
                 vals += [float(r.min()), float(r.max())]
         if not vals:
-            return (1e-3, 1e1)
-        # At least 1e-3 .. 1e4 (the Section 5 problem's range), wider only if a curve
-        # needs it: then most slider moves keep the axes, and the stored background.
-        hi = max(1e4, 10.0 ** math.ceil(math.log10(max(vals)) - 1e-9))
-        lo = min(1e-3, 10.0 ** math.floor(math.log10(max(min(vals), hi * 1e-12))))
-        return (lo, hi)
+            lo, hi = 1e-3, 1e1
+        else:
+            # At least 1e-3 .. 1e4 (the Section 5 problem's range), wider only if a curve
+            # needs it: then most slider moves keep the axes, and the stored background.
+            hi = max(1e4, 10.0 ** math.ceil(math.log10(max(vals)) - 1e-9))
+            lo = min(1e-3, 10.0 ** math.floor(math.log10(max(min(vals), hi * 1e-12))))
+        bottom = lo if most_negative >= 0 else -max(lo, 10.0 ** math.ceil(math.log10(-most_negative) - 1e-9))
+        return (bottom, hi, lo)
 
     def background(self, results: dict, prob, steps: int):
         """The stored figure without data lines for these axes, drawn if needed."""
@@ -98,7 +113,9 @@ class ExplorerFigure:
             return bg
         self.ax_x.set_xlim(1, steps)
         self.ax_r.set_xlim(1, steps)
-        self.ax_r.set_ylim(*ylim)
+        self.ax_r.set_yscale("symlog", linthresh=ylim[2])
+        self.ax_r.yaxis.set_minor_locator(NullLocator())   # minor ticks: costly to draw
+        self.ax_r.set_ylim(ylim[0], ylim[1])
         if self.legend is not None:
             self.legend.remove()
         handles = [self.lines[k][0] for k in keys] + [self.best_line, self.worst_line]

@@ -27,7 +27,8 @@ import numpy as np
 from .validation import check_count, check_positive, describe, real_number
 
 __all__ = ["OKABE_ITO", "COLORS", "use_style", "line", "subplots", "subplot_mosaic",
-           "figure_size", "slide_text_px", "contour", "trajectory", "label_axes"]
+           "figure_size", "slide_text_px", "contour", "trajectory", "label_axes",
+           "figure_problems", "FIGURE_CHECK"]
 
 #: Where a figure goes on a slide, in screen px at 1280x720 (tools/templates/course_reveal).
 SLIDE_FIGURE_PX = (1240, 500)
@@ -130,12 +131,122 @@ def subplots(nrows: int = 1, ncols: int = 1, *, width: float | None = None,
     ncols = check_count(ncols, "ncols", 1, 50)
     w = width if width is not None else min(5.5 * ncols, MAX_WIDTH)
     h = height if height is not None else 4.0 * nrows
-    return plt.subplots(nrows, ncols, figsize=figure_size(w, h), **kwargs)
+    fig, axes = plt.subplots(nrows, ncols, figsize=figure_size(w, h), **kwargs)
+    _watch(fig)
+    return fig, axes
 
 
 def subplot_mosaic(mosaic, *, width: float = MAX_WIDTH, height: float = MAX_HEIGHT, **kwargs):
     """``plt.subplot_mosaic`` with the size rule of :func:`subplots`."""
-    return plt.subplot_mosaic(mosaic, figsize=figure_size(width, height), **kwargs)
+    fig, axes = plt.subplot_mosaic(mosaic, figsize=figure_size(width, height), **kwargs)
+    _watch(fig)
+    return fig, axes
+
+
+# ----------------------------------------------------------------------------- figure check
+#: The start of what a figure check prints (to stderr) when a drawn figure breaks a rule;
+#: tests/test_plotting.py looks for it in every stored notebook output.
+FIGURE_CHECK = "Figure check:"
+
+
+def _dash_key(artist):
+    """A line's style as drawn: its dash pattern (not only '--', which hides the pattern)."""
+    pattern = getattr(artist, "_unscaled_dash_pattern", None)
+    if pattern is not None:
+        offset, seq = pattern
+        return (round(float(offset), 3), tuple(round(float(s), 3) for s in seq) if seq else None)
+    return artist.get_linestyle()
+
+
+def _display_points(line, per_segment: int = 16) -> np.ndarray:
+    """A line's points in display coordinates, with points added along each drawn segment
+    (a segment can cross a legend without a vertex inside it)."""
+    xy = np.asarray(line.get_xydata(), dtype=float)
+    if xy.size == 0:
+        return np.empty((0, 2))
+    pts = line.get_transform().transform(xy)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    if line.get_linestyle() in ("None", "none", " ", "") or len(pts) < 2:
+        return pts
+    a, b = pts[:-1], pts[1:]
+    f = np.linspace(0.0, 1.0, per_segment, endpoint=False)[None, :, None]
+    return np.concatenate([(a[:, None, :] + f * (b - a)[:, None, :]).reshape(-1, 2), pts[-1:]])
+
+
+def figure_problems(fig) -> list[str]:
+    """What a drawn figure does wrong, in words (an empty list when nothing):
+
+    - a legend covers plotted data: a point of a line or a marker, or any part of a heat
+      map or image, lies under a legend box (contour lines, a background, are not data);
+    - two series share colour and line style (and marker): two differently labelled lines
+      a reader cannot tell apart, in print or on a projector.
+    """
+    from matplotlib.collections import PathCollection, QuadMesh
+    from matplotlib.colors import to_hex
+
+    canvas = fig.canvas
+    renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else None
+    if renderer is None:
+        return []
+    problems = []
+    legends = [(f"the legend of panel {k + 1}", ax.get_legend()) for k, ax in enumerate(fig.axes)
+               if ax.get_legend() is not None] + [("the figure legend", leg) for leg in fig.legends]
+    boxes = [(name, leg.get_window_extent(renderer).padded(-1.0)) for name, leg in legends]
+    for k, ax in enumerate(fig.axes):
+        styles: dict = {}   # per panel: a panel's series must be told apart
+        panel = ax.get_window_extent(renderer)
+        clip = lambda p: p[(p[:, 0] >= panel.x0) & (p[:, 0] <= panel.x1)   # noqa: E731
+                           & (p[:, 1] >= panel.y0) & (p[:, 1] <= panel.y1)]
+        data = []   # (what, display points) of this panel's data
+        for line in ax.get_lines():
+            if not line.get_visible():
+                continue
+            label = line.get_label()
+            data.append((label if not label.startswith("_") else "a line", clip(_display_points(line))))
+            if not label.startswith("_"):
+                marker = line.get_marker()
+                key = (to_hex(line.get_color()), _dash_key(line) if line.get_linestyle() not in ("None", "none", "", " ")
+                       else None, marker if marker not in (None, "None", "none", "", " ") else None)
+                if key in styles and styles[key] != label:
+                    problems.append(f"'{styles[key]}' and '{label}' share colour and line style.")
+                styles.setdefault(key, label)
+        for coll in ax.collections:
+            if isinstance(coll, PathCollection) and coll.get_visible():   # scatter markers
+                offsets = np.asarray(coll.get_offsets(), dtype=float)
+                if offsets.size:
+                    data.append(("markers", clip(coll.get_offset_transform().transform(offsets))))
+        areas = [c for c in ax.collections if isinstance(c, QuadMesh) and c.get_visible()] + list(ax.images)
+        for name, box in boxes:
+            for what, pts in data:
+                if len(pts) and np.any((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
+                                       & (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1)):
+                    problems.append(f"{name} covers '{what}' in panel {k + 1}.")
+            for area in areas:
+                extent = area.get_window_extent(renderer)
+                if extent.overlaps(box) and panel.overlaps(box):
+                    problems.append(f"{name} covers the heat map or image of panel {k + 1}.")
+    return list(dict.fromkeys(problems))
+
+
+def _report(event) -> None:
+    """On each draw of a course figure: print what figure_problems finds (to stderr)."""
+    import sys
+
+    try:
+        problems = figure_problems(event.canvas.figure)
+    except Exception as exc:   # the check must never stop a figure from showing
+        problems = [f"the check itself failed ({type(exc).__name__}: {exc})."]
+    figure = event.canvas.figure
+    seen = figure.__dict__.setdefault("_amslib_reported", set())   # a figure is drawn more than once
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            print(f"{FIGURE_CHECK} {problem}", file=sys.stderr)
+
+
+def _watch(fig) -> None:
+    """Check a course figure every time it is drawn (shown inline, saved, exported)."""
+    fig.canvas.mpl_connect("draw_event", _report)
 
 
 def label_axes(ax, xlabel: str, ylabel: str, title: str | None = None) -> None:

@@ -74,15 +74,17 @@ def test_m3(verdict):
     assert not ok and out.startswith("Not yet:")
 
 
-@pytest.mark.parametrize("right", [0.542, 0.54, 0.5420001, 0.545])
+@pytest.mark.parametrize("right", [0.542, 0.54, 0.5420001, 0.5420])
 def test_m3_accepts_two_decimals(verdict, right):
-    """The question asks for two decimals: 0.54 passes (review item 17)."""
+    """The question asks for two decimals: 0.54 passes (review item 17); a wrong third
+    decimal does not (issue 22): see test_m3_still_rejects_wrong_answers."""
     ok, out = verdict(nb02.check_m3, right)
     assert ok and out.startswith("Correct!")
 
 
 @pytest.mark.parametrize("wrong, hint", [
     (0.53, "Not yet:"), (0.55, "Not yet:"), (0.5, "Not yet:"),
+    (0.547, "close to m_3 but not it"), (0.537, "close to m_3 but not it"), (0.545, "close to m_3"),
     (0.2, "m_1 or m_2"), (0.38, "m_1 or m_2"), (0.729, "1 - beta_1^t"), (1.46, "1 - beta_1^t"),
     (2.0, "bias-corrected"),
 ])

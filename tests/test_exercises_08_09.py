@@ -74,7 +74,7 @@ def test_warmup_fraction_three_decimals_pass(verdict, answer):
 
 def test_warmup_fraction_two_decimals_get_their_hint(verdict):
     ok, out = verdict(nb08.check_warmup_fraction, 0.2)
-    assert not ok and "right to two decimals; give three" in out
+    assert not ok and "to two decimals only; give three" in out
 
 
 @pytest.mark.parametrize("answer, hint", [

@@ -201,3 +201,17 @@ def test_every_theory_section_ends_with_a_question(path):
         open_section = (f"{cell['id']} {heads[-1]}"
                         if in_theory and any(h.startswith("### ") for h in heads) else None)
     assert not missing, f"{path.name}: theory sections with no question of their own: {missing}"
+
+
+# ----------------------------------------------------------------------------- no give-aways
+# A question must ask for something the learner works out (issue 21, item 23): the right
+# option does not stand out by carrying the explanation.
+from amslib.exercises.selfcheck import Choice as _Choice  # noqa: E402
+
+
+@pytest.mark.parametrize("key", [k for k, q in QUESTIONS.items() if isinstance(q, _Choice)])
+def test_the_right_option_does_not_carry_the_explanation(key):
+    q = QUESTIONS[key]
+    right = len(q.options[q.correct].split())
+    longest_wrong = max(len(text.split()) for k, text in q.options.items() if k != q.correct)
+    assert right <= longest_wrong + 3, (key, q.options)

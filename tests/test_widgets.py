@@ -213,3 +213,29 @@ def test_explorer_refuses_step_counts_it_cannot_draw(steps):
 
     with pytest.raises(ValueError, match="steps"):
         Explorer(steps=steps)
+
+
+def test_regret_panel_keeps_negative_average_regret():
+    """Realised regret against the best point in hindsight can be negative (a stochastic
+    run can beat it): the panel's symmetric-log axis reaches below the most negative value,
+    where a log axis silently dropped those points (issue 21, item 6)."""
+    from types import SimpleNamespace
+
+    from amslib.explorer_figure import ExplorerFigure
+
+    neg = SimpleNamespace(average_regret_curve=np.array([5.0, 0.2, -0.004, 0.01]))
+    pos = SimpleNamespace(average_regret_curve=np.array([5.0, 0.2, 0.01]))
+    bottom, top, linthresh = ExplorerFigure.regret_ylim({"a": neg}, 0.198)
+    assert bottom <= -0.004 and top >= 5.0 and 0 < linthresh <= 0.01
+    # without negative values the panel is the plain log axis it was
+    bottom, top, linthresh = ExplorerFigure.regret_ylim({"a": pos}, 0.198)
+    assert bottom == linthresh > 0 and bottom <= 0.01
+    # and in the drawn figure every point of a stochastic run lies within the axis
+    ex = Explorer(steps=SMALL)
+    ex.widgets["problem"].value = "stochastic"
+    assert ex.error == ""
+    lo, hi = ex.plot.ax_r.get_ylim()
+    for res in ex.results.values():
+        r = res.average_regret_curve
+        assert lo <= r.min() and r.max() <= hi
+    assert ex.plot.ax_r.get_yscale() == "symlog"

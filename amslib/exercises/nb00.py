@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from . import checker, close, failed, not_attempted, number_answer, passed, show
+from . import _QUOTES, checker, close, failed, not_attempted, number_answer, passed, show
 
 
 @checker
@@ -37,9 +37,15 @@ def check_notation(answer) -> bool:
     """Exercise 00.3: whose square root AMSGrad divides m_t by (a symbol, as a string)."""
     if not_attempted(answer):
         return False
-    key = str(answer).strip().lower().replace(" ", "").replace("\\", "").replace("$", "")
-    key = key.replace("\u0302", "hat").replace("{", "").replace("}", "")   # v̂ (combining hat), \hat{v}
-    if key.endswith("_t"):
+    if not isinstance(answer, str):
+        return failed(f"name the symbol as a string, in quotes, as in the table's Code column; got {show(answer)}.")
+    key = answer.strip()
+    for _ in range(3):   # quotes, backticks, a trailing comma or full stop: "`v_hat`," -> v_hat
+        key = key.strip().strip(_QUOTES + "$").strip().rstrip(".,;:!").strip()
+    key = key.lower().replace(" ", "").replace("\\", "").replace("$", "")
+    key = key.replace("\u0302", "hat").replace("widehat", "hat").replace("{", "").replace("}", "")
+    key = key.replace("-", "_")   # v-hat
+    if key.endswith("_t"):        # v_hat_t, \hat{v}_t
         key = key[:-2]
     if key in {"v_hat", "vhat", "hatv"}:
         return passed("AMSGrad divides m_t by sqrt(v_hat_t) (libraries add eps), the square "

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..optimizers import RMSProp, RMSPropState
-from . import checker, close, failed, not_attempted, number_answer, passed, real_array, show
+from . import checker, close, failed, not_attempted, number_answer, passed, real_array, show, tol
 
 __all__ = ["check_max_lr", "check_ema_weights", "check_rmsprop_step"]
 
@@ -20,16 +20,16 @@ def check_max_lr(answer) -> bool:
     if value is None:
         return False
     a, b = 2.0, 50.0
-    if math.isclose(value, 2.0 / b, rel_tol=1e-6):
+    if math.isclose(value, 2.0 / b, rel_tol=tol(1e-6)):
         return passed("alpha must stay below 2 / b = 0.04: then |1 - alpha b| < 1 "
                       "(and |1 - alpha a| < 1 follows).")
-    if math.isclose(value, 1.0 / b, rel_tol=1e-6):
+    if math.isclose(value, 1.0 / b, rel_tol=tol(1e-6)):
         return failed("alpha = 1 / b zeroes the steep coordinate in one step, but larger steps "
                       "still converge: the condition is |1 - alpha b| < 1.")
-    if math.isclose(value, 2.0 / a, rel_tol=1e-6) or math.isclose(value, 1.0 / a, rel_tol=1e-6):
+    if math.isclose(value, 2.0 / a, rel_tol=tol(1e-6)) or math.isclose(value, 1.0 / a, rel_tol=tol(1e-6)):
         return failed("that bound comes from the flat coordinate (curvature a = 2); "
                       "the steep one (b = 50) diverges first.")
-    if math.isclose(value, 2.0 / (a + b), rel_tol=1e-6):
+    if math.isclose(value, 2.0 / (a + b), rel_tol=tol(1e-6)):
         return failed("2 / (a + b) is the step that makes both coordinates shrink equally fast, "
                       "not the largest one that converges.")
     return failed("each coordinate is multiplied by (1 - alpha * curvature) at every step; "
@@ -60,15 +60,15 @@ def check_ema_weights(ema_weights) -> bool:
         if got.shape != want.shape:
             return failed(f"ema_weights({beta}, {t}) should have shape ({t},), one weight per "
                           f"gradient g_1 ... g_{t}; got shape {got.shape}.")
-        if np.allclose(got, want, rtol=1e-9, atol=1e-12):
+        if np.allclose(got, want, rtol=tol(1e-9), atol=1e-12):
             continue
-        if np.allclose(got[::-1], want, rtol=1e-9, atol=1e-12):
+        if np.allclose(got[::-1], want, rtol=tol(1e-9), atol=1e-12):
             return failed("the weights are in reverse order: w[0] belongs to the oldest gradient "
                           "g_1 and is the smallest; the newest, g_t, gets 1 - beta.")
-        if beta < 1.0 and np.allclose(got * (1.0 - beta), want, rtol=1e-9, atol=1e-12):
+        if beta < 1.0 and np.allclose(got * (1.0 - beta), want, rtol=tol(1e-9), atol=1e-12):
             return failed("missing the factor (1 - beta): m_t = beta m_{t-1} + (1 - beta) g_t.")
-        if np.allclose(got, want * beta, rtol=1e-9, atol=1e-12) or \
-                np.allclose(got * beta, want, rtol=1e-9, atol=1e-12):
+        if np.allclose(got, want * beta, rtol=tol(1e-9), atol=1e-12) or \
+                np.allclose(got * beta, want, rtol=tol(1e-9), atol=1e-12):
             return failed("the exponent is off by one: g_t itself has weight (1 - beta) beta^0.")
         return failed(f"ema_weights({beta}, {t}) is wrong: unroll m_t = beta m_(t-1) + (1 - beta) g_t "
                       "with m_0 = 0 and read off the factor in front of each g_k.")
@@ -103,18 +103,18 @@ def check_rmsprop_step(rmsprop_step) -> bool:
                               "(it should return the pair (x_new, v_new)).")
             if got_x.shape != x.shape or got_v.shape != x.shape:
                 return failed("return the pair (x_new, v_new), each with the shape of x.")
-            if not np.allclose(got_v, state.v, rtol=1e-9, atol=1e-15):
-                if np.allclose(got_x, state.v, rtol=1e-9, atol=1e-15):
+            if not np.allclose(got_v, state.v, rtol=tol(1e-9), atol=1e-15):
+                if np.allclose(got_x, state.v, rtol=tol(1e-9), atol=1e-15):
                     return failed("return (x_new, v_new) in that order.")
                 return failed(_diagnose_v(g, v, beta, got_v))
-            if not np.allclose(got_x, want_x, rtol=1e-9, atol=1e-12):
+            if not np.allclose(got_x, want_x, rtol=tol(1e-9), atol=1e-12):
                 return failed(_diagnose_x(x, g, v, lr, beta, eps, got_x))
             x, v = want_x, state.v
     return passed("your RMSProp step matches amslib.optimizers.RMSProp.")
 
 
 def _diagnose_v(g, v, beta, got_v) -> str:
-    close = lambda a: np.allclose(got_v, a, rtol=1e-9, atol=1e-15)  # noqa: E731
+    close = lambda a: np.allclose(got_v, a, rtol=tol(1e-9), atol=1e-15)  # noqa: E731
     if close(beta * v + (1 - beta) * g):
         return "v_t averages the squared gradients: use g * g (or g**2), not g."
     if close(beta * v + g * g):
@@ -128,7 +128,7 @@ def _diagnose_v(g, v, beta, got_v) -> str:
 
 def _diagnose_x(x, g, v, lr, beta, eps, got_x) -> str:
     v_new = beta * v + (1 - beta) * g * g
-    close = lambda a: np.allclose(got_x, a, rtol=1e-9, atol=1e-12)  # noqa: E731
+    close = lambda a: np.allclose(got_x, a, rtol=tol(1e-9), atol=1e-12)  # noqa: E731
     if close(x - lr * g / np.sqrt(v_new + eps)):
         return "eps belongs outside the square root: g / (sqrt(v) + eps)."
     if close(x - lr * g / (np.sqrt(v) + eps)):

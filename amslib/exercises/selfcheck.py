@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import failed, not_attempted, number, passed
+from . import failed, letter_answer, not_attempted, number, passed, show, tol
 
 __all__ = ["Number", "Choice", "QUESTIONS", "check", "answer"]
 
@@ -47,7 +47,7 @@ class Number:
     abs_tol: float = 0.0
 
     def close(self, a: float, b: float) -> bool:
-        return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+        return math.isclose(a, b, rel_tol=tol(self.rel_tol), abs_tol=self.abs_tol)
 
     def judge(self, given) -> bool:
         value = number(given)
@@ -58,6 +58,9 @@ class Number:
         for wrong, hint in self.mistakes:
             if self.close(value, wrong):
                 return failed(hint)
+        if self.value != 0 and self.close(-value, self.value):
+            return failed("the size is right, the sign is not: the question asks for "
+                          f"{'a positive' if self.value > 0 else 'a negative'} number.")
         return failed(self.hint)
 
     def solution(self) -> str:
@@ -79,7 +82,9 @@ class Choice:
     def judge(self, given) -> bool:
         if not isinstance(given, str):
             return failed(f"answer with one letter as a string: {self.letters()}.")
-        key = given.strip().strip("().").strip().lower()
+        key = letter_answer(given, self.options)   # "b", "(b)", "b: never negative", the words ...
+        if key is None:
+            return failed(f"answer with one of the letters {self.letters()} (got {show(given)}).")
         if key == self.correct:
             return passed(self.why)
         if key in self.hints:
@@ -132,8 +137,8 @@ QUESTIONS: dict[str, Number | Choice] = {
         rel_tol=0.05,
     ),
     "adagrad-effective-step": Number(
-        "AdaGrad with alpha = 1: one coordinate has seen the gradients 3 and then 4, so "
-        "G_2 = 9 + 16 = 25. What is its effective step size alpha/sqrt(G_2)?",
+        "AdaGrad with alpha = 1: one coordinate has seen the gradients 3 and then 4. What is its "
+        "effective step size after these two gradients?",
         0.2,
         "alpha / sqrt(25) = 1/5 = 0.2; written as alpha_t / sqrt(v_t) it is the same, since the sqrt(t) cancel.",
         "the effective step is alpha / sqrt(G_t): take the square root of the sum of squares.",
@@ -214,7 +219,9 @@ QUESTIONS: dict[str, Number | Choice] = {
         "alpha |g_1| / (|g_1| + eps) = 0.01 for both coordinates: the first step ignores the gradient's scale.",
         "after correction m~_1 = g_1 and v~_1 = g_1^2: the step is alpha g_1 / (|g_1| + eps).",
         ((1e4, "that would be gradient descent, alpha g_1; Adam divides by sqrt(v~_1) = |g_1|."),
-         (3.16e-2, "that is the step without bias correction (3.16 alpha); this Adam corrects.")),
+         (3.16e-2, "that is the step without bias correction (3.16 alpha); this Adam corrects."),
+         (-0.01, "the coordinate moves by -0.01, against its positive gradient; 'how far' asks for "
+                 "the distance, a positive number.")),
         rel_tol=1e-3,
     ),
     "projection-clip": Number(
@@ -308,9 +315,9 @@ QUESTIONS: dict[str, Number | Choice] = {
     "tally-direction": Choice(
         "In the tally of one period, what makes Adam's 100 small steps add up to more than the spike's "
         "step?",
-        {"a": "the small gradients are larger than the spike",
-         "b": "v_t decays after the spike, so later small gradients are divided by less",
-         "c": "the bias correction"},
+        {"a": "together the small gradients are larger than the spike",
+         "b": "what they are divided by",
+         "c": "the bias correction enlarges the later steps"},
         "b",
         "each small gradient is divided by a sqrt(v_t) that shrinks as the spike is forgotten.",
         {"a": "together they are 100 * 10 = 1000, less than the spike's 1010; it is what they are "
@@ -376,7 +383,7 @@ QUESTIONS: dict[str, Number | Choice] = {
     # ------------------------------------------------------------------ 05 AMSGrad from scratch
     "amsgrad-one-line": Choice(
         "AMSGrad changes one line of Adam. Which one?",
-        {"a": "the first moment m_t", "b": "the denominator: sqrt(v_t) becomes sqrt(max(v_hat_{t-1}, v_t))",
+        {"a": "the first moment m_t", "b": "the denominator sqrt(v_t)",
          "c": "the bias correction", "d": "the projection onto F"},
         "b",
         "it divides by the root of the running maximum v_hat_t, so the effective step never grows.",
@@ -387,7 +394,7 @@ QUESTIONS: dict[str, Number | Choice] = {
     ),
     "amsgrad-gamma": Number(
         "As in notebook 04: constant alpha, beta_2 = 0.99, v_t = 10000 = v_hat_t, and a small gradient "
-        "g_{t+1} = -10, so v_{t+1} = 9901. What is AMSGrad's Gamma_{t+1}, in units of 1/alpha?",
+        "g_{t+1} = -10. What is AMSGrad's Gamma_{t+1}, in units of 1/alpha?",
         0.0,
         "v_hat_{t+1} = max(10000, 9901) = 10000: Gamma = 100 - 100 = 0. AMSGrad's effective step does "
         "not grow.",
@@ -399,8 +406,9 @@ QUESTIONS: dict[str, Number | Choice] = {
         abs_tol=1e-3,
     ),
     "amsgrad-forms-max": Choice(
-        "Which form of AMSGrad takes its maximum of the bias-corrected v_t / (1 - beta_2^t), so "
-        "that an early, large corrected value can dominate for a long time?",
+        "With beta_2 = 0.999, a burst of large gradients at steps 1-5 and small ones after: in which "
+        "form does the maximum still hold about the burst's g^2 itself at step 1000, rather than "
+        "a tiny fraction of it?",
         {"a": "the paper's (Algorithm 2)", "b": "PyTorch's", "c": "Optax's", "d": "Keras's"},
         "c",
         "Optax corrects v_t before the maximum; PyTorch and Keras take the maximum of the raw v_t, "
@@ -414,7 +422,7 @@ QUESTIONS: dict[str, Number | Choice] = {
     "useless-bound": Choice(
         "On F = [-1, 1] with gradients at most G_inf = 1010 (d = 1, D_inf = 2) every method has "
         "R_T <= 2020 T. A regret bound for some method says R_T <= 3000 T. What does it promise?",
-        {"a": "R_T / T -> 0", "b": "nothing: it is above what every method achieves anyway",
+        {"a": "R_T / T -> 0", "b": "nothing",
          "c": "that the method loses at least 3000 per step"},
         "b",
         "3000 T is more than the trivial d G_inf D_inf T = 2020 T: a useful bound must be smaller, "
@@ -427,21 +435,22 @@ QUESTIONS: dict[str, Number | Choice] = {
         "The paper's experiments, the libraries and notebook 05 run AMSGrad with a constant "
         "beta_1 = 0.9. What does Theorem 4 guarantee for those runs?",
         {"a": "R_T = O(sqrt(T log T)), so R_T / T -> 0",
-         "b": "nothing: with a constant beta_1 the middle term grows like T^(3/2), faster than the "
-              "trivial bound",
+         "b": "nothing",
          "c": "convergence, but only if beta_2 >= 0.999"},
         "b",
         "the middle term is at most a constant times sum_t beta_1t sqrt(t): with beta_1t = beta_1 that "
         "grows like T^(3/2), so the bound exceeds the trivial d G_inf D_inf T and promises nothing.",
         {"a": "that is Corollary 1, which needs a decaying beta_1t = beta_1 lambda^(t-1); look at the "
               "middle term with a constant beta_1.",
-         "c": "beta_2 enters only through gamma = beta_1 / sqrt(beta_2) < 1, which (0.9, 0.99) meets; "
-              "the trouble is the middle term."},
+         "c": "no threshold on beta_2 appears in Theorem 4: beta_2 enters its bound through the "
+              "hypothesis gamma = beta_1 / sqrt(beta_2) < 1 (which (0.9, 0.99) meets), through the factor "
+              "1/sqrt(1 - beta_2) of the last term and through v_hat_t, and none of them asks for "
+              "beta_2 >= 0.999; the trouble is the middle term."},
     ),
     "proof-gap-when": Choice(
         "Tran and Phong's gap: the proof needs the weights sqrt(v_hat_t) / (alpha_t (1 - beta_1t)) "
         "never to decrease. When can they decrease for AMSGrad?",
-        {"a": "with a constant beta_1", "b": "with a decaying beta_1t, as in Corollary 1",
+        {"a": "with a constant beta_1", "b": "with a decaying beta_1t",
          "c": "only with bias correction"},
         "b",
         "a decaying beta_1t makes 1/(1 - beta_1t) decrease, which can outweigh the growth of "
@@ -478,7 +487,7 @@ QUESTIONS: dict[str, Number | Choice] = {
         "Once the indentation is repaired and an optimizer is created, the printed example runs "
         "without an error. Is it right?",
         {"a": "yes: it runs, so it trains as intended",
-         "b": "no: it never calls optimizer.zero_grad(), so each step uses the sum of all past gradients",
+         "b": "no: its steps use the wrong gradients",
          "c": "no: backward() must come before the forward pass"},
         "b",
         "nothing clears .grad, so backward() keeps adding: silently, because Adam's normalisation "
@@ -523,7 +532,7 @@ QUESTIONS: dict[str, Number | Choice] = {
     "real-data-expectation": Choice(
         "On the digits, with minibatch gradients, what do you expect of AMSGrad against Adam?",
         {"a": "AMSGrad clearly better: it fixes a real flaw",
-         "b": "a small difference: these gradients lack the rare, large spikes the counterexample needs",
+         "b": "a small difference",
          "c": "Adam fails to train at all"},
         "b",
         "the failure needs rare large gradients that Adam forgets before they come back; a classifier's "
@@ -548,7 +557,7 @@ QUESTIONS: dict[str, Number | Choice] = {
         "Reddi et al.: for every pair (beta_1, beta_2) with beta_1 < sqrt(beta_2) there is a problem on "
         "which Adam fails. Zhang et al.: for every problem (of their kind) there is a threshold above "
         "which every beta_2 makes Adam converge. Do they contradict each other?",
-        {"a": "yes", "b": "no: the order of 'for every' and 'there is' differs",
+        {"a": "yes", "b": "no",
          "c": "yes, so one of the proofs must be wrong"},
         "b",
         "Reddi et al. fix the betas, then choose the problem; Zhang et al. fix the problem, then choose "
@@ -568,6 +577,9 @@ def check(key: str, given) -> bool:
         return False
     try:
         return question.judge(given)
+    except (SystemExit, KeyboardInterrupt) as exc:   # raised by an odd answer's __float__, say
+        return failed(f"reading your answer raised {type(exc).__name__}; "
+                      "answer with a plain number or a letter as a string.")
     except Exception as exc:  # an odd object whose str() or float() misbehaves
         return failed(f"could not read your answer ({type(exc).__name__}); "
                       "answer with a plain number or a letter as a string.")
