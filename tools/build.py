@@ -214,25 +214,29 @@ def build_site(out: Path, names: list[str]) -> list[Path]:
 
 
 # ----------------------------------------------------------------------------- slides
-def build_slides(out: Path, names: list[str]) -> list[Path]:
+def deck_exporter(out: Path) -> tuple[SlidesExporter, dict]:
+    """reveal.js and MathJax copied into ``out``; the exporter and the resources for a deck."""
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REVEAL_SRC, out / REVEAL_DIR, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("README.md"))
-    mathjax_url = copy_mathjax(out)
     css = (TEMPLATES / "course_reveal" / "static" / "course_slides.css").read_text() + A11Y_CSS.read_text()
     config = exporter_config()
     config.SlidesExporter.reveal_url_prefix = REVEAL_DIR
     config.SlidesExporter.reveal_theme = "white"
     config.SlidesExporter.reveal_width = str(slides.SLIDE_W)
     config.SlidesExporter.reveal_height = str(slides.SLIDE_H)
-    exporter = SlidesExporter(config=config, template_name="course_reveal")
+    return (SlidesExporter(config=config, template_name="course_reveal"),
+            {"course_mathjax_url": copy_mathjax(out), "course_css": css})
+
+
+def build_slides(out: Path, names: list[str]) -> list[Path]:
+    exporter, res = deck_exporter(out)
     written, entries = [], []
     for path in select(names):
         start = time.perf_counter()
         nb = slides.layout_for_projection(slides.apply_slide_metadata(read(path)))
         body, _ = exporter.from_notebook_node(nb, resources={
-            "metadata": {"name": nbtool.title_of(nb)},
-            "course_mathjax_url": mathjax_url, "course_css": css})
+            "metadata": {"name": nbtool.title_of(nb)}, **res})
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(rewrite_links(body, ".slides.html"))
         written.append(deck)
@@ -248,6 +252,22 @@ def build_slides(out: Path, names: list[str]) -> list[Path]:
              "(one PDF per deck).</p>")
     write_index(out, [(h, t, []) for h, t in entries], "The AMSGrad course: slides", intro,
                 site_css())
+    return written
+
+
+def build_lectures(out: Path, names: list[str]) -> list[Path]:
+    """The designed lecture decks (lecturer/decks, tools/decks.py): lecturer-only, speaker
+    notes included, so built under build/lecturer and never linked from the site."""
+    import decks
+    exporter, res = deck_exporter(out)
+    written = []
+    for path in [decks.DECKS / f"{Path(n).stem}.md" for n in names] or decks.sources():
+        nb = decks.load(path)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb.metadata.title}, **res})
+        deck = out / f"{path.stem}.slides.html"
+        deck.write_text(body)
+        written.append(deck)
+        print(f"{deck.name}: {sum(c.metadata.slideshow.slide_type == 'slide' for c in nb.cells)} slides")
     return written
 
 
@@ -317,16 +337,17 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["slides", "site", "handouts"])
+    parser.add_argument("what", choices=["slides", "site", "handouts", "lectures"])
     parser.add_argument("notebooks", nargs="*", help="names or paths (default: all)")
     parser.add_argument("--out", type=Path, help="default: build/slides or build/site")
     args = parser.parse_intermixed_args(argv)
-    default = ROOT / "build" / ("site/handouts" if args.what == "handouts" else args.what)
+    default = ROOT / "build" / {"handouts": "site/handouts", "lectures": "lecturer/decks"}.get(args.what, args.what)
     out = (args.out or default).resolve()
     start = time.perf_counter()
-    build = {"slides": build_slides, "site": build_site, "handouts": build_handouts}[args.what]
+    build = {"slides": build_slides, "site": build_site, "handouts": build_handouts,
+             "lectures": build_lectures}[args.what]
     written = build(out, args.notebooks)
-    print(f"{len(written)} {dict(slides='decks', site='pages', handouts='PDFs')[args.what]} in {out} "
+    print(f"{len(written)} {dict(slides='decks', site='pages', handouts='PDFs', lectures='lecture decks')[args.what]} in {out} "
           f"({time.perf_counter() - start:.1f} s); open {out / 'index.html'}")
     return 0
 
