@@ -37,7 +37,7 @@ else
   TORCH_WHY := as TORCH_SPEC says
 endif
 
-.PHONY: lab test lock generate execute slides site handouts clean
+.PHONY: lab test lock generate execute slides lectures site handouts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,10 @@ execute: $(VENV)/.installed
 # the executed notebooks; both work offline. See LECTURERS.md.
 slides: $(VENV)/.installed
 	$(BIN)/python tools/build.py slides
+
+# The designed lecture decks (lecturer/decks) with their speaker notes: build/lecturer/decks
+lectures: $(VENV)/.installed
+	$(BIN)/python tools/build.py lectures
 
 site: $(VENV)/.installed
 	$(BIN)/python tools/build.py site
