@@ -88,7 +88,8 @@ lectures: $(VENV)/.installed
 site: $(VENV)/.installed
 	$(BIN)/python tools/build.py site
 
-# Handouts: build/site/handouts/NN_name.pdf, one page per slide, printed from the decks by
+# Handouts: build/site/handouts/NAME.pdf, per deck and per lecture deck, three slides an A4 page
+# with ruled lines for notes (12 mm margins), printed from the decks by
 # headless Chromium (needs the browser extra and Debian's chromium; offline); then the
 # site again, so that its index links them.
 handouts: $(VENV)/.installed

@@ -4,6 +4,7 @@
     python tools/build.py slides [--out build/slides] [NB ...]   # one reveal.js deck each
     python tools/build.py site   [--out build/site]   [NB ...]   # index.html + one page each
     python tools/build.py handouts [--out build/site/handouts] [NB ...]  # one PDF per deck
+    python tools/build.py lectures [--out build/lecturer/decks] [NAME ...]  # lecture decks
 
 Both use the outputs stored in the notebooks (``nbtool.py execute`` refreshes them); nothing
 is executed here. Everything works offline: reveal.js comes from ``tools/vendor/reveal.js``
@@ -272,14 +273,71 @@ def build_lectures(out: Path, names: list[str]) -> list[Path]:
 
 
 # ----------------------------------------------------------------------------- handouts
+# Handouts: A4 portrait, three slides a page down the left, ruled lines for notes beside
+# each, 12 mm margins (in PDF points: 1 mm = 72 / 25.4 pt).
+A4_W, A4_H, MM = 595.28, 841.89, 72 / 25.4
+PER_PAGE, MARGIN, SLIDE_PT_W = 3, 12 * MM, 300.0
+RULED = """<!DOCTYPE html><html><head><style>@page {{ size: A4; margin: 0 }}
+body {{ margin: 0 }} div {{ position: absolute; box-sizing: border-box }}</style></head>
+<body>{}</body></html>"""
+
+
+def _slot(k: int) -> tuple[float, float, float]:
+    """(x, y from the bottom, scale) of the k-th slide of a handout page, in points."""
+    row_h = (A4_H - 2 * MARGIN) / PER_PAGE
+    scale = SLIDE_PT_W / (slides.SLIDE_W * 0.75)          # a printed px is 0.75 pt
+    top = MARGIN + k * row_h
+    return MARGIN, A4_H - top - slides.SLIDE_H * 0.75 * scale, scale
+
+
+def _ruled_page(page) -> bytes:
+    """One A4 page: a frame where each slide goes and ruled lines for notes beside it."""
+    px = 96 / 72                                            # CSS px a point
+    boxes = []
+    for k in range(PER_PAGE):
+        x, y, scale = _slot(k)
+        w, h = SLIDE_PT_W, slides.SLIDE_H * 0.75 * scale
+        top = A4_H - y - h
+        boxes.append(f'<div style="left:{x * px}px;top:{top * px}px;width:{w * px}px;'
+                     f'height:{h * px}px;border:1px solid #999"></div>')
+        left, right = x + w + 6 * MM, A4_W - MARGIN
+        for j in range(1, int((A4_H - 2 * MARGIN) / PER_PAGE / (8 * MM))):
+            boxes.append(f'<div style="left:{left * px}px;top:{(top + j * 8 * MM) * px}px;'
+                         f'width:{(right - left) * px}px;border-top:1px solid #bbb"></div>')
+    page.set_content(RULED.format("".join(boxes)))
+    return page.pdf(format="A4", margin={"top": "0", "bottom": "0", "left": "0", "right": "0"})
+
+
+def n_up(slides_pdf: Path, ruled: bytes, out: Path) -> int:
+    """The deck's one-slide pages, PER_PAGE to an A4 page over the ruled background (pypdf;
+    the slides stay vector, their text searchable). Returns the number of pages."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter, Transformation
+    src, background = PdfReader(slides_pdf), PdfReader(io.BytesIO(ruled)).pages[0]
+    writer = PdfWriter()
+    for first in range(0, len(src.pages), PER_PAGE):
+        page = writer.add_blank_page(A4_W, A4_H)
+        page.merge_page(background)
+        for k, slide in enumerate(src.pages[first:first + PER_PAGE]):
+            x, y, _ = _slot(k)
+            scale = SLIDE_PT_W / float(slide.mediabox.width)
+            page.merge_transformed_page(slide, Transformation().scale(scale).translate(x, y))
+    with open(out, "wb") as f:
+        writer.write(f)
+    return len(writer.pages)
+
+
 def build_handouts(out: Path, names: list[str]) -> list[Path]:
-    """One PDF per deck, a page a slide (reveal.js's print view, ?print-pdf, printed by
-    headless Chromium through Playwright), offline: the decks are built into out/slides
-    and served from 127.0.0.1. Needs the playwright package and Chromium (Debian's
-    /usr/bin/chromium, or AMSLIB_CHROMIUM)."""
+    """One PDF per deck and one per lecture deck (lecturer/decks): three slides an A4 page
+    with ruled lines for notes beside them, 12 mm margins, no speaker notes. Each deck is
+    printed a page a slide by reveal.js's print view (?print-pdf) in headless Chromium
+    (Playwright), offline (served from 127.0.0.1), then put three to a page (pypdf). Needs
+    the playwright package and Chromium (Debian's /usr/bin/chromium, or AMSLIB_CHROMIUM)."""
     import functools
     import http.server
     import os
+    import tempfile
     import threading
     try:
         from playwright.sync_api import sync_playwright
@@ -288,10 +346,16 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
     chromium = os.environ.get("AMSLIB_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).exists():
         sys.exit(f"make handouts needs Chromium at {chromium} (apt-get install chromium)")
-    import tempfile
+    import decks as lecture_decks
+    lectures = {p.stem for p in lecture_decks.sources()}
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="handouts-"))
-    decks = build_slides(tmp / "slides", names)
+    wanted = [n for n in names if Path(n).stem not in lectures]
+    decks = []
+    if wanted or not names:
+        decks += build_slides(tmp / "slides", wanted)
+    if not names or len(wanted) < len(names):
+        decks += build_lectures(tmp / "slides", [n for n in names if Path(n).stem in lectures])
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -307,6 +371,7 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
             browser = p.chromium.launch(executable_path=chromium, headless=True, args=[
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"])
+            ruled = _ruled_page(browser.new_page())
             for deck in decks:
                 start = time.perf_counter()
                 page = browser.new_page(viewport={"width": slides.SLIDE_W, "height": slides.SLIDE_H})
@@ -320,13 +385,15 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
                                        "'.MathJax_Error, .noError').length")
                 if failed:
                     raise SystemExit(f"{deck.name}: {failed} formulas MathJax could not typeset")
-                pdf = out / deck.name.replace(".slides.html", ".pdf")
-                page.pdf(path=str(pdf), width=f"{slides.SLIDE_W}px", height=f"{slides.SLIDE_H}px",
+                one = tmp / deck.name.replace(".slides.html", ".slides.pdf")
+                page.pdf(path=str(one), width=f"{slides.SLIDE_W}px", height=f"{slides.SLIDE_H}px",
                          print_background=True, margin={"top": "0", "bottom": "0",
                                                         "left": "0", "right": "0"})
                 page.close()
+                pdf = out / deck.name.replace(".slides.html", ".pdf")
+                pages = n_up(one, ruled, pdf)
                 written.append(pdf)
-                print(f"{pdf.name}: {time.perf_counter() - start:.1f} s")
+                print(f"{pdf.name}: {pages} pages, {time.perf_counter() - start:.1f} s")
             browser.close()
     finally:
         server.shutdown()
