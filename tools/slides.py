@@ -81,6 +81,7 @@ MAX_WORDS = 120           # prose words a slide
 CAPTION_H = 40            # a figure cell's caption line
 MIN_FIGURE_SCALE = 0.81   # figure text 20 px in the PNG (plotting.SMALL_PT at plotting.DPI): >= 16 px
 TRACEBACK_LINES = 8       # an error shows its last lines
+THIN_SLACK = 20           # px of the estimate's margin a heading-and-a-line slide may use to join the next
 
 
 # ----------------------------------------------------------------------------- rules
@@ -856,17 +857,24 @@ def _merge_short(slides_: list, budget: float) -> list:
     def body(s):
         return [c for c in s.cells if not c.source.startswith('<h3 class="continued"')]
 
+    def fits(a, b, slack=0.0):
+        rest = body(b)
+        return rest and a.h + sum(cell_height(c) for c in rest) <= budget + slack and \
+            a.words + sum(prose_words(c.source) for c in rest if c.cell_type == "markdown") <= MAX_WORDS
+
+    def join(a, b):
+        for c in body(b):
+            a.add(c)
+        a.notes += b.notes
+
     out = []
     for s in slides_:
-        rest = body(s)
-        h = sum(cell_height(c) for c in rest)
-        w = sum(prose_words(c.source) for c in rest if c.cell_type == "markdown")
-        if out and rest and out[-1].h + h <= budget and out[-1].words + w <= MAX_WORDS:
-            for c in rest:
-                out[-1].add(c)
-            out[-1].notes += s.notes
-            continue
-        out.append(s)
+        if out and fits(out[-1], s):
+            join(out[-1], s)
+        elif out and _is_thin(out[-1].cells) and fits(out[-1], s, THIN_SLACK):
+            join(out[-1], s)
+        else:
+            out.append(s)
     return out
 
 
