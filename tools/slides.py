@@ -32,12 +32,16 @@ At build time (``tools/build.py slides``) :func:`layout_for_projection` lays a c
 notebook out for a 1280x720 screen read from the back of a hall, from the outputs as
 stored (the sizes below are the template's CSS, tools/templates/course_reveal):
 
-- every slide starts with a heading: a slide that the layout had to continue repeats its
-  section's heading ("(continued)"), and a heading never stands alone on a slide (what
-  follows it joins it);
+- every slide starts with a heading: a slide that the layout had to continue repeats the
+  innermost heading open there ("(continued)"), and a heading never stands alone on a slide
+  (what follows it joins it);
+- slides are filled: a cell whose rule starts a sub-slide goes on under the current slide
+  when it fits (a section, ``##``, and a figure start a new one), and short slides are
+  merged with the one before, so few slides are less than half full;
 - at most ``MAX_WORDS`` words of prose and ``BUDGET_H`` px of content a slide: markdown is
-  split between paragraphs, list items or table rows (a table's header repeated) into
-  pieces of about equal size, so no slide is left with a stray line;
+  split between paragraphs or list items into pieces of about equal size, so no slide is
+  left with a stray line; a table is never split: whole on one slide, or, when it is taller
+  than a slide, shown as a list, one item a row;
 - code is never shrunk nor scrolled: taller than a slide, it is cut between top-level
   statements (between lines only if one statement is taller than a slide), its outputs
   after the last piece; long printed output is cut between lines too;
@@ -458,14 +462,11 @@ def _split_code(src: str, budget: float) -> list[str]:
     or a loop is not cut; a single statement taller than a slide is cut between lines.
     Balanced: the smallest budget that needs no more pieces, so the last is not a scrap."""
     pieces = _split_code_greedy(src, budget)
-    for b in range(int(budget), 60, -CODE_LINE_H.__int__()):
-        fewer = _split_code_greedy(src, b)
-        if len(fewer) > len(pieces):
-            break
-        best = fewer
-    else:
-        best = pieces
-    return best if len(pieces) > 1 else pieces
+    b = budget
+    while len(pieces) > 1 and b > 4 * CODE_LINE_H and \
+            len(_split_code_greedy(src, b - CODE_LINE_H)) == len(pieces):
+        b -= CODE_LINE_H
+    return _split_code_greedy(src, b)
 
 
 def _split_code_greedy(src: str, budget: float) -> list[str]:
