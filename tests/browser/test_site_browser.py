@@ -147,6 +147,7 @@ def test_figures_enlarge_and_print_wraps_code(built, browser):
         .filter(p => p.offsetParent !== null && p.scrollWidth > p.clientWidth + 1).length""")
     wraps = page.evaluate("() => getComputedStyle(document.querySelector('.jp-Cell pre')).whiteSpace")
     assert cut == 0 and wraps == "pre-wrap", (cut, wraps)
+    page.set_viewport_size({"width": 718, "height": 1047})    # A4 less 12 mm margins, in CSS px
     tables = page.evaluate("""() => Array.from(document.querySelectorAll('main table')).map(t => [
         getComputedStyle(t).breakInside, t.scrollWidth <= t.closest('.course-scroll').clientWidth + 1])""")
     assert tables and all(b == "avoid" and fits for b, fits in tables), tables
