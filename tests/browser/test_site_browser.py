@@ -147,8 +147,15 @@ def test_figures_enlarge_and_print_wraps_code(built, browser):
         .filter(p => p.offsetParent !== null && p.scrollWidth > p.clientWidth + 1).length""")
     wraps = page.evaluate("() => getComputedStyle(document.querySelector('.jp-Cell pre')).whiteSpace")
     assert cut == 0 and wraps == "pre-wrap", (cut, wraps)
-    page.set_viewport_size({"width": 718, "height": 1047})    # A4 less 12 mm margins, in CSS px
-    tables = page.evaluate("""() => Array.from(document.querySelectorAll('main table')).map(t => [
-        getComputedStyle(t).breakInside, t.scrollWidth <= t.closest('.course-scroll').clientWidth + 1])""")
-    assert tables and all(b == "avoid" and fits for b, fits in tables), tables
     page.close()
+    # printed on A4 (less 12 mm margins: 718 CSS px), every table is whole: not broken
+    # across pages, and its columns wrapped to the page's width instead of cut
+    root, _ = built
+    tables = []
+    for name in sorted(p.name for p in (root / "site").glob("0*.html")):
+        page, _, _ = _open(browser, base, f"site/{name}", {"width": 718, "height": 1047})
+        page.emulate_media(media="print")
+        tables += [[name] + t for t in page.evaluate("""() => Array.from(document.querySelectorAll('main table'))
+            .map(t => [getComputedStyle(t).breakInside, t.scrollWidth <= t.closest('.course-scroll').clientWidth + 1])""")]
+        page.close()
+    assert tables and all(b == "avoid" and fits for _, b, fits in tables), tables
