@@ -37,7 +37,7 @@ else
   TORCH_WHY := as TORCH_SPEC says
 endif
 
-.PHONY: lab test lock generate execute slides site handouts clean lecturer editions
+.PHONY: lab test lock generate execute slides lectures site handouts clean lecturer editions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,10 +82,15 @@ execute: $(VENV)/.installed
 slides: $(VENV)/.installed
 	$(BIN)/python tools/build.py slides
 
+# The designed lecture decks (lecturer/decks) with their speaker notes: build/lecturer/decks
+lectures: $(VENV)/.installed
+	$(BIN)/python tools/build.py lectures
+
 site: $(VENV)/.installed
 	$(BIN)/python tools/build.py site
 
-# Handouts: build/site/handouts/NN_name.pdf, one page per slide, printed from the decks by
+# Handouts: build/site/handouts/NAME.pdf, per deck and per lecture deck, three slides an A4 page
+# with ruled lines for notes (12 mm margins), printed from the decks by
 # headless Chromium (needs the browser extra and Debian's chromium; offline); then the
 # site again, so that its index links them.
 handouts: $(VENV)/.installed

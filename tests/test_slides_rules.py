@@ -132,7 +132,8 @@ def test_notes_go_with_the_slide_they_prepare_or_name():
     for group in _slides_of(laid):
         for c in group:
             if c.metadata["slideshow"]["slide_type"] == "notes":
-                where[c.source.splitlines()[1]] = group[0].source
+                where[c.source.splitlines()[1]] = "\n".join(x.source for x in group)
+    # short parts share a slide (slides are filled): the note is on the slide showing its part
     assert "### Part B" in where["Say this before Part B."]
     assert "### Part A" in where["About Part A, written after it."]
 
@@ -158,3 +159,40 @@ def test_every_slide_has_a_heading_fits_and_is_not_a_stray_line():
     assert all(f"Sentence number {k} says" in text for k in range(80))     # nothing lost
     printed = "".join(o["text"] for c in laid.cells if c.cell_type == "code" for o in c.outputs)
     assert printed == "".join(f"line {k}\n" for k in range(90))
+
+
+def _laid(cells):
+    return _slides_of(slides.layout_for_projection(slides.apply_slide_metadata(
+        nbformat.v4.new_notebook(cells=cells))))
+
+
+def test_a_table_is_never_split_across_slides():
+    """A table that fits a slide stays whole (on the next slide if need be); one taller than
+    a slide becomes a list, one item a row, which may split between items."""
+    rows = "\n".join(f"| row {k} | value {k} |" for k in range(9))
+    small = "| Name | Value |\n|---|---|\n" + rows
+    big = "| Name | Value |\n|---|---|\n" + "\n".join(
+        f"| row {k} | {'a long explanation of the row ' * 4}|" for k in range(30))
+    cells = [md("# T"), md("## S\n" + "Words of the lead-in. " * 40 + "\n\n" + small),
+             md("## Big\n" + big)]
+    laid = _laid(cells)
+    tables = [c.source for g in laid for c in g if "| Name |" in c.source]
+    assert len(tables) == 1 and all(f"| row {k} |" in tables[0] for k in range(9))
+    items = [ln for g in laid for c in g for ln in c.source.splitlines() if ln.startswith("- **row")]
+    assert len(items) == 30 and len([g for g in laid if any("- **row" in c.source for c in g)]) > 1
+
+
+def test_continued_slides_keep_the_subsection_and_show_no_raw_markup():
+    cells = [md("# T"), md("## Section\n### Using `amslib` here\n" + "A sentence of text. " * 150)]
+    heads = [g[0].source for g in _laid(cells) if g[0].source.startswith('<h3 class="continued"')]
+    assert heads and all("Using <code>amslib</code> here" in h and "`" not in h for h in heads)
+
+
+def test_short_slides_are_merged():
+    """Short sub-sections share a slide: at most the last slide of the deck is less than
+    half of the budget."""
+    cells = [md("# T\n" + "Intro. " * 20)] + [md(f"### Part {k}\n" + "Some words here. " * 8)
+                                               for k in range(12)]
+    laid = _laid(cells)
+    heights = [sum(slides.cell_height(c) for c in g) for g in laid]
+    assert len(laid) < 6 and all(h >= slides.BUDGET_H / 2 for h in heights[:-1]), heights

@@ -4,6 +4,7 @@
     python tools/build.py slides [--out build/slides] [NB ...]   # one reveal.js deck each
     python tools/build.py site   [--out build/site]   [NB ...]   # index.html + one page each
     python tools/build.py handouts [--out build/site/handouts] [NB ...]  # one PDF per deck
+    python tools/build.py lectures [--out build/lecturer/decks] [NAME ...]  # lecture decks
 
 Both use the outputs stored in the notebooks (``nbtool.py execute`` refreshes them); nothing
 is executed here. Everything works offline: reveal.js comes from ``tools/vendor/reveal.js``
@@ -254,26 +255,30 @@ def build_site(out: Path, names: list[str]) -> list[Path]:
 
 
 # ----------------------------------------------------------------------------- slides
-def build_slides(out: Path, names: list[str], notes: bool = True) -> list[Path]:
-    """One deck per notebook; ``notes``: with the lecturer's speaker notes (press s)."""
+def deck_exporter(out: Path) -> tuple[SlidesExporter, dict]:
+    """reveal.js and MathJax copied into ``out``; the exporter and the resources for a deck."""
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REVEAL_SRC, out / REVEAL_DIR, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("README.md"))
-    mathjax_url = copy_mathjax(out)
     css = (TEMPLATES / "course_reveal" / "static" / "course_slides.css").read_text() + A11Y_CSS.read_text()
     config = exporter_config()
     config.SlidesExporter.reveal_url_prefix = REVEAL_DIR
     config.SlidesExporter.reveal_theme = "white"
     config.SlidesExporter.reveal_width = str(slides.SLIDE_W)
     config.SlidesExporter.reveal_height = str(slides.SLIDE_H)
-    exporter = SlidesExporter(config=config, template_name="course_reveal")
+    return (SlidesExporter(config=config, template_name="course_reveal"),
+            {"course_mathjax_url": copy_mathjax(out), "course_css": css})
+
+
+def build_slides(out: Path, names: list[str], notes: bool = True) -> list[Path]:
+    """One deck per notebook; ``notes``: with the lecturer's speaker notes (press s)."""
+    exporter, res = deck_exporter(out)
     written, entries = [], []
     for path in select(names):
         start = time.perf_counter()
         nb = slides.layout_for_projection(slides.apply_slide_metadata(deck_source(path, notes)))
         body, _ = exporter.from_notebook_node(nb, resources={
-            "metadata": {"name": nbtool.title_of(nb)},
-            "course_mathjax_url": mathjax_url, "course_css": css})
+            "metadata": {"name": nbtool.title_of(nb)}, **res})
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(rewrite_links(body, ".slides.html"))
         written.append(deck)
@@ -297,15 +302,88 @@ def build_slides(out: Path, names: list[str], notes: bool = True) -> list[Path]:
     return written
 
 
+def build_lectures(out: Path, names: list[str]) -> list[Path]:
+    """The designed lecture decks (lecturer/decks, tools/decks.py): lecturer-only, speaker
+    notes included, so built under build/lecturer and never linked from the site."""
+    import decks
+    exporter, res = deck_exporter(out)
+    written = []
+    for path in [decks.DECKS / f"{Path(n).stem}.md" for n in names] or decks.sources():
+        nb = decks.load(path)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": nb.metadata.title}, **res})
+        deck = out / f"{path.stem}.slides.html"
+        deck.write_text(body)
+        written.append(deck)
+        print(f"{deck.name}: {sum(c.metadata.slideshow.slide_type == 'slide' for c in nb.cells)} slides")
+    return written
+
+
 # ----------------------------------------------------------------------------- handouts
+# Handouts: A4 portrait, three slides a page down the left, ruled lines for notes beside
+# each, 12 mm margins (in PDF points: 1 mm = 72 / 25.4 pt).
+A4_W, A4_H, MM = 595.28, 841.89, 72 / 25.4
+PER_PAGE, MARGIN, SLIDE_PT_W = 3, 12 * MM, 300.0
+RULED = """<!DOCTYPE html><html><head><style>@page {{ size: A4; margin: 0 }}
+body {{ margin: 0 }} div {{ position: absolute; box-sizing: border-box }}</style></head>
+<body>{}</body></html>"""
+
+
+def _slot(k: int) -> tuple[float, float, float]:
+    """(x, y from the bottom, scale) of the k-th slide of a handout page, in points."""
+    row_h = (A4_H - 2 * MARGIN) / PER_PAGE
+    scale = SLIDE_PT_W / (slides.SLIDE_W * 0.75)          # a printed px is 0.75 pt
+    top = MARGIN + k * row_h
+    return MARGIN, A4_H - top - slides.SLIDE_H * 0.75 * scale, scale
+
+
+def _ruled_page(page) -> bytes:
+    """One A4 page: a frame where each slide goes and ruled lines for notes beside it."""
+    px = 96 / 72                                            # CSS px a point
+    boxes = []
+    for k in range(PER_PAGE):
+        x, y, scale = _slot(k)
+        w, h = SLIDE_PT_W, slides.SLIDE_H * 0.75 * scale
+        top = A4_H - y - h
+        boxes.append(f'<div style="left:{x * px}px;top:{top * px}px;width:{w * px}px;'
+                     f'height:{h * px}px;border:1px solid #999"></div>')
+        left, right = x + w + 6 * MM, A4_W - MARGIN
+        for j in range(1, int((A4_H - 2 * MARGIN) / PER_PAGE / (8 * MM))):
+            boxes.append(f'<div style="left:{left * px}px;top:{(top + j * 8 * MM) * px}px;'
+                         f'width:{(right - left) * px}px;border-top:1px solid #bbb"></div>')
+    page.set_content(RULED.format("".join(boxes)))
+    return page.pdf(format="A4", margin={"top": "0", "bottom": "0", "left": "0", "right": "0"})
+
+
+def n_up(slides_pdf: Path, ruled: bytes, out: Path) -> int:
+    """The deck's one-slide pages, PER_PAGE to an A4 page over the ruled background (pypdf;
+    the slides stay vector, their text searchable). Returns the number of pages."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter, Transformation
+    src, background = PdfReader(slides_pdf), PdfReader(io.BytesIO(ruled)).pages[0]
+    writer = PdfWriter()
+    for first in range(0, len(src.pages), PER_PAGE):
+        page = writer.add_blank_page(A4_W, A4_H)
+        page.merge_page(background)
+        for k, slide in enumerate(src.pages[first:first + PER_PAGE]):
+            x, y, _ = _slot(k)
+            scale = SLIDE_PT_W / float(slide.mediabox.width)
+            page.merge_transformed_page(slide, Transformation().scale(scale).translate(x, y))
+    with open(out, "wb") as f:
+        writer.write(f)
+    return len(writer.pages)
+
+
 def build_handouts(out: Path, names: list[str]) -> list[Path]:
-    """One PDF per deck, a page a slide (reveal.js's print view, ?print-pdf, printed by
-    headless Chromium through Playwright), offline: the decks are built into out/slides
-    and served from 127.0.0.1. Needs the playwright package and Chromium (Debian's
-    /usr/bin/chromium, or AMSLIB_CHROMIUM)."""
+    """One PDF per deck and one per lecture deck (lecturer/decks): three slides an A4 page
+    with ruled lines for notes beside them, 12 mm margins, no speaker notes. Each deck is
+    printed a page a slide by reveal.js's print view (?print-pdf) in headless Chromium
+    (Playwright), offline (served from 127.0.0.1), then put three to a page (pypdf). Needs
+    the playwright package and Chromium (Debian's /usr/bin/chromium, or AMSLIB_CHROMIUM)."""
     import functools
     import http.server
     import os
+    import tempfile
     import threading
     try:
         from playwright.sync_api import sync_playwright
@@ -314,10 +392,16 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
     chromium = os.environ.get("AMSLIB_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).exists():
         sys.exit(f"make handouts needs Chromium at {chromium} (apt-get install chromium)")
-    import tempfile
+    import decks as lecture_decks
+    lectures = {p.stem for p in lecture_decks.sources()}
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="handouts-"))
-    decks = build_slides(tmp / "slides", names, notes=False)   # handouts are public
+    wanted = [n for n in names if Path(n).stem not in lectures]
+    decks = []
+    if wanted or not names:
+        decks += build_slides(tmp / "slides", wanted, notes=False)   # handouts are public
+    if not names or len(wanted) < len(names):
+        decks += build_lectures(tmp / "slides", [n for n in names if Path(n).stem in lectures])
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -333,6 +417,7 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
             browser = p.chromium.launch(executable_path=chromium, headless=True, args=[
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"])
+            ruled = _ruled_page(browser.new_page())
             for deck in decks:
                 start = time.perf_counter()
                 page = browser.new_page(viewport={"width": slides.SLIDE_W, "height": slides.SLIDE_H})
@@ -346,13 +431,15 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
                                        "'.MathJax_Error, .noError').length")
                 if failed:
                     raise SystemExit(f"{deck.name}: {failed} formulas MathJax could not typeset")
-                pdf = out / deck.name.replace(".slides.html", ".pdf")
-                page.pdf(path=str(pdf), width=f"{slides.SLIDE_W}px", height=f"{slides.SLIDE_H}px",
+                one = tmp / deck.name.replace(".slides.html", ".slides.pdf")
+                page.pdf(path=str(one), width=f"{slides.SLIDE_W}px", height=f"{slides.SLIDE_H}px",
                          print_background=True, margin={"top": "0", "bottom": "0",
                                                         "left": "0", "right": "0"})
                 page.close()
+                pdf = out / deck.name.replace(".slides.html", ".pdf")
+                pages = n_up(one, ruled, pdf)
                 written.append(pdf)
-                print(f"{pdf.name}: {time.perf_counter() - start:.1f} s")
+                print(f"{pdf.name}: {pages} pages, {time.perf_counter() - start:.1f} s")
             browser.close()
     finally:
         server.shutdown()
@@ -363,16 +450,17 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["slides", "site", "handouts"])
+    parser.add_argument("what", choices=["slides", "site", "handouts", "lectures"])
     parser.add_argument("notebooks", nargs="*", help="names or paths (default: all)")
     parser.add_argument("--out", type=Path, help="default: build/slides or build/site")
     args = parser.parse_intermixed_args(argv)
-    default = ROOT / "build" / ("site/handouts" if args.what == "handouts" else args.what)
+    default = ROOT / "build" / {"handouts": "site/handouts", "lectures": "lecturer/decks"}.get(args.what, args.what)
     out = (args.out or default).resolve()
     start = time.perf_counter()
-    build = {"slides": build_slides, "site": build_site, "handouts": build_handouts}[args.what]
+    build = {"slides": build_slides, "site": build_site, "handouts": build_handouts,
+             "lectures": build_lectures}[args.what]
     written = build(out, args.notebooks)
-    print(f"{len(written)} {dict(slides='decks', site='pages', handouts='PDFs')[args.what]} in {out} "
+    print(f"{len(written)} {dict(slides='decks', site='pages', handouts='PDFs', lectures='lecture decks')[args.what]} in {out} "
           f"({time.perf_counter() - start:.1f} s); open {out / 'index.html'}")
     return 0
 

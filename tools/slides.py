@@ -32,12 +32,16 @@ At build time (``tools/build.py slides``) :func:`layout_for_projection` lays a c
 notebook out for a 1280x720 screen read from the back of a hall, from the outputs as
 stored (the sizes below are the template's CSS, tools/templates/course_reveal):
 
-- every slide starts with a heading: a slide that the layout had to continue repeats its
-  section's heading ("(continued)"), and a heading never stands alone on a slide (what
-  follows it joins it);
+- every slide starts with a heading: a slide that the layout had to continue repeats the
+  innermost heading open there ("(continued)"), and a heading never stands alone on a slide
+  (what follows it joins it);
+- slides are filled: a cell whose rule starts a sub-slide goes on under the current slide
+  when it fits (a section, ``##``, and a figure start a new one), and short slides are
+  merged with the one before, so few slides are less than half full;
 - at most ``MAX_WORDS`` words of prose and ``BUDGET_H`` px of content a slide: markdown is
-  split between paragraphs, list items or table rows (a table's header repeated) into
-  pieces of about equal size, so no slide is left with a stray line;
+  split between paragraphs or list items into pieces of about equal size, so no slide is
+  left with a stray line; a table is never split: whole on one slide, or, when it is taller
+  than a slide, shown as a list, one item a row;
 - code is never shrunk nor scrolled: taller than a slide, it is cut between top-level
   statements (between lines only if one statement is taller than a slide), its outputs
   after the last piece; long printed output is cut between lines too;
@@ -51,6 +55,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import math
 import re
 import struct
@@ -66,9 +71,10 @@ SKIP_TAGS = ("nav", "setup", "solution")
 SLIDE_W, SLIDE_H = 1280, 720
 CONTENT_W = 1240          # the slide less its 20 px side padding
 BUDGET_H = 660            # usable height: the slide less its 20 px top and bottom padding, slack
-PROSE_PX = 27             # prose (>= 26 px on screen), tables the same
-TEXT_LINE_H = 36.5        # 27 px, line-height 1.35
-TEXT_CHARS = 80           # characters per wrapped line of prose on 1200 px
+PROSE_PX = 30             # prose (>= 26 px on screen, larger for the back row)
+TEXT_LINE_H = 40.5        # 30 px, line-height 1.35
+TEXT_CHARS = 86           # characters per wrapped line of prose on 1200 px (measured at 27 px: 96)
+TABLE_LINE_H, TABLE_CHARS = 36.5, 96   # tables at 27 px: a whole table fits more often
 CODE_PX = 20              # code and printed output (>= 20 px on screen)
 CODE_LINE_H = 26.0        # 20 px, line-height 1.3
 CODE_CHARS = 100          # characters per line before `pre-wrap` wraps it
@@ -79,6 +85,7 @@ MAX_WORDS = 120           # prose words a slide
 CAPTION_H = 40            # a figure cell's caption line
 MIN_FIGURE_SCALE = 0.81   # figure text 20 px in the PNG (plotting.SMALL_PT at plotting.DPI): >= 16 px
 TRACEBACK_LINES = 8       # an error shows its last lines
+THIN_SLACK = 20           # px of the estimate's margin a heading-and-a-line slide may use to join the next
 
 
 # ----------------------------------------------------------------------------- rules
@@ -175,15 +182,20 @@ def apply_slide_metadata(nb):
 
 
 # ----------------------------------------------------------------------------- heights
+def _math_chars(tex: str) -> int:
+    """About how many characters wide inline maths renders: a command is one symbol."""
+    return max(2, len(re.sub(r"[{}_^\s]|\\(left|right|[,;!])", "", re.sub(r"\\[A-Za-z]+", "x", tex))))
+
+
 def _visible(text: str) -> str:
-    text = re.sub(r"\$[^$]*\$", "xxxxxx", text)    # inline maths: about 6 characters wide
+    text = re.sub(r"\$([^$]*)\$", lambda m: "x" * _math_chars(m.group(1)), text)   # inline maths
     return re.sub(r"\]\([^)]*\)", "]", text)      # link targets are not shown
 
 
 def _math_height(tex: str) -> float:
     rows = tex.split("\\\\")
     tall = ("\\frac", "\\dfrac", "\\sum", "\\prod", "\\int", "\\begin{cases}")
-    return 26 + sum(72 if any(t in r for t in tall) else 44 for r in rows)
+    return (26 + sum(72 if any(t in r for t in tall) else 44 for r in rows)) * PROSE_PX / 27
 
 
 def _lines(text: str, chars: int) -> int:
@@ -217,10 +229,10 @@ def _markdown_height(src: str) -> float:
         elif s.startswith("|"):
             if not set(s) <= set("|-: "):             # a table row; the separator row: nothing
                 cells = [c for c in s.strip("|").split("|")]
-                wraps = max(math.ceil(len(_visible(c)) / (TEXT_CHARS * 0.85 / max(len(cells), 1)))
+                wraps = max(math.ceil(len(_visible(c)) / (TABLE_CHARS * 0.85 / max(len(cells), 1)))
                             for c in cells) if cells else 1
                 tall = any(t in s for t in ("\\frac", "\\dfrac"))
-                h += max(1, wraps) * TEXT_LINE_H + 12 + (8 if "$" in s else 0) + (30 if tall else 0)
+                h += max(1, wraps) * TABLE_LINE_H + 12 + (8 if "$" in s else 0) + (30 if tall else 0)
         else:
             extra = 10 if any(t in s for t in ("\\frac", "\\sqrt", "\\hat", "^")) else 0
             h += (TEXT_LINE_H + extra) * max(1, math.ceil(len(_visible(s)) / TEXT_CHARS))
@@ -298,8 +310,8 @@ ITEM = re.compile(r"^ ?([-*+]|\d+[.)]) ")
 
 
 def _blocks(src: str) -> list[str]:
-    """Paragraph-level blocks (never cutting $$ maths or code fences); a table or a list
-    further into rows or items, a table's header repeated on each piece."""
+    """Paragraph-level blocks (never cutting $$ maths, code fences or a table); a list
+    further into items."""
     blocks, current, in_math, in_fence = [], [], False, False
     for line in src.splitlines():
         s = line.strip()
@@ -322,8 +334,12 @@ def _blocks(src: str) -> list[str]:
     out = []
     for b in blocks:
         lines = b.splitlines()
-        if len(lines) > 3 and all(ln.lstrip().startswith("|") for ln in lines):
-            out += ["\n".join(lines[:2] + [ln]) for ln in lines[2:]]
+        if len(lines) > 1 and re.match(r"^#{1,6} ", lines[0]):      # a heading on its own
+            out.append(lines.pop(0))
+        if len(lines) > 2 and all(ln.lstrip().startswith("|") for ln in lines):
+            # a table is never split: whole when it fits a slide, else one item a row
+            fits = _markdown_height(b) <= BUDGET_H - CONTINUED_H
+            out += [b] if fits else _table_as_list(lines)
         elif sum(bool(ITEM.match(ln)) for ln in lines) > 1:
             items: list[list[str]] = []
             for ln in lines:
@@ -333,21 +349,34 @@ def _blocks(src: str) -> list[str]:
                     items[-1].append(ln)
             out += ["\n".join(i) for i in items]
         else:
-            out.append(b)
-    # a heading or a lead-in ending with ':' stays with what follows it
+            out.append("\n".join(lines))
+    # a heading or a lead-in ending with ':' stays with what follows it (if both fit a slide)
     merged: list[str] = []
     for b in out:
         if merged and (re.match(r"^#{1,6} ", merged[-1]) and "\n" not in merged[-1].strip()
-                       or merged[-1].rstrip().endswith(":")):
+                       or merged[-1].rstrip().endswith(":")) \
+                and _markdown_height(_join(merged[-1], b)) <= BUDGET_H - CONTINUED_H:
             merged[-1] = _join(merged[-1], b)
         else:
             merged.append(b)
     return merged
 
 
-def _is_table_piece(b: str) -> bool:
-    lines = b.splitlines()
-    return len(lines) >= 3 and all(ln.lstrip().startswith("|") for ln in lines)
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def _table_as_list(lines: list[str]) -> list[str]:
+    """A table taller than a slide, redesigned for slides: one list item a row, its first
+    cell in bold, then each other column's header and cell (items split between slides;
+    a table never does)."""
+    head = _cells(lines[0])
+    items = []
+    for row in lines[2:]:
+        cells = _cells(row)
+        rest = "; ".join(f"{h}: {c}" if h else c for h, c in zip(head[1:], cells[1:]) if c)
+        items.append(f"- **{cells[0]}**" + (f" ({rest})" if rest else ""))
+    return items
 
 
 SENTENCE = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(*`$])")
@@ -381,12 +410,10 @@ def _sentences(block: str, cap: tuple[float, int]) -> list[str]:
 
 
 def _join(a: str, b: str) -> str:
-    """Two blocks as markdown: table rows (header dropped from b) or list items stay one
-    table or list; a sentence cut from its paragraph goes back into it."""
-    if b.startswith(GLUE):
-        return a + " " + b[1:]
-    if _is_table_piece(a) and _is_table_piece(b) and a.splitlines()[:2] == b.splitlines()[:2]:
-        return a + "\n" + "\n".join(b.splitlines()[2:])
+    """Two blocks as markdown: list items stay one list; a sentence cut from its
+    paragraph goes back into it."""
+    if b.startswith(GLUE):           # display maths keeps lines of its own
+        return a + ("\n" if "$$" in a[-2:] + b[1:3] else " ") + b[1:]
     if ITEM.match(a.lstrip()) and ITEM.match(b):         # items of one list
         return a + "\n" + b
     return a + "\n\n" + b
@@ -432,7 +459,17 @@ def first_block_fits(src: str, cap: tuple[float, int], rest: tuple[float, int]) 
 def _split_code(src: str, budget: float) -> list[str]:
     """Split a long code cell's source between top-level statements, into pieces whose
     input fits ``budget``: at a blank line followed by an unindented line, so a function
-    or a loop is not cut; a single statement taller than a slide is cut between lines."""
+    or a loop is not cut; a single statement taller than a slide is cut between lines.
+    Balanced: the smallest budget that needs no more pieces, so the last is not a scrap."""
+    pieces = _split_code_greedy(src, budget)
+    b = budget
+    while len(pieces) > 1 and b > 4 * CODE_LINE_H and \
+            len(_split_code_greedy(src, b - CODE_LINE_H)) == len(pieces):
+        b -= CODE_LINE_H
+    return _split_code_greedy(src, b)
+
+
+def _split_code_greedy(src: str, budget: float) -> list[str]:
     lines = src.splitlines()
     per_slide = max(int((budget - 20) // CODE_LINE_H), 1)
     blocks, current = [], []
@@ -513,14 +550,14 @@ def _split_at_headings(cell) -> list:
 
 
 def _heading_text(src: str) -> str:
+    """The last heading of ``src`` (the innermost one open after it), as HTML."""
+    found = ""
     for ln in src.splitlines():
         m = re.match(r"^#{1,6} +(.*)$", ln.strip())
         if m:
-            return m.group(1).strip()
-        m = re.match(r"^<h\d[^>]*>(.*?)(<span.*)?</h\d>$", ln.strip())
-        if m:
-            return m.group(1).strip()
-    return ""
+            found = re.sub(r"`([^`]+)`", lambda c: f"<code>{html.escape(c.group(1))}</code>",
+                           m.group(1).strip())
+    return found
 
 
 def _headings(src: str) -> list[str]:
@@ -530,6 +567,14 @@ def _headings(src: str) -> list[str]:
 def _only_headings(cell) -> bool:
     return cell.cell_type == "markdown" and all(
         re.match(r"^(#{1,6} |<h\d)", ln.strip()) for ln in cell.source.splitlines() if ln.strip())
+
+
+def _has_image(cell) -> bool:
+    return any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+
+
+def _words(cell) -> int:
+    return prose_words(cell.source) if cell.cell_type == "markdown" else 0
 
 
 def _is_thin(cells) -> bool:
@@ -606,14 +651,15 @@ class _Layout:
         return self.cur
 
     def start(self, kind: str, cell, h: float = 0.0) -> None:
-        """A cell whose rule starts a slide: a new one, unless the current one shows only
-        a heading (a heading never stands alone) or a heading and a stray line that the
-        cell fits under; the section's heading on top when the cell does not start with one."""
-        thin = self.cur is not None and _is_thin(self.cur.cells) and kind != "slide" \
-            and self.fits(h) and not _has_heading(cell)
-        if self.cur is None or not (self.cur.only_headings() or thin):
-            own = cell.cell_type == "markdown" and bool(re.match(r"^#{1,6} ", _first_line(cell)))
-            self.new_slide(section=(kind == "slide"), continued=not own)
+        """A cell whose rule starts a slide: a new one for a section (``#``, ``##``) or a
+        figure, or when the cell does not fit under what the slide holds; else it goes on
+        the current slide (a slide is filled, not left half empty). The section's heading
+        on top of a new slide when the cell does not start with one."""
+        if self.cur is not None and (self.cur.only_headings() or (
+                kind != "slide" and not _has_image(cell) and self.fits(h, _words(cell)))):
+            return
+        own = cell.cell_type == "markdown" and bool(re.match(r"^#{1,6} ", _first_line(cell)))
+        self.new_slide(section=(kind == "slide"), continued=not own)
 
     def fits(self, h: float, words: int = 0) -> bool:
         room_h, room_w = self.room()
@@ -622,7 +668,7 @@ class _Layout:
     def markdown(self, cell, kind: str, follow: bool = False) -> None:
         h, w = cell_height(cell), prose_words(cell.source)
         if kind in ("slide", "subslide"):
-            self.start(kind, cell)
+            self.start(kind, cell, h)
         elif self.cur is None:
             self.new_slide(continued=False)
         if not self.fits(h, w):
@@ -782,7 +828,7 @@ def layout_for_projection(nb, budget: float = BUDGET_H):
     slides_ = [s for s in lay.slides if s.cells]
     if pending and slides_:
         slides_[-1].notes += pending
-    slides_ = _merge_thin(slides_, budget)
+    slides_ = _merge_short(slides_, budget)
     for note in targeted:
         target = notes_target(note).lower()
         home = next((s for s in slides_ if any(h.lower().startswith(target)
@@ -805,41 +851,31 @@ def layout_for_projection(nb, budget: float = BUDGET_H):
     return nb
 
 
-def _merge_thin(slides_: list, budget: float) -> list:
-    """A slide with only a heading and a stray line joins the slide before it when there
-    is room (or the next one, dropping that one's "(continued)" heading)."""
+def _merge_short(slides_: list, budget: float) -> list:
+    """Short slides merged: a slide joins the one before it when both fit one slide
+    (height and words), leaving out its "(continued)" heading; a new section then starts
+    under the previous one's end instead of on a half-empty slide of its own."""
     def body(s):
         return [c for c in s.cells if not c.source.startswith('<h3 class="continued"')]
 
-    out, carry = [], None
+    def fits(a, b, slack=0.0):
+        rest = body(b)
+        return rest and a.h + sum(cell_height(c) for c in rest) <= budget + slack and \
+            a.words + sum(prose_words(c.source) for c in rest if c.cell_type == "markdown") <= MAX_WORDS
+
+    def join(a, b):
+        for c in body(b):
+            a.add(c)
+        a.notes += b.notes
+
+    out = []
     for s in slides_:
-        if carry is not None:              # a thin slide joins the top of this one
-            cont = s.cells and s.cells[0].source.startswith('<h3 class="continued"')
-            if cont and s.h - CONTINUED_H + carry.h <= budget \
-                    and s.words + carry.words <= MAX_WORDS:
-                rest = body(s)
-                s.cells, s.h, s.words = [], 0.0, 0
-                for c in carry.cells + rest:
-                    s.add(c)
-                s.notes = carry.notes + s.notes
-                s.section = carry.section or s.section
-            else:
-                out.append(carry)
-            carry = None
-        if out and _is_thin(s.cells):
-            extra = body(s)
-            h = sum(cell_height(c) for c in extra)
-            w = sum(prose_words(c.source) for c in extra)
-            if out[-1].h + h <= budget and out[-1].words + w <= MAX_WORDS:
-                for c in extra:
-                    out[-1].add(c)
-                out[-1].notes += s.notes
-                continue
-            carry = s
-            continue
-        out.append(s)
-    if carry is not None:
-        out.append(carry)
+        if out and fits(out[-1], s):
+            join(out[-1], s)
+        elif out and _is_thin(out[-1].cells) and fits(out[-1], s, THIN_SLACK):
+            join(out[-1], s)
+        else:
+            out.append(s)
     return out
 
 

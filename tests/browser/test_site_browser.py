@@ -5,10 +5,11 @@ phone (390 px), the search, the contents, the index's links, printing.
 - every page has a table of contents whose links land on its headings;
 - the index links each page to its deck, its notebook (and its handout once built);
 - the search finds a term that only notebook 05 explains, and lists that page;
-- at 390 px nothing makes the page wider than the screen: what is wider (formulas,
+- at 390 px nothing makes the page wider than the screen, and nothing lies past its edge
+  except inside its own sideways-scrolling box (on every page): what is wider (formulas,
   tables, code) scrolls sideways in its own box, which shows a cue and takes keyboard
   focus; tables keep their columns; figures fit the width and enlarge on a tap or Enter;
-- printed (print media), code wraps instead of being cut.
+- printed (print media), code wraps instead of being cut, and a table is kept whole.
 """
 from __future__ import annotations
 
@@ -57,6 +58,15 @@ PHONE_LAYOUT = """() => {
             if (!el.classList.contains('scrolls')) out.push('no scroll cue: ' + el.className);
             if (el.tabIndex < 0) out.push('scroll box not focusable: ' + el.className);
         }
+    }
+    // nothing past the screen's edge unless inside a sideways-scrolling box that is on screen
+    for (const el of document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0 || r.right <= vw + 1 || el.closest('.zoomed')) continue;
+        let a = el.parentElement;
+        while (a && a !== document.body && !/(auto|scroll)/.test(getComputedStyle(a).overflowX)) a = a.parentElement;
+        if (!a || a === document.body || a.getBoundingClientRect().right > vw + 1)
+            out.push('cut at the screen edge: ' + el.tagName + '.' + el.className + ' ' + (el.textContent || '').slice(0, 30));
     }
     for (const img of document.querySelectorAll('.jp-RenderedImage img'))
         if (img.getBoundingClientRect().width > vw) out.push('figure wider than the screen');
@@ -138,3 +148,14 @@ def test_figures_enlarge_and_print_wraps_code(built, browser):
     wraps = page.evaluate("() => getComputedStyle(document.querySelector('.jp-Cell pre')).whiteSpace")
     assert cut == 0 and wraps == "pre-wrap", (cut, wraps)
     page.close()
+    # printed on A4 (less 12 mm margins: 718 CSS px), every table is whole: not broken
+    # across pages, and its columns wrapped to the page's width instead of cut
+    root, _ = built
+    tables = []
+    for name in sorted(p.name for p in (root / "site").glob("0*.html")):
+        page, _, _ = _open(browser, base, f"site/{name}", {"width": 718, "height": 1047})
+        page.emulate_media(media="print")
+        tables += [[name] + t for t in page.evaluate("""() => Array.from(document.querySelectorAll('main table'))
+            .map(t => [getComputedStyle(t).breakInside, t.scrollWidth <= t.closest('.course-scroll').clientWidth + 1])""")]
+        page.close()
+    assert tables and all(b == "avoid" and fits for _, b, fits in tables), tables
