@@ -261,7 +261,7 @@ class Sandbox:
     """One submission's kernel, in a bwrap sandbox that holds a copy of its folder."""
     submission: Path
     limits: Limits
-    library: Path | None = None  # stripped_amslib()'s folder; None: made for this sandbox
+    library: Path | None = None  # stripped_amslib()'s folder; None: library()
     dir: Path = field(init=False)
     km: object = None
     kc: object = None
@@ -289,6 +289,8 @@ class Sandbox:
             return kernel
         ro = {sys.base_prefix, sys.prefix, "/usr"} | {p for p in ("/lib", "/lib64", "/bin", "/sbin")
                                                        if os.path.isdir(p) and not os.path.islink(p)}
+        global BWRAP
+        BWRAP = BWRAP or bwrap()
         args = [BWRAP, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
                 "--die-with-parent", "--new-session", "--hostname", "grading", "--clearenv"]
         for path in sorted(ro):
@@ -431,13 +433,10 @@ BWRAP = None
 
 
 def library() -> Path:
-    """stripped_amslib(), made once a process (and deleted when it ends)."""
+    """stripped_amslib(), made once (cmd_autograde deletes it)."""
     global _LIBRARY
     if _LIBRARY is None:
-        import atexit
-
         _LIBRARY = stripped_amslib(Path(tempfile.mkdtemp(prefix="amsgrad-lib-")))
-        atexit.register(shutil.rmtree, _LIBRARY, True)
     return _LIBRARY
 
 
@@ -477,6 +476,7 @@ def execute_submission(box: Sandbox, nb: dict, log: list[str], deadline: float) 
                 continue
             try:
                 box.run(student.source(cell), min(box.limits.cell_timeout, left), cell["outputs"])
+                box.run("", 10)  # idle again: no task or callback the cell left behind holds the kernel
             except CallTimeout as exc:
                 log.append(f"cell {cell.get('id', i)}: {exc} (time limit)")
                 cell["outputs"].append({"output_type": "stream", "name": "stderr",
@@ -811,9 +811,8 @@ def write_result(course: Path, assignment: str, student_id: str, key: dict, resu
 
 
 def _grade_one(job):
-    path, key, source_nb, limits, bwrap_path = job
-    global BWRAP
-    BWRAP = bwrap_path
+    global BWRAP, _LIBRARY
+    path, key, source_nb, limits, BWRAP, _LIBRARY = job
     try:
         return grade_submission(path, key, source_nb, limits, load_checkers(key))
     except Exception as exc:  # a crash of the grader on one submission: that student's row says so
@@ -854,7 +853,7 @@ def cmd_autograde(args) -> int:
             export(course, quiet=True)
             print(f"{student_id}: missing notebook ({notes[student_id]})", flush=True)
         else:
-            jobs[student_id] = (path, key, source_nb, limits, BWRAP)
+            jobs[student_id] = (path, key, source_nb, limits, BWRAP, library())
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
@@ -864,7 +863,7 @@ def cmd_autograde(args) -> int:
             try:
                 result = future.result()
             except Exception as exc:  # the worker itself died
-                result = _grade_one((None, key, None, None, None)) | {"reason": f"the grading process died: {exc}"}
+                result = _grade_one((None, key, None, None, None, None)) | {"reason": f"the grading process died: {exc}"}
             if notes[student_id]:
                 result["reason"] = "; ".join(filter(None, [notes[student_id], result.get("reason")]))
             write_result(course, assignment, student_id, key, result)
@@ -873,7 +872,8 @@ def cmd_autograde(args) -> int:
             print(f"{student_id}: {got} / {sum(r['max_points'] for r in result['exercises'])} "
                   f"{result['status']} ({result['seconds']:.1f} s)", flush=True)
     print(f"graded {len(folders)} submissions of {assignment} in {time.monotonic() - start:.1f} s")
-    shutil.rmtree(matplotlib_cache(), ignore_errors=True)
+    for folder in (matplotlib_cache(), library()):
+        shutil.rmtree(folder, ignore_errors=True)
     return cmd_export(args)
 
 
