@@ -42,6 +42,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +57,6 @@ import student  # noqa: E402  (tools/student.py)
 
 DEFAULT_COURSE = ROOT / "build" / "classroom"
 GRADE_TABLE = ["student", "assignment", "exercise", "points", "max_points", "status", "hint_shown"]
-KERNEL_HELPER_NAME = "__amsgrad_grader__"
 MAX_REPLY = 64 * 2**20  # bytes of one answer read from a kernel
 MAX_OUTPUT = 2 * 2**20  # bytes of output kept in the graded copy of a notebook
 #: Memory a submission may allocate, in MB: address space beyond what the kernel holds once it
@@ -138,57 +138,8 @@ def cmd_release(args) -> int:
 
 
 # ----------------------------------------------------------------------------- the sandbox
-def kernel_helper_source() -> str:
-    """Code run in the submission's kernel after its cells: describe and call answers."""
-    codec = (TOOLS / "grade_codec.py").read_text()
-    return f'''
-def {KERNEL_HELPER_NAME}():
-    ns = {{}}
-    exec(compile({codec!r}, "grade_codec", "exec"), ns)
-    import types
-    codec = types.SimpleNamespace(**ns)
-    user = globals()
-
-    def describe(name):
-        if name not in user:
-            return '{{"kind": "missing"}}'
-        value = user[name]
-        if callable(value) and not isinstance(value, type):
-            return '{{"kind": "callable"}}'
-        try:
-            return '{{"kind": "value", "value": ' + codec.dumps(value) + '}}'
-        except Exception as exc:
-            return codec.json.dumps({{"kind": "unsupported", "error": type(exc).__name__}})
-
-    def call(name, args_json):
-        args = codec.loads(args_json)
-        try:
-            result = user[name](*args)
-        except BaseException as exc:
-            return codec.json.dumps({{"raised": type(exc).__name__, "message": str(exc)[:300]}})
-        try:
-            encoded = codec.encode(result)
-        except Exception as exc:
-            return codec.json.dumps({{"raised": "ValueError", "message": "answer could not be sent: " + str(exc)}})
-        if isinstance(encoded, dict) and "__optimizer__" in encoded:
-            arg_ids = [id(a) for a in args]
-            encoded["params_are_args"] = bool(encoded["param_ids"]) and all(
-                any(p == i for i in arg_ids) or any(p == id(x) for a in args if isinstance(a, list) for x in a)
-                for p in encoded["param_ids"])
-        return codec.json.dumps({{"result": encoded}}, allow_nan=False)
-
-    return describe, call
-
-{KERNEL_HELPER_NAME}_describe, {KERNEL_HELPER_NAME}_call = {KERNEL_HELPER_NAME}()
-'''
-
-
-class KernelDied(RuntimeError):
-    pass
-
-
-class CallTimeout(RuntimeError):
-    pass
+class Lost(RuntimeError):
+    """The kernel died, or ran past a time limit and was ended with its sandbox."""
 
 
 class NoSandbox(RuntimeError):
@@ -304,6 +255,7 @@ class Sandbox:
                  "--bind", str(self.dir / "home"), "/home/student",
                  "--ro-bind", str(self.library), "/opt/amsgrad",
                  "--ro-bind", str(TOOLS / "grade_kernel.py"), "/opt/grade_kernel.py",
+                 "--ro-bind", str(TOOLS / "grade_codec.py"), "/opt/grade_codec.py",
                  "--bind", str(self.dir / "ipc"), str(self.dir / "ipc"), "--chdir", "/home/student/work"]
         for name, value in self.environment().items():
             args += ["--setenv", name, value]
@@ -325,9 +277,8 @@ class Sandbox:
 
         spec_dir = self.dir / "kernelspec" / "amsgrad-sandbox"
         spec_dir.mkdir(parents=True, exist_ok=True)
-        (spec_dir / "kernel.json").write_text(json.dumps(  # interrupts as messages: bwrap passes no signals
-            {"argv": self.command(), "display_name": "graded submission", "language": "python",
-             "interrupt_mode": "message"}))
+        (spec_dir / "kernel.json").write_text(json.dumps(
+            {"argv": self.command(), "display_name": "graded submission", "language": "python"}))
         ksm = KernelSpecManager(kernel_dirs=[str(spec_dir.parent)], ensure_native_kernel=False)
         self.km = KernelManager(kernel_name="amsgrad-sandbox", kernel_spec_manager=ksm, transport="ipc",
                                 ip=str(self.dir / "ipc" / "kernel"))
@@ -341,13 +292,11 @@ class Sandbox:
         try:
             self.kc.wait_for_ready(timeout=max(60.0, self.limits.cell_timeout))
         except RuntimeError as exc:
-            raise KernelDied(f"the kernel did not start: {exc}") from None
+            raise Lost(f"the kernel did not start: {exc}") from None
 
-    def run(self, code: str, timeout: float, outputs: list | None = None, user_expressions=None,
-            interrupt: bool = True):
+    def run(self, code: str, timeout: float, outputs: list | None = None, user_expressions=None):
         """Execute code; return the reply. Outputs (nbformat) are appended to ``outputs``, up
-        to MAX_OUTPUT bytes for the whole notebook. A call past its time loses the kernel
-        (``interrupt=False``) or is interrupted."""
+        to MAX_OUTPUT bytes for the whole notebook. Past its time, the sandbox is ended."""
         from nbformat.v4 import output_from_msg
 
         def hook(msg):
@@ -365,28 +314,16 @@ class Sandbox:
                 outputs.append(output_from_msg(msg))
 
         if self.lost:
-            raise KernelDied(self.lost)
+            raise Lost(self.lost)
         try:
             return self.kc.execute_interactive(code, timeout=timeout, output_hook=hook,
                                                user_expressions=user_expressions or {}, allow_stdin=False,
                                                store_history=False)
         except TimeoutError:
-            if not self.km.is_alive():
-                self.lose(self.death())
-                raise KernelDied(self.lost) from None
-            if not interrupt:
-                self.lose(f"stopped after {timeout:g} s")
-                raise CallTimeout(self.lost) from None
-            self.km.interrupt_kernel()
-            try:
-                self.kc.execute_interactive("", timeout=10, store_history=False)
-            except TimeoutError:
-                self.lose("the kernel could not be interrupted")
-                raise KernelDied(self.lost) from None
-            raise CallTimeout(f"stopped after {timeout:g} s") from None
+            self.lose(self.death() if not self.km.is_alive() else f"stopped at its time limit ({timeout:g} s)")
         except RuntimeError:  # jupyter_client: kernel died while waiting
             self.lose(self.death())
-            raise KernelDied(self.lost) from None
+        raise Lost(self.lost)
 
     def death(self) -> str:
         code = self.km.provisioner.process.poll() if self.km.provisioner else None
@@ -399,11 +336,11 @@ class Sandbox:
         self.lost = why
         self.stop()
 
-    def expression(self, code: str, expr: str, timeout: float, interrupt: bool = True) -> str:
-        reply = self.run(code, timeout, user_expressions={"out": expr}, interrupt=interrupt)
+    def expression(self, code: str, expr: str, timeout: float) -> str:
+        reply = self.run(code, timeout, user_expressions={"out": expr})
         if not self.km.is_alive():
             self.lose(self.death())
-            raise KernelDied(self.lost)
+            raise Lost(self.lost)
         out = reply["content"].get("user_expressions", {}).get("out", {})
         if out.get("status") != "ok":
             raise ValueError(f"{out.get('ename', 'error')}: {out.get('evalue', '')}")
@@ -453,51 +390,33 @@ def matplotlib_cache() -> Path:
 
 
 # ----------------------------------------------------------------------------- grading
-def execute_submission(box: Sandbox, nb: dict, log: list[str], deadline: float) -> bool:
-    """Run the notebook's code cells in order. A cell that kills or hangs the kernel is
-    disabled and the notebook is run again on a fresh kernel (at most 3 times). Returns
-    True if a live kernel holds the submission's state afterwards."""
-    disabled: set[int] = set()
-    for attempt in range(4):
-        box.start()
-        died_at = None
-        for i, cell in enumerate(nb["cells"]):
-            if cell.get("cell_type") != "code":
-                continue
-            cell["outputs"], cell["execution_count"] = [], None
-            if i in disabled:
-                cell["outputs"].append({"output_type": "stream", "name": "stderr",
-                                        "text": "[grader] this cell was not run: it stopped the kernel\n"})
-                continue
-            left = deadline - time.monotonic()
-            if left <= 0:
-                log.append(f"cell {cell.get('id', i)}: not run, the submission's total time "
-                           f"({box.limits.total_timeout:g} s) was spent")
-                continue
-            try:
-                box.run(student.source(cell), min(box.limits.cell_timeout, left), cell["outputs"])
-                box.run("", 10)  # idle again: no task or callback the cell left behind holds the kernel
-            except CallTimeout as exc:
-                log.append(f"cell {cell.get('id', i)}: {exc} (time limit)")
-                cell["outputs"].append({"output_type": "stream", "name": "stderr",
-                                        "text": f"[grader] {exc}: time limit\n"})
-            except KernelDied as exc:
-                died_at = i
-                log.append(f"cell {cell.get('id', i)}: {exc}; run again without it")
-                break
-            oom = out_of_memory(cell["outputs"])
-            if oom:
-                log.append(f"cell {cell.get('id', i)}: ran out of memory: a submission may use "
-                           f"{box.limits.memory_mb} MB ({oom})")
-            if not box.km.is_alive():
-                died_at = i
-                log.append(f"cell {cell.get('id', i)}: {box.death()}; run again without it")
-                break
-        if died_at is None:
-            return True
-        box.stop()
-        disabled.add(died_at)
-    return False
+def run_notebook(box: Sandbox, nb: dict, disabled: set, log: list[str], deadline: float) -> int | None:
+    """Run the notebook's code cells in order, but the disabled ones, in a started sandbox.
+    Returns the index of a cell that lost the kernel (killed it, ran past its time, or left
+    it busy), None if a live kernel holds the submission's state afterwards."""
+    for i, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") != "code":
+            continue
+        cell["outputs"], cell["execution_count"] = [], None
+        where = f"cell {cell.get('id', i)}"
+        if i in disabled:
+            cell["outputs"].append({"output_type": "stream", "name": "stderr",
+                                    "text": "[grader] this cell was not run: it stopped the kernel\n"})
+            continue
+        left = deadline - time.monotonic()
+        if left <= 0:
+            log.append(f"{where}: not run, the submission's total time ({box.limits.total_timeout:g} s) was spent")
+            continue
+        try:
+            box.run(student.source(cell), min(box.limits.cell_timeout, left), cell["outputs"])
+            box.run("", 10)  # idle again: no task or callback the cell left behind holds the kernel
+        except Lost as exc:
+            log.append(f"{where}: {exc}; the notebook is run again without it")
+            return i
+        oom = out_of_memory(cell["outputs"])
+        if oom:
+            log.append(f"{where}: ran out of memory: a submission may use {box.limits.memory_mb} MB ({oom})")
+    return None
 
 
 def out_of_memory(outputs: list) -> str | None:
@@ -536,13 +455,11 @@ class Proxy:
         import copy as _copy
 
         self.calls.append(_copy.deepcopy(args))
-        code = f"__amsgrad_out__ = {KERNEL_HELPER_NAME}_call({self.name!r}, {grade_codec.dumps(args)!r})"
+        code = f"__amsgrad_out__ = __amsgrad_call__({self.name!r}, {grade_codec.dumps(args)!r})"
         try:
-            text = self.box.expression(code, "__amsgrad_out__", self.box.limits.call_timeout, interrupt=False)
-        except CallTimeout as exc:
+            text = self.box.expression(code, "__amsgrad_out__", self.box.limits.call_timeout)
+        except Lost as exc:
             raise TimeoutError(f"your function did not return: {exc}") from None
-        except KernelDied as exc:
-            raise RuntimeError(f"the kernel died while your function ran: {exc}") from None
         reply = json.loads(text)
         if "raised" in reply:
             raise RuntimeError(f"{reply['raised']}: {reply.get('message', '')}")
@@ -649,7 +566,7 @@ def hidden_cases_pass(proxy: Proxy, solution, key: dict, exercise: dict) -> tupl
 def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, checkers: dict) -> dict:
     """Grade one submitted notebook: {"status", "reason", "notebook", "exercises", "log", "seconds"}.
     A function answer that hangs or kills the kernel loses that sandbox; the notebook is then
-    run again in a new one for the exercises left (at most 3 sandboxes in all)."""
+    run again in a new one for the exercises left (at most 4 sandboxes in all)."""
     start = time.monotonic()
     deadline = start + limits.total_timeout
     log: list[str] = []
@@ -663,44 +580,42 @@ def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, che
         return {"status": "invalid notebook", "reason": f"the file is not a notebook that can be read ({exc})"[:300],
                 "notebook": None, "exercises": [error_row(e, "the notebook could not be read") for e in key["exercises"]],
                 "log": [], "seconds": round(time.monotonic() - start, 2)}
-    results: dict = {}
-    pending = list(key["exercises"])
-    for attempt in range(3):
+    results, pending, disabled = {}, list(key["exercises"]), set()
+    for attempt in range(4):
         box = Sandbox(path, limits)
-        watchdog = __import__("threading").Timer(max(1.0, deadline - time.monotonic()) + 30, box.stop)
+        watchdog = threading.Timer(max(1.0, deadline - time.monotonic()) + 30, box.stop)
         watchdog.start()
         try:
-            alive = execute_submission(box, nb if attempt == 0 else json.loads(json.dumps(nb)),
-                                       log if attempt == 0 else [], deadline)
-            if alive:
-                try:
-                    box.run(kernel_helper_source(), limits.call_timeout * 3)
-                except (CallTimeout, KernelDied) as exc:
-                    alive = False
-                    log.append(f"the grader could not read the answers: {exc}")
-            if not alive and attempt == 0:
-                status, reason = "kernel died", "the notebook could not be run to the end: " + (log[-1] if log else "")
+            box.start()
+            lost_at = run_notebook(box, nb, disabled, log, deadline)
+            if lost_at is not None:
+                disabled.add(lost_at)
+                continue
             for exercise in list(pending):
                 if time.monotonic() > deadline:
                     results[exercise["id"]] = error_row(exercise, f"not checked: the submission's total time "
                                                                   f"({limits.total_timeout:g} s) was spent", "timed out")
                 else:
-                    results[exercise["id"]] = grade_exercise(box, exercise, key, source_nb, checkers, alive)
+                    results[exercise["id"]] = grade_exercise(box, exercise, key, source_nb, checkers)
                 pending.remove(exercise)
                 if box.lost:
                     log.append(f"exercise {exercise['id']}: {box.lost}; the notebook is run again in a new sandbox "
                                "for the exercises after it")
                     break
+        except Lost as exc:
+            log.append(f"the notebook's kernel was lost: {exc}")
         finally:
             watchdog.cancel()
             box.cleanup()
         if not pending:
             break
+    if pending:
+        status, reason = "kernel died", "the notebook could not be run to the end: " + (log[-1] if log else "")
     for exercise in pending:
-        results[exercise["id"]] = error_row(exercise, "not checked: the notebook's kernel was lost three times")
+        results[exercise["id"]] = error_row(exercise, "the notebook could not be run to the end (see the log)")
     if limits.unsafe:
         status = "unsandboxed" if status == "graded" else f"{status} (unsandboxed)"
-    return {"status": status, "reason": reason, "notebook": nb, "log": log,
+    return {"status": status, "reason": reason, "notebook": nb, "log": list(dict.fromkeys(log)),
             "exercises": [results[e["id"]] for e in key["exercises"]], "seconds": round(time.monotonic() - start, 2)}
 
 
@@ -709,16 +624,14 @@ def error_row(exercise: dict, hint: str, status: str = "error") -> dict:
             "hint_shown": hint}
 
 
-def grade_exercise(box, exercise, key, source_nb, checkers, alive) -> dict:
+def grade_exercise(box, exercise, key, source_nb, checkers) -> dict:
     checker = checkers[exercise["module"], exercise["checker"]]
     name = exercise["answer"]
-    if not alive:
-        return error_row(exercise, "the notebook could not be run to the end (see the log)")
     if not name.isidentifier():
         return error_row(exercise, f"the key's answer {name!r} is not a variable name")
     try:
-        desc = json.loads(box.expression(f"__amsgrad_out__ = {KERNEL_HELPER_NAME}_describe({name!r})",
-                                         "__amsgrad_out__", box.limits.call_timeout, interrupt=False))
+        desc = json.loads(box.expression(f"__amsgrad_out__ = __amsgrad_describe__({name!r})",
+                                         "__amsgrad_out__", box.limits.call_timeout))
         proxy = None
         if desc.get("kind") == "missing":
             answer = None
@@ -736,7 +649,7 @@ def grade_exercise(box, exercise, key, source_nb, checkers, alive) -> dict:
         ok, hidden = hidden_cases_pass(proxy, solution_function(key, exercise, source_nb), key, exercise)
         message = message if ok else hidden
     if box.lost:  # the function hung or killed the kernel: no point, whatever the checker made of it
-        died = "died" in box.lost or "interrupted" in box.lost
+        died = "died" in box.lost
         return error_row(exercise, "your function " + ("stopped the Python kernel (it died) when the checker "
                                                        "called it" if died else f"did not return: {box.lost}"),
                          "kernel died" if died else "timed out")

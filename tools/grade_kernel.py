@@ -92,6 +92,42 @@ def preload() -> None:
     import amslib.setup  # noqa: F401
 
 
+def grader_entry_points() -> None:
+    """``__amsgrad_describe__(name)`` and ``__amsgrad_call__(name, args_json)``, as builtins
+    (a ``%reset`` keeps them): how the grader reads an answer out of the user's namespace,
+    as JSON (``grade_codec``), and calls a function answer."""
+    import builtins
+    import sys
+
+    import grade_codec as codec
+
+    def describe(name):
+        user = vars(sys.modules["__main__"])  # IPython's user namespace
+        if name not in user:
+            return '{"kind": "missing"}'
+        value = user[name]
+        if callable(value) and not isinstance(value, type):
+            return '{"kind": "callable"}'
+        try:
+            return '{"kind": "value", "value": ' + codec.dumps(value) + '}'
+        except Exception as exc:
+            return codec.json.dumps({"kind": "unsupported", "error": type(exc).__name__})
+
+    def call(name, args_json):
+        args = codec.loads(args_json)
+        try:
+            result = vars(sys.modules["__main__"])[name](*args)
+            encoded = codec.encode(result)
+        except BaseException as exc:
+            return codec.json.dumps({"raised": type(exc).__name__, "message": str(exc)[:300]})
+        if isinstance(encoded, dict) and "__optimizer__" in encoded:  # built on the checker's parameters?
+            ids = {id(a) for a in args} | {id(x) for a in args if isinstance(a, list) for x in a}
+            encoded["params_are_args"] = bool(encoded["param_ids"]) and set(encoded["param_ids"]) <= ids
+        return codec.json.dumps({"result": encoded}, allow_nan=False)
+
+    builtins.__amsgrad_describe__, builtins.__amsgrad_call__ = describe, call
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--memory-mb", type=int, default=0)
@@ -105,6 +141,7 @@ def main() -> None:
 
     app = IPKernelApp.instance()
     app.initialize(["-f", args.connection_file])
+    grader_entry_points()
     limit_memory(args.memory_mb)
     app.start()
 
