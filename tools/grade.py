@@ -5,29 +5,12 @@
     python tools/grade.py autograde 04_where_adam_fails   # grade submitted/*/04_where_adam_fails/
     python tools/grade.py export                     # grades.csv, totals.csv, moodle.csv again
 
-The course folder (``--course``, default ``build/classroom``) has nbgrader's layout:
-
-    source/<assignment>/<notebook>.ipynb   the course notebook, solutions included (lecturer only)
-    source/<assignment>/grading.json       the key: exercises, checkers, points, hidden seed
-    release/<assignment>/<notebook>.ipynb  what students get: the student edition of the notebook
-    submitted/<student>/<assignment>/*.ipynb   what they hand back
-    autograded/<student>/<assignment>/     the submission as executed, and result.json
-    feedback/<student>/<assignment>/feedback.md
-    grades.csv, totals.csv, moodle.csv     one row per exercise; per student; Moodle's grade import
-
-How a submission is graded. Its kernel (``tools/grade_kernel.py``) runs in a bubblewrap
-sandbox (``bwrap``): new user, PID, network, IPC and UTS namespaces, a root file system that
-holds only the Python installation, a copy of the submission's folder, a fresh /tmp and a
-copy of ``amslib`` whose exercise modules are stubs (no checker, expected value or
-``reference_*`` function). The key, the course's notebooks, the other students' folders and
-the grades are not in it. The kernel's resource limits (address space, CPU seconds, file
-size) are the operating system's; whatever the submission starts dies with the sandbox,
-which the grader ends at the submission's time limit. Then, for each exercise, the course's
-checker runs *here*, in the grader's process: a value answer is sent over as JSON, a function
-answer is called in the sandbox through a proxy, argument by argument, and a function that
-passes is compared with the lecturer's solution on hidden test values drawn from the key's
-secret seed. A call that hangs or kills the kernel costs its own exercise only: the sandbox
-is ended and the notebook run again in a new one for the exercises left.
+The course folder (``--course``, default ``build/classroom``) has nbgrader's layout: source/
+(the course notebook and grading.json, the key: lecturer only), release/ (the student
+edition), submitted/<student>/<assignment>/, autograded/ (each submission as run, and
+result.json), feedback/ and the tables. LECTURERS.md, "Assignments and grading", says how a
+submission is graded: in a bubblewrap sandbox (``Sandbox``) that holds neither the key nor
+the checkers, which run here, in the grader's process, on answers read out as JSON.
 """
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import resource
 
+
 def set_limits(cpu_s: int, file_mb: int, processes: int = 512) -> None:
     """No core dumps, at most ``file_mb`` MB a written file, ``cpu_s`` CPU seconds (0: no limit)
     and ``processes`` processes and threads of this user (not enforced for root's)."""
