@@ -2,9 +2,9 @@
 
 Releases one notebook as an assignment (default 04_where_adam_fails; ``--notebook 05``
 another), makes a class of ``--students`` (default 30) submissions offline, and grades them
-with ``tools/grade.py autograde`` exactly as ``make grade`` does (its default limits; one
-submission at a time unless ``--jobs N``). Each submission is the whole notebook, run top
-to bottom on its own sandboxed kernel; the class is a fixed mix, in turn:
+with ``tools/grade.py autograde`` exactly as ``make grade`` does (its default limits, two
+submissions at a time unless ``--jobs N``). Each submission is the whole notebook, run top
+to bottom on its own kernel in its own bubblewrap sandbox; the class is a fixed mix, in turn:
 
 * right: the worked solutions pasted under the exercises (tests/grading_common.py's copier);
 * wrong: every exercise answered with a value no exercise asks for;
@@ -95,7 +95,7 @@ def main(argv=None) -> int:
     parser.add_argument("--notebook", default="04_where_adam_fails",
                         help="notebook to release: file name, stem or number prefix (default 04_where_adam_fails)")
     parser.add_argument("--students", type=int, default=30, help="submissions in the class (default 30)")
-    parser.add_argument("--jobs", type=int, default=1, help="passed to tools/grade.py autograde (default 1)")
+    parser.add_argument("--jobs", type=int, default=2, help="passed to tools/grade.py autograde (default 2, as its own)")
     parser.add_argument("--course", type=Path,
                         help="course folder to keep (must not exist yet; default: a temporary one, deleted)")
     args = parser.parse_args(argv)

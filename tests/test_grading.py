@@ -250,8 +250,9 @@ def graded(tmp_path_factory):
         "fits_visible_cases": submission(released, key, {
             "check_running_max": RIGHT["check_running_max"],
             "check_amsgrad_step": f"import hashlib\nVISIBLE = {visible_cases(module)!r}\n" + STEP.replace(
-                "    return x", "    if hashlib.sha256(b''.join(np.asarray(a, float).tobytes() for a in "
-                "(x, g, m, v, v_hat))).hexdigest() not in VISIBLE:\n        return x, m, v, v_hat\n    return x"),
+                "eps):\n", "eps):\n    seen = hashlib.sha256(b''.join(np.asarray(a, float).tobytes() for a in "
+                "(x, g, m, v, v_hat))).hexdigest() in VISIBLE\n", 1).replace(
+                "    return x", "    if not seen:\n        return x, m, v, v_hat\n    return x"),
             "check_gamma": RIGHT["check_gamma"]}),
         # answers from what it finds of the key, and from the course's own library
         "key_reader": submission(released, key, {

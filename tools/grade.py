@@ -204,7 +204,7 @@ class Sandbox:
 
     def __post_init__(self):
         self.dir = Path(tempfile.mkdtemp(prefix="amsgrad-grade-"))
-        shutil.copytree(self.submission.parent, self.dir / "home/work", symlinks=False,
+        shutil.copytree(self.submission.parent, self.dir / "home/work", symlinks=True,  # links dangle in there
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.ipynb"))
         shutil.copy2(self.submission, self.dir / "home/work" / "submission.ipynb")
         for sub in ("home/.config/matplotlib", "home/.ipython", "ipc"):
@@ -681,9 +681,10 @@ def feedback_text(student_id: str, assignment: str, result: dict) -> str:
 def find_submission(folder: Path, name: str) -> tuple[Path | None, str]:
     """The notebook to grade in a student's folder, and a note when it is not ``name``:
     a copy's name (``name (1).ipynb``, ``Untitled.ipynb``) is accepted when it is the only one."""
-    if (folder / name).is_file():
+    found = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+                   and p.is_file() and not p.is_symlink())  # a link could point at the key
+    if folder / name in found:
         return folder / name, ""
-    found = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file())
     stem = name.removesuffix(".ipynb")
     for candidates in ([p for p in found if p.name.startswith(stem)], found):
         if len(candidates) == 1:
