@@ -431,6 +431,48 @@ def test_no_sandbox_no_grading(tmp_path, monkeypatch, capsys):
     assert "no sandbox: no bwrap found" in str(exc.value)
 
 
+def small_class(course: Path, students: dict) -> tuple[str, dict]:
+    """Release the assignment into ``course``; students: name -> notebook or None (blank)."""
+    path = assignment_notebook()
+    assert grade.main(["--course", str(course), "release", path.name]) == 0
+    key = json.loads((course / "source" / path.stem / "grading.json").read_text())
+    released = (course / "release" / path.stem / path.name).read_text()
+    for name, nb in students.items():
+        (course / "submitted" / name / path.stem).mkdir(parents=True)
+        (course / "submitted" / name / path.stem / path.name).write_text(json.dumps(nb) if nb else released)
+    return path.stem, key
+
+
+def test_a_grader_crash_costs_one_row(tmp_path, monkeypatch):
+    """The grader failing on one submission gives that student a row saying so; the others
+    are graded (grade_submission stands in for the sandbox here)."""
+    assignment, key = small_class(tmp_path, {"alice": None, "bob": None, "carol": None})
+
+    def grade_submission(path, key, source_nb, limits, checkers):
+        if "bob" in str(path):
+            raise RecursionError("maximum recursion depth exceeded")
+        return {"status": "graded", "reason": "", "notebook": None, "log": [], "seconds": 0.0,
+                "exercises": [grade.error_row(e, "Not attempted yet", "not attempted") for e in key["exercises"]]}
+
+    monkeypatch.setattr(grade, "grade_submission", grade_submission)
+    monkeypatch.setattr(grade, "bwrap", lambda: "bwrap")
+    assert grade.main(["--course", str(tmp_path), "autograde", assignment]) == 0
+    totals = {r["student"]: r["status"] for r in csv.DictReader(open(tmp_path / "totals.csv"))}
+    assert totals == {"alice": f"{assignment}: graded", "carol": f"{assignment}: graded",
+                      "bob": f"{assignment}: grader error (RecursionError: maximum recursion depth exceeded)"}
+    assert len(list(csv.DictReader(open(tmp_path / "grades.csv")))) == 3 * len(key["exercises"])
+
+
+def test_unsafe_grading_says_so_on_every_row(tmp_path):
+    """--unsafe grades without a sandbox, and every row says "unsandboxed"."""
+    assignment, key = small_class(tmp_path, {"alice": None})
+    assert grade.main(["--course", str(tmp_path), "autograde", assignment, "--unsafe", "--timeout", "300"]) == 0
+    rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
+    assert len(rows) == len(key["exercises"]) and {r["sandbox"] for r in rows} == {"unsandboxed"}
+    assert {r["status"] for r in rows} == {"not attempted"}
+    assert next(csv.DictReader(open(tmp_path / "totals.csv")))["status"] == f"{assignment}: unsandboxed"
+
+
 def test_stripped_library_has_no_answers(tmp_path):
     lib = grade.stripped_amslib(tmp_path)
     text = "".join(p.read_text() for p in (lib / "amslib" / "exercises").glob("nb*.py"))

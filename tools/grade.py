@@ -209,6 +209,7 @@ class Sandbox:
         shutil.copy2(self.submission, self.dir / "home/work" / "submission.ipynb")
         for sub in ("home/.config/matplotlib", "home/.ipython", "ipc"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        (self.dir / "passwd").write_text("student:x:1000:1000::/home/student:/bin/sh\n")  # getpass.getuser()
         for f in matplotlib_cache().glob("fontlist*.json"):
             shutil.copy2(f, self.dir / "home/.config/matplotlib" / f.name)
         if self.library is None:
@@ -234,7 +235,7 @@ class Sandbox:
                 args += ["--symlink", os.readlink(link), link]
         for etc in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts"):
             args += ["--ro-bind-try", f"/etc/{etc}", f"/etc/{etc}"]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind", str(self.dir / "passwd"), "/etc/passwd",
                  "--bind", str(self.dir / "home"), "/home/student",
                  "--ro-bind", str(self.library), "/opt/amsgrad",
                  "--ro-bind", str(TOOLS / "grade_kernel.py"), "/opt/grade_kernel.py",
@@ -335,16 +336,18 @@ class Sandbox:
             raise ValueError("the kernel did not return text")
         return text
 
-    def stop(self):
+    def stop(self, now: bool = True):
         """Ends the kernel and so the sandbox: bwrap's PID namespace dies with it, and with
-        it every process the submission started."""
+        it every process the submission started. ``now=False``: asks the kernel to exit
+        first (so that its CPU time is counted), for at most 2 s."""
         with contextlib.suppress(Exception):
             self.kc.stop_channels()
         with contextlib.suppress(Exception):
-            self.km.shutdown_kernel(now=True)
+            self.km.shutdown_wait_time = 2.0
+            self.km.shutdown_kernel(now=now)
 
     def cleanup(self):
-        self.stop()
+        self.stop(now=bool(self.lost))
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -560,9 +563,7 @@ def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, che
             raise ValueError("there is no list of cells")
         nb["cells"] = [c for c in nb["cells"] if isinstance(c, dict)]
     except (OSError, ValueError, RecursionError) as exc:
-        return {"status": "invalid notebook", "reason": f"the file is not a notebook that can be read ({exc})"[:300],
-                "notebook": None, "exercises": [error_row(e, "the notebook could not be read") for e in key["exercises"]],
-                "log": [], "seconds": round(time.monotonic() - start, 2)}
+        return ungraded(key, "invalid notebook", f"the file is not a notebook that can be read ({exc})")
     results, pending, disabled = {}, list(key["exercises"]), set()
     for attempt in range(4):
         box = Sandbox(path, limits)
@@ -600,6 +601,12 @@ def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, che
         status = "unsandboxed" if status == "graded" else f"{status} (unsandboxed)"
     return {"status": status, "reason": reason, "notebook": nb, "log": list(dict.fromkeys(log)),
             "exercises": [results[e["id"]] for e in key["exercises"]], "seconds": round(time.monotonic() - start, 2)}
+
+
+def ungraded(key: dict, status: str, reason: str, row_status: str = "error") -> dict:
+    """The result of a submission that could not be graded: a row for each exercise all the same."""
+    return {"status": status, "reason": reason[:300], "log": [], "seconds": 0.0,
+            "exercises": [error_row(e, f"not graded: {status}", row_status) for e in key["exercises"]]}
 
 
 def error_row(exercise: dict, hint: str, status: str = "error") -> dict:
@@ -713,9 +720,7 @@ def _grade_one(job):
     try:
         return grade_submission(path, key, source_nb, limits, load_checkers(key))
     except Exception as exc:  # a crash of the grader on one submission: that student's row says so
-        return {"status": "grader error", "reason": f"{type(exc).__name__}: {exc}"[:300], "log": [],
-                "exercises": [error_row(e, "not graded: the grader failed on this submission")
-                              for e in key["exercises"]], "seconds": 0.0}
+        return ungraded(key, "grader error", f"{type(exc).__name__}: {exc}")
 
 
 def cmd_autograde(args) -> int:
@@ -744,23 +749,23 @@ def cmd_autograde(args) -> int:
         student_id = folder.parent.name
         path, notes[student_id] = find_submission(folder, key["notebook"])
         if path is None:
-            write_result(course, assignment, student_id, key, {
-                "status": "missing notebook", "reason": notes[student_id], "log": [], "seconds": 0.0,
-                "exercises": [error_row(e, "no notebook to grade", "not submitted") for e in key["exercises"]]})
+            write_result(course, assignment, student_id, key,
+                         ungraded(key, "missing notebook", notes[student_id], "not submitted"))
             export(course, quiet=True)
             print(f"{student_id}: missing notebook ({notes[student_id]})", flush=True)
         else:
             jobs[student_id] = (path, key, source_nb, limits, BWRAP, library())
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    with ProcessPoolExecutor(max(1, args.jobs)) as pool:
+    with ProcessPoolExecutor(max(1, args.jobs), mp_context=multiprocessing.get_context("fork")) as pool:
         futures = {pool.submit(_grade_one, job): s for s, job in jobs.items()}
         for future in as_completed(futures):
             student_id = futures[future]
             try:
                 result = future.result()
             except Exception as exc:  # the worker itself died
-                result = _grade_one((None, key, None, None, None, None)) | {"reason": f"the grading process died: {exc}"}
+                result = ungraded(key, "grader error", f"the grading process died: {exc}")
             if notes[student_id]:
                 result["reason"] = "; ".join(filter(None, [notes[student_id], result.get("reason")]))
             write_result(course, assignment, student_id, key, result)
