@@ -348,7 +348,11 @@ class Sandbox:
 
     def cleanup(self):
         self.stop(now=bool(self.lost))
-        shutil.rmtree(self.dir, ignore_errors=True)
+        for _ in range(50):  # a killed sandbox's last processes may still be writing in it
+            shutil.rmtree(self.dir, ignore_errors=True)
+            if not self.dir.exists():
+                break
+            time.sleep(0.1)
 
 
 _MPL_CACHE = _LIBRARY = None
