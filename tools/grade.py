@@ -728,7 +728,7 @@ def _grade_one(job):
 
 
 def cmd_autograde(args) -> int:
-    global BWRAP
+    global BWRAP, _MPL_CACHE, _LIBRARY
     course, assignment = args.course, args.assignment
     key_path = course / "source" / assignment / "grading.json"
     if not key_path.exists():
@@ -780,6 +780,7 @@ def cmd_autograde(args) -> int:
     print(f"graded {len(folders)} submissions of {assignment} in {time.monotonic() - start:.1f} s")
     for folder in (matplotlib_cache(), library()):
         shutil.rmtree(folder, ignore_errors=True)
+    _MPL_CACHE = _LIBRARY = None
     return cmd_export(args)
 
 
