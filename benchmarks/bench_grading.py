@@ -11,9 +11,9 @@ to bottom on its own kernel in its own bubblewrap sandbox; the class is a fixed 
 * blank: the released notebook as handed out.
 
 Prints the wall time of the grading (in all and per submission, and each submission's own
-time as the grader reports it), the CPU seconds of the grader and its kernels (the grader's
-process, its workers and the kernels they ran, as the operating system counts them for
-finished child processes), the load average before and after, and the points of each kind.
+time as the grader reports it), the CPU seconds of the grader and its workers (as the
+operating system counts them for finished child processes; the kernels in their bwrap
+sandboxes are not counted), the load average before and after, and the points of each kind.
 Exits non-zero unless every right submission earns every point, every blank one none, every
 wrong one fewer than all, and no exercise's status is "error": the time of a grader that has
 stopped grading is not worth reporting. Takes minutes; not part of the test suite.
@@ -130,7 +130,8 @@ def main(argv=None) -> int:
         print(f"wall time: {wall:.1f} s in all, {wall / n:.1f} s a submission "
               f"(each submission's own time: median {statistics.median(own):.1f} s, "
               f"min {min(own):.1f} s, max {max(own):.1f} s)")
-        print(f"CPU time of the grader and its kernels: {cpu:.1f} s, {cpu / n:.1f} s a submission")
+        print(f"CPU time of the grader and its workers: {cpu:.1f} s, {cpu / n:.1f} s a submission "
+              "(the kernels in their bwrap sandboxes are not counted: their usage does not reach this process)")
         print(f"load average after (1, 5, 15 min): {after}")
         full = sum(e["points"] for e in key["exercises"])
         for kind in (k for k in KINDS if counts[k]):
