@@ -2,18 +2,18 @@
 
 Releases one notebook as an assignment (default 04_where_adam_fails; ``--notebook 05``
 another), makes a class of ``--students`` (default 30) submissions offline, and grades them
-with ``tools/grade.py autograde`` exactly as ``make grade`` does (its default limits; one
-submission at a time unless ``--jobs N``). Each submission is the whole notebook, run top
-to bottom on its own sandboxed kernel; the class is a fixed mix, in turn:
+with ``tools/grade.py autograde`` exactly as ``make grade`` does (its default limits, two
+submissions at a time unless ``--jobs N``). Each submission is the whole notebook, run top
+to bottom on its own kernel in its own bubblewrap sandbox; the class is a fixed mix, in turn:
 
 * right: the worked solutions pasted under the exercises (tests/grading_common.py's copier);
 * wrong: every exercise answered with a value no exercise asks for;
 * blank: the released notebook as handed out.
 
 Prints the wall time of the grading (in all and per submission, and each submission's own
-time as the grader reports it), the CPU seconds of the grader and its kernels (the grader's
-process, its workers and the kernels they ran, as the operating system counts them for
-finished child processes), the load average before and after, and the points of each kind.
+time as the grader reports it), the CPU seconds of the grader and its workers (as the
+operating system counts them for finished child processes; the kernels in their bwrap
+sandboxes are not counted), the load average before and after, and the points of each kind.
 Exits non-zero unless every right submission earns every point, every blank one none, every
 wrong one fewer than all, and no exercise's status is "error": the time of a grader that has
 stopped grading is not worth reporting. Takes minutes; not part of the test suite.
@@ -95,7 +95,7 @@ def main(argv=None) -> int:
     parser.add_argument("--notebook", default="04_where_adam_fails",
                         help="notebook to release: file name, stem or number prefix (default 04_where_adam_fails)")
     parser.add_argument("--students", type=int, default=30, help="submissions in the class (default 30)")
-    parser.add_argument("--jobs", type=int, default=1, help="passed to tools/grade.py autograde (default 1)")
+    parser.add_argument("--jobs", type=int, default=2, help="passed to tools/grade.py autograde (default 2, as its own)")
     parser.add_argument("--course", type=Path,
                         help="course folder to keep (must not exist yet; default: a temporary one, deleted)")
     args = parser.parse_args(argv)
@@ -130,7 +130,8 @@ def main(argv=None) -> int:
         print(f"wall time: {wall:.1f} s in all, {wall / n:.1f} s a submission "
               f"(each submission's own time: median {statistics.median(own):.1f} s, "
               f"min {min(own):.1f} s, max {max(own):.1f} s)")
-        print(f"CPU time of the grader and its kernels: {cpu:.1f} s, {cpu / n:.1f} s a submission")
+        print(f"CPU time of the grader and its workers: {cpu:.1f} s, {cpu / n:.1f} s a submission "
+              "(the kernels in their bwrap sandboxes are not counted: their usage does not reach this process)")
         print(f"load average after (1, 5, 15 min): {after}")
         full = sum(e["points"] for e in key["exercises"])
         for kind in (k for k in KINDS if counts[k]):

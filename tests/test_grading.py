@@ -11,11 +11,15 @@ line, with small time limits; the points each earns are asserted.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import json
 import resource
 import subprocess
 import sys
+import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -88,8 +92,108 @@ def submission(released: dict, key: dict, answers: dict, trim: bool = True) -> d
     return nb
 
 
+MARKER = f"amsgrad-test-{uuid.uuid4().hex}"  # in the command line of every process a submission starts
+
+#: A background process that, for a minute, tries to rewrite the grades, another student's
+#: notebook and result, and a file outside the course (the paths are the grading machine's).
+BACKGROUND = """import time
+for i in range(600):
+    for p in PATHS:
+        try:
+            open(p, 'w').write('full marks')
+        except Exception:
+            pass
+    time.sleep(0.1)
+# MARKER"""
+
+#: Looks everywhere the sandbox lets it for the key, the course's notebooks, the grades and
+#: the grader's processes (torch.from_file, os.open with a directory handle, /proc, a walk
+#: of the whole file system); answers only with what it found, and prints it.
+KEY_READER = """import os, re, torch
+found = []
+for p in SECRETS:
+    try:
+        torch.from_file(p, size=8, dtype=torch.uint8); found.append(p)
+    except Exception:
+        pass
+    try:
+        d = os.open('/', os.O_RDONLY)
+        os.read(os.open(p.lstrip('/'), os.O_RDONLY, dir_fd=d), 8); found.append('dir_fd ' + p)
+    except Exception:
+        pass
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    for part in ('cmdline', 'environ'):
+        try:
+            if COURSE.encode() in open(f'/proc/{pid}/{part}', 'rb').read():
+                found.append(f'/proc/{pid}/{part}')
+        except Exception:
+            pass
+for root, dirs, files in os.walk('/'):
+    if root in ('/proc', '/sys', '/dev'):
+        dirs[:] = []
+    found += [os.path.join(root, f) for f in files if f in ('grading.json', 'grades.csv')
+              or (re.match(r'\\d\\d_.*ipynb$', f) and not root.startswith('/home/student'))]
+print('FOUND', found)
+"""
+
+
+def visible_cases(module: str) -> list[str]:
+    """Hashes of the (x, g, m, v, v_hat) the checker of the AMSGrad step calls a function with."""
+    import importlib
+
+    import numpy as np
+
+    seen = []
+
+    def spy(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):
+        seen.append(hashlib.sha256(b"".join(np.asarray(a, float).tobytes() for a in (x, g, m, v, v_hat))).hexdigest())
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        v_hat = np.maximum(v_hat, v)
+        return x - alpha * m / (np.sqrt(v_hat) + eps), m, v, v_hat
+
+    assert importlib.import_module(f"amslib.exercises.{module}").check_amsgrad_step(spy)
+    return sorted(set(seen))
+
+
+def course_fingerprint() -> str:
+    """A hash of every file under amslib/ and notebooks/ (what a submission must not change)."""
+    h = hashlib.sha256()
+    for base in (ROOT / "amslib", ROOT / "notebooks"):
+        for p in sorted(base.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts:
+                h.update(str(p.relative_to(ROOT)).encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+def tree_snapshot(*folders: Path) -> dict:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+            for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def marked_processes() -> list[str]:
+    alive = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if proc.name.isdigit() and MARKER.encode() in (proc / "cmdline").read_bytes():
+                alive.append(proc.name)
+    return alive
+
+
+def require_sandbox():
+    """Fails where bwrap is missing (the classroom extra installs it); skips where the
+    machine cannot start one (no user namespaces): grading there refuses, see test_no_sandbox."""
+    try:
+        grade.bwrap()
+    except grade.NoSandbox as exc:
+        if "no bwrap found" in str(exc):
+            pytest.fail(str(exc))
+        pytest.skip(f"this machine cannot start a sandbox: {exc}")
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    require_sandbox()
     course = tmp_path_factory.mktemp("course")
     outside = tmp_path_factory.mktemp("outside")
     canary = outside / "canary.txt"
@@ -97,7 +201,7 @@ def graded(tmp_path_factory):
     escape = outside / f"escaped-{uuid.uuid4().hex}.txt"
 
     path = assignment_notebook()
-    fingerprint = grade.course_fingerprint()
+    fingerprint = course_fingerprint()
     run = [sys.executable, str(ROOT / "tools" / "grade.py"), "--course", str(course)]
     subprocess.run(run + ["release", path.name[:2]], check=True, cwd=ROOT)
     assignment = path.stem
@@ -106,6 +210,12 @@ def graded(tmp_path_factory):
     source_nb = str(course / "source" / assignment / path.name)
     ex = {e["checker"]: e for e in key["exercises"]}
     module = ex[CHECKERS[0]]["module"].rsplit(".", 1)[1]
+    targets = [str(course / "grades.csv"), str(course / "submitted" / "right" / assignment / path.name),
+               str(course / "autograded" / "right" / assignment / "result.json"), str(canary)]
+    background = BACKGROUND.replace("PATHS", repr(targets)).replace("MARKER", MARKER)
+    key_reader = KEY_READER.replace("SECRETS", repr([str(course / "source" / assignment / "grading.json"),
+                                                     source_nb, str(path)])).replace("COURSE", repr(str(course)))
+    right = {c: RIGHT[c] for c in CHECKERS}
 
     subs = {
         "right": submission(released, key, RIGHT, trim=False),
@@ -123,16 +233,6 @@ def graded(tmp_path_factory):
             "check_amsgrad_step": "import os\nos._exit(1)\n" + STEP,
             # more memory than the limit
             "check_gamma": "big = np.ones(2 * 10**9)\n{answer} = 'b'"}),
-        "writes_outside": submission(released, key, {
-            "check_running_max": f"open({str(escape)!r}, 'w').write('escaped')\n{{answer}} = [4, 4, 9, 9, 9.5]",
-            "check_amsgrad_step": f"import os\nos.remove({str(canary)!r})\n" + STEP,
-            "check_gamma": "open('../../../escaped-relative.txt', 'w').write('x')\n{answer} = 'b'"}),
-        "reads_solutions": submission(released, key, {
-            # the lecturer's source notebook, the course's notebook, the key, a shell
-            "check_running_max": f"text = open({source_nb!r}).read()\n{{answer}} = [4, 4, 9, 9, 9.5]",
-            "check_amsgrad_step": f"text = open({str(path)!r}).read()\n" + STEP,
-            "check_gamma": "import subprocess\nsubprocess.run(['cat', "
-                           f"{str(course / 'source' / assignment / 'grading.json')!r}])\n{{answer}} = 'b'"}),
         "patches_checker": submission(released, key, {
             "check_running_max": "{module}.check_running_max = lambda answer: True\n{answer} = [0.0]",
             "check_amsgrad_step": "import amslib.exercises as ex, math\nex.passed = lambda *a: True\n"
@@ -140,39 +240,67 @@ def graded(tmp_path_factory):
                                   "open({module}.__file__, 'a').write('\\n# patched')\n"
                                   "def {answer}(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
                                   "    return x, m, v, v_hat",
-            # the way around the audit hook: native calls through ctypes
             "check_gamma": "import ctypes\nctypes.CDLL(None).system(b'true')\n{answer} = 'b'"}),
-        "prints_correct": submission(released, key, {
-            # the grader's memory and command line are another process's /proc files
-            "check_running_max": "import os\ntry:\n    open(f'/proc/{{os.getppid()}}/cmdline').read()\n"
-                                 "except PermissionError:\n    pass\nprint('Correct!')\n{answer} = None",
-            "check_amsgrad_step": "def {answer}(*args):\n    print('Correct!')\n    return 'Correct!'",
-            "check_gamma": "print('Correct!')\n{answer} = 'Correct!'"}),
+        "prints_html": submission(released, key, {
+            "check_running_max": "print('Correct!')\n{answer} = '<script>alert(1)</script>'",
+            "check_amsgrad_step": "def {answer}(*args):\n    raise ValueError('<img src=x onerror=alert(1)> in "
+                                  + str(ROOT / "tools") + "')",
+            "check_gamma": "{answer} = '<b onmouseover=alert(1)>b</b>'"}),
+        # right on the checker's own cases only (copied from amslib's source before handing in)
         "fits_visible_cases": submission(released, key, {
             "check_running_max": RIGHT["check_running_max"],
-            # memorises the checker's own cases (it may call the checker) and nothing else
-            "check_amsgrad_step": "seen = {{}}\n"
-                                  "def key(*args):\n"
-                                  "    return b''.join(np.asarray(a, float).tobytes() for a in args)\n"
-                                  "def spy(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
-                                  "    m2 = beta1 * m + (1 - beta1) * g\n"
-                                  "    v2 = beta2 * v + (1 - beta2) * g**2\n"
-                                  "    vh = np.maximum(v_hat, v2)\n"
-                                  "    out = (x - alpha * m2 / (np.sqrt(vh) + eps), m2, v2, vh)\n"
-                                  "    seen[key(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps)] = out\n"
-                                  "    return out\n"
-                                  f"{module}.check_amsgrad_step(spy)\n"
-                                  "def {answer}(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps):\n"
-                                  "    return seen.get(key(x, g, m, v, v_hat, t, alpha, beta1, beta2, eps),\n"
-                                  "                    (x, m, v, v_hat))",
+            "check_amsgrad_step": f"import hashlib\nVISIBLE = {visible_cases(module)!r}\n" + STEP.replace(
+                "eps):\n", "eps):\n    seen = hashlib.sha256(b''.join(np.asarray(a, float).tobytes() for a in "
+                "(x, g, m, v, v_hat))).hexdigest() in VISIBLE\n", 1).replace(
+                "    return x", "    if not seen:\n        return x, m, v, v_hat\n    return x"),
             "check_gamma": RIGHT["check_gamma"]}),
+        # answers from what it finds of the key, and from the course's own library
+        "key_reader": submission(released, key, {
+            "check_running_max": key_reader.replace("{", "{{").replace("}", "}}")
+                                 + "{answer} = [4, 4, 9, 9, 9.5] if found else None",
+            "check_amsgrad_step": "{answer} = {module}.reference_amsgrad_step",
+            "check_gamma": "import inspect\nsource = inspect.getsource({module})\n"
+                           "{answer} = next((c for c in 'abc' if {module}.check_gamma(c)), None)"}),
+        # starts processes that outlive the notebook and write outside their folder
+        "spawner": submission(released, key, {
+            "check_running_max": "import multiprocessing.util, os, sys\n"
+                                 f"code = {background!r}\n"
+                                 "pid = multiprocessing.util.spawnv_passfds(os.fsencode(sys.executable), "
+                                 "[sys.executable, '-c', code], [])\nprint('started', pid)\n"
+                                 "pid = os.fork()\nif pid == 0:\n    os.execv(sys.executable, [sys.executable, '-c', code])\n"
+                                 "print('started', pid)\n"
+                                 f"try:\n    open({str(escape)!r}, 'w').write('escaped')\nexcept OSError:\n    pass\n"
+                                 "{answer} = [4, 4, 9, 9, 9.5]"}),
+        "sleeper": submission(released, key, {**right, "check_amsgrad_step":
+                                              "import time\ndef {answer}(*args):\n    time.sleep(60)"}),
+        "killer": submission(released, key, {**right, "check_amsgrad_step":
+                                             "import os\ndef {answer}(*args):\n    os._exit(1)"}),
+        # an asyncio task that never yields: it blocks the kernel's event loop after its cell
+        "asyncio_task": submission(released, key, {**right, "check_amsgrad_step":
+                                                   "import asyncio\nasync def spin():\n    while True:\n"
+                                                   "        pass\nasyncio.get_event_loop().create_task(spin())"}),
+        # a busy thread left running, and 50 MB of output
+        "threads_output": submission(released, key, {**right, "check_amsgrad_step":
+                                                     "import threading\nthreading.Thread(target=lambda: sum("
+                                                     "i for i in iter(int, 1)), daemon=True).start()\n"
+                                                     "print('x' * 50 * 2**20)\n" + STEP}),
     }
-    for name, nb in subs.items():
-        folder = course / "submitted" / name / assignment
-        folder.mkdir(parents=True)
-        (folder / path.name).write_text(json.dumps(nb))
+    invalid = submission(released, key, right)  # cell ids with nbformat_minor 4, a markdown cell with outputs
+    invalid["nbformat_minor"] = 4
+    next(c for c in invalid["cells"] if c["cell_type"] == "markdown")["outputs"] = []
+    files = {name: (path.name, json.dumps(nb)) for name, nb in subs.items()}
+    files |= {"invalid_nbformat": (path.name, json.dumps(invalid)),
+              "not_json": (path.name, "{this is not a notebook"),
+              "copy_name": (f"{path.stem} (1).ipynb", json.dumps(submission(released, key, right))),
+              "untitled": ("Untitled.ipynb", json.dumps(submission(released, key, right))),
+              "checkpoints_only": (f".ipynb_checkpoints/{path.stem}-checkpoint.ipynb", json.dumps(invalid))}
+    for name, (filename, text) in files.items():
+        (course / "submitted" / name / assignment / filename).parent.mkdir(parents=True)
+        (course / "submitted" / name / assignment / filename).write_text(text)
+    untouched = tree_snapshot(course / "submitted", course / "source", course / "release")
+    started = time.time()
     proc = subprocess.run(run + ["autograde", assignment, "--timeout", "15", "--call-timeout", "4",
-                                 "--total-timeout", "200", "--memory-mb", "3072"],
+                                 "--total-timeout", "200", "--memory-mb", "3072", "--jobs", "2"],
                           cwd=ROOT, capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = list(csv.DictReader(open(course / "grades.csv")))
@@ -180,8 +308,10 @@ def graded(tmp_path_factory):
     for row in rows:
         by_student.setdefault(row["student"], {})[row["exercise"]] = row
     ids = [ex[c]["id"] for c in CHECKERS]
-    return {"course": course, "assignment": assignment, "rows": by_student, "ids": ids,
-            "canary": canary, "escape": escape, "fingerprint": fingerprint, "stdout": proc.stdout, "path": path}
+    return {"course": course, "assignment": assignment, "rows": by_student, "ids": ids, "students": set(files),
+            "canary": canary, "escape": escape, "fingerprint": fingerprint, "stdout": proc.stdout, "path": path,
+            "untouched": untouched, "started": started, "processes": marked_processes(),
+            "totals": {r["student"]: r for r in csv.DictReader(open(course / "totals.csv"))}}
 
 
 EXPECTED = {  # points for (running maximum, AMSGrad step function, sign of Gamma_t)
@@ -190,17 +320,40 @@ EXPECTED = {  # points for (running maximum, AMSGrad step function, sign of Gamm
     "blank": (0, 0, 0),
     "hanging": (1, 0, 0),
     "crashing": (1, 0, 0),
-    "writes_outside": (0, 0, 0),
-    "reads_solutions": (0, 0, 0),
-    "patches_checker": (0, 0, 0),
-    "prints_correct": (0, 0, 0),
+    "patches_checker": (0, 0, 1),  # the last answer is right: ctypes in the sandbox reaches nothing
+    "prints_html": (0, 0, 0),
     "fits_visible_cases": (1, 0, 1),
+    "key_reader": (0, 0, 0),
+    "spawner": (1, 0, 0),
+    "sleeper": (1, 0, 1),
+    "killer": (1, 0, 1),
+    "asyncio_task": (1, 0, 1),
+    "threads_output": (1, 1, 1),
+    "invalid_nbformat": (1, 1, 1),
+    "copy_name": (1, 1, 1),
+    "untitled": (1, 1, 1),
+    "not_json": (0, 0, 0),
+    "checkpoints_only": (0, 0, 0),
 }
+STATUS = {"not_json": "invalid notebook", "checkpoints_only": "missing notebook"}
+
+
+def test_one_row_per_student_with_its_status(graded):
+    totals = graded["totals"]
+    assert set(totals) == graded["students"] == set(EXPECTED)
+    for name, row in totals.items():
+        a = graded["assignment"]
+        assert row["status"].startswith(f"{a}: {STATUS.get(name, 'graded')}"), row
+        assert int(row["total"]) == sum(EXPECTED[name]), row
+    assert "should be named" in totals["copy_name"]["status"] and "should be named" in totals["untitled"]["status"]
+    moodle = list(csv.DictReader(open(graded["course"] / "moodle.csv")))
+    assert {r["username"]: int(r[graded["assignment"]]) for r in moodle} == {s: sum(p) for s, p in EXPECTED.items()}
 
 
 def test_right_earns_every_point(graded):
     rows = graded["rows"]["right"]
     assert all(r["status"] == "correct" for r in rows.values()), rows
+    assert all(r["sandbox"] == "bwrap" for s in graded["rows"].values() for r in s.values())
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -216,37 +369,49 @@ def test_statuses_and_hints(graded):
     assert all(rows["wrong"][i]["hint_shown"].startswith("Not yet") for i in ids)
     assert all(rows["right"][i]["hint_shown"].startswith("Correct!") for i in ids)
     assert "hidden test values" in rows["fits_visible_cases"][ids[1]]["hint_shown"]
-    assert "did not return" in rows["hanging"][ids[1]]["hint_shown"]
+    assert rows["hanging"][ids[1]]["status"] == rows["sleeper"][ids[1]]["status"] == "timed out"
+    assert "did not return" in rows["sleeper"][ids[1]]["hint_shown"]
+    assert rows["killer"][ids[1]]["status"] == "kernel died"
+    assert "died" in rows["killer"][ids[1]]["hint_shown"]
 
 
 def test_nothing_escaped(graded):
     assert graded["canary"].read_text() == "do not delete"
     assert not graded["escape"].exists()
-    assert not list(graded["course"].parent.glob("escaped-relative.txt"))
-    assert grade.course_fingerprint() == graded["fingerprint"]  # amslib/ and notebooks/ untouched
+    assert course_fingerprint() == graded["fingerprint"]  # amslib/ and notebooks/ untouched
+    course = graded["course"]
+    assert tree_snapshot(course / "submitted", course / "source", course / "release") == graded["untouched"]
+    assert graded["processes"] == []  # nothing a submission started outlived its grading
+    left = [p for p in Path(tempfile.gettempdir()).glob("amsgrad-*") if p.stat().st_mtime > graded["started"]]
+    assert not left, [sorted(str(f) for f in p.rglob("*"))[:20] for p in left]
 
 
-def test_feedback_and_logs(graded):
+def test_the_key_is_not_in_the_sandbox(graded):
+    course, a = graded["course"], graded["assignment"]
+    ran = (course / "autograded" / "key_reader" / a / graded["path"].name).read_text()
+    assert "FOUND []" in ran, "the submission found the key, the notebooks, the grades or the grader"
+    assert "has no attribute 'reference_amsgrad_step'" in ran  # not in the sandbox's amslib
+    spawner = (course / "autograded" / "spawner" / a / graded["path"].name).read_text()
+    assert spawner.count("started ") == 2  # the background processes did start (and then died with the sandbox)
+
+
+def test_feedback(graded):
     course, a = graded["course"], graded["assignment"]
     for name in EXPECTED:
         text = (course / "feedback" / name / a / "feedback.md").read_text()
         assert f"Student: {name}." in text
-        assert (course / "autograded" / name / a / graded["path"].name).exists()
-    hanging = (course / "feedback" / "hanging" / a / "feedback.md").read_text()
-    assert "time limit" in hanging
+        for leak in ("<script", "<img", "<b ", str(ROOT), str(course), "/tmp/", "/home/"):
+            assert leak not in text, (name, leak)
+        assert len(text) < 20_000
+    html = (course / "feedback" / "prints_html" / a / "feedback.md").read_text()
+    assert "&lt;img" in html and "&lt;b onmouseover" in html
+    assert "time limit" in (course / "feedback" / "hanging" / a / "feedback.md").read_text()
     crashing = json.loads((course / "autograded" / "crashing" / a / "result.json").read_text())
     assert any("kernel died" in line for line in crashing["log"]), crashing["log"]
-    # the 16 GB array was refused in its cell, and the feedback says why
     crashing_fb = (course / "feedback" / "crashing" / a / "feedback.md").read_text()
     assert "ran out of memory: a submission may use 3072 MB (MemoryError: Unable to allocate" in crashing_fb
-    reads = (course / "feedback" / "reads_solutions" / a / "feedback.md").read_text()
-    assert "refused: read" in reads and "refused: subprocess.Popen" in reads
-    writes = (course / "feedback" / "writes_outside" / a / "feedback.md").read_text()
-    assert "refused: write" in writes and "refused: os.remove" in writes
-    patches = (course / "feedback" / "patches_checker" / a / "feedback.md").read_text()
-    assert "refused: write" in patches and "refused: ctypes" in patches
-    prints = (course / "feedback" / "prints_correct" / a / "feedback.md").read_text()
-    assert "refused: read /proc/" in prints
+    big = course / "autograded" / "threads_output" / a / graded["path"].name
+    assert big.stat().st_size < 4 * 2**20 and "output past" in big.read_text()
 
 
 def test_release_hides_the_solutions(graded):
@@ -255,6 +420,66 @@ def test_release_hides_the_solutions(graded):
     assert "hidden_seed" not in released and '"solution"' not in released
     key = json.loads((course / "source" / a / "grading.json").read_text())
     assert str(key["hidden_seed"]) not in released
+
+
+def test_no_sandbox_no_grading(tmp_path, monkeypatch, capsys):
+    """Where bwrap cannot start, autograde refuses (naming --unsafe) rather than grade bare."""
+    (tmp_path / "source" / "x").mkdir(parents=True)
+    (tmp_path / "source" / "x" / "grading.json").write_text("{}")
+    monkeypatch.setattr(grade, "bwrap", lambda: (_ for _ in ()).throw(grade.NoSandbox("no bwrap found")))
+    with pytest.raises(SystemExit) as exc:
+        grade.main(["--course", str(tmp_path), "autograde", "x"])
+    assert "no sandbox: no bwrap found" in str(exc.value)
+
+
+def small_class(course: Path, students: dict) -> tuple[str, dict]:
+    """Release the assignment into ``course``; students: name -> notebook or None (blank)."""
+    path = assignment_notebook()
+    assert grade.main(["--course", str(course), "release", path.name]) == 0
+    key = json.loads((course / "source" / path.stem / "grading.json").read_text())
+    released = (course / "release" / path.stem / path.name).read_text()
+    for name, nb in students.items():
+        (course / "submitted" / name / path.stem).mkdir(parents=True)
+        (course / "submitted" / name / path.stem / path.name).write_text(json.dumps(nb) if nb else released)
+    return path.stem, key
+
+
+def test_a_grader_crash_costs_one_row(tmp_path, monkeypatch):
+    """The grader failing on one submission gives that student a row saying so; the others
+    are graded (grade_submission stands in for the sandbox here)."""
+    assignment, key = small_class(tmp_path, {"alice": None, "bob": None, "carol": None})
+
+    def grade_submission(path, key, source_nb, limits, checkers):
+        if "bob" in str(path):
+            raise RecursionError("maximum recursion depth exceeded")
+        return {"status": "graded", "reason": "", "notebook": None, "log": [], "seconds": 0.0,
+                "exercises": [grade.error_row(e, "Not attempted yet", "not attempted") for e in key["exercises"]]}
+
+    monkeypatch.setattr(grade, "grade_submission", grade_submission)
+    monkeypatch.setattr(grade, "bwrap", lambda: "bwrap")
+    monkeypatch.setattr(grade, "BWRAP", grade.BWRAP)  # the path autograde finds is not kept
+    assert grade.main(["--course", str(tmp_path), "autograde", assignment]) == 0
+    totals = {r["student"]: r["status"] for r in csv.DictReader(open(tmp_path / "totals.csv"))}
+    assert totals == {"alice": f"{assignment}: graded", "carol": f"{assignment}: graded",
+                      "bob": f"{assignment}: grader error (RecursionError: maximum recursion depth exceeded)"}
+    assert len(list(csv.DictReader(open(tmp_path / "grades.csv")))) == 3 * len(key["exercises"])
+
+
+def test_unsafe_grading_says_so_on_every_row(tmp_path):
+    """--unsafe grades without a sandbox, and every row says "unsandboxed"."""
+    assignment, key = small_class(tmp_path, {"alice": None})
+    assert grade.main(["--course", str(tmp_path), "autograde", assignment, "--unsafe", "--timeout", "300"]) == 0
+    rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
+    assert len(rows) == len(key["exercises"]) and {r["sandbox"] for r in rows} == {"unsandboxed"}
+    assert {r["status"] for r in rows} == {"not attempted"}
+    assert next(csv.DictReader(open(tmp_path / "totals.csv")))["status"] == f"{assignment}: unsandboxed"
+
+
+def test_stripped_library_has_no_answers(tmp_path):
+    lib = grade.stripped_amslib(tmp_path)
+    text = "".join(p.read_text() for p in (lib / "amslib" / "exercises").glob("nb*.py"))
+    assert "reference_" not in text and "Correct" not in text and "check_gamma = _recorded" in text
+    assert (lib / "amslib" / "optimizers.py").exists()
 
 
 # ----------------------------------------------------------------------------- memory limit
@@ -288,6 +513,7 @@ def test_default_memory_limit_counts_from_the_kernels_start(tmp_path):
     limit, a submission may allocate (and fill) 1 GiB, twice the default is refused in its
     cell with the usual errors, and the kernel lives on. The allowance left at the first cell
     is the default, less at most 256 MB the kernel took since it measured its start."""
+    require_sandbox()
     folder = tmp_path / "submission"
     folder.mkdir()
     (folder / "answer.ipynb").write_text("{}")

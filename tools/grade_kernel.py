@@ -1,55 +1,31 @@
 #!/usr/bin/env python3
-"""The kernel that runs one student's submission for ``tools/grade.py``.
+"""The kernel that runs one student's submission for ``tools/grade.py``, inside its sandbox.
 
-    python tools/grade_kernel.py --sandbox DIR --read DIR ... --memory-mb N --cpu-s N -f CONNECTION_FILE
+    python grade_kernel.py --memory-mb N --cpu-s N -f CONNECTION_FILE
 
-It is an ordinary IPython kernel, started in the submission's sandbox folder, after it has
+It is an ordinary IPython kernel, which first
 
-1. set resource limits on its own process (inherited by anything it starts): CPU seconds
-   (``--cpu-s``), the size of one written file, no core dumps;
-2. imported what the course's notebooks import (numpy, matplotlib, torch, amslib), so that
-   the submission's set-up cell finds them loaded, and started the kernel's machinery;
-3. limited its address space (``RLIMIT_AS``) to what it holds then plus ``--memory-mb``: the
-   memory the submission may use (see ``limit_memory``);
-4. installed a Python audit hook (PEP 578) that, from then on, refuses
-   - to open for writing, create, delete, rename or chmod anything outside ``--sandbox``;
-   - to open or list anything outside ``--sandbox`` and the ``--read`` folders (the Python
-     installation and the course library; not the course's notebooks, its git history or
-     the grader's folders, which hold the solutions), nor another process's ``/proc`` files;
-   - to start processes, fork, signal other processes, open network connections, or load
-     libraries and look up symbols with ctypes (the way around the hook).
-   A refused operation raises PermissionError in the submission's cell and is appended to
-   ``<sandbox>/denied.log``.
+1. sets resource limits on its own process (inherited by anything it starts; the operating
+   system enforces them): CPU seconds (``--cpu-s``), the size of one written file, no core
+   dumps, the number of processes;
+2. imports what the course's notebooks import (numpy, matplotlib, torch, amslib), so that
+   the submission's set-up cell finds them loaded, and starts the kernel's machinery;
+3. limits its address space (``RLIMIT_AS``) to what it holds then plus ``--memory-mb``: the
+   memory the submission may use (see ``limit_memory``).
 
-An audit hook cannot be removed from Python code, but it is not a security boundary against
-code that finds a way into native code the hook does not see: see LECTURERS.md, "Running
-the course in a class", for what this does and does not protect against.
+The wall around it is the sandbox (bubblewrap, see ``tools/grade.py``), not this process.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import sys
-
-WRITE_EVENTS = {"os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate",
-                "os.utime", "os.link", "os.symlink", "shutil.rmtree", "os.chflags", "os.lchflags",
-                "os.setxattr", "os.removexattr"}
-TWO_PATH_EVENTS = {"os.rename", "shutil.move", "shutil.copyfile", "shutil.copytree"}
-READ_EVENTS = {"os.listdir", "os.scandir", "glob.glob", "os.listxattr", "os.getxattr"}
-FORBIDDEN_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
-                    "os.fork", "os.forkpty", "pty.spawn", "os.killpg", "socket.connect",
-                    "socket.bind", "socket.sendto", "socket.sendmsg", "ctypes.dlopen",
-                    "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.cdata", "ctypes.cdata/buffer",
-                    "ctypes.string_at", "ctypes.wstring_at", "ctypes.call_function",
-                    "sys.remote_exec", "os.setns", "os.unshare", "resource.setrlimit",
-                    "resource.prlimit", "os.chroot", "os.startfile", "webbrowser.open"}
-WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
-def set_limits(cpu_s: int, file_mb: int) -> None:
-    """No core dumps, at most ``file_mb`` MB a written file, ``cpu_s`` CPU seconds (0: no limit)."""
-    limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, file_mb * 2**20)]
+def set_limits(cpu_s: int, file_mb: int, processes: int = 512) -> None:
+    """No core dumps, at most ``file_mb`` MB a written file, ``cpu_s`` CPU seconds (0: no limit)
+    and ``processes`` processes and threads of this user (not enforced for root's)."""
+    limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, file_mb * 2**20),
+              (resource.RLIMIT_NPROC, processes)]
     if cpu_s > 0:
         limits.append((resource.RLIMIT_CPU, cpu_s))
     for which, value in limits:
@@ -90,8 +66,7 @@ def limit_memory(memory_mb: int) -> int | None:
     ``memory_mb`` is what every submission may allocate, whatever the build; an allocation
     beyond it fails (NumPy and Python raise MemoryError, torch a RuntimeError) in the
     submission's cell, and the kernel lives on.
-    Called once the kernel's imports and threads are up and before the audit hook, which
-    refuses ``resource.setrlimit``. ``memory_mb`` <= 0, or no /proc: no limit.
+    Called once the kernel's imports and threads are up. ``memory_mb`` <= 0, or no /proc: no limit.
     """
     if memory_mb <= 0:
         return None
@@ -118,93 +93,57 @@ def preload() -> None:
     import amslib.setup  # noqa: F401
 
 
-def install_hook(sandbox: str, readable: list[str]) -> None:
-    sandbox = os.path.realpath(sandbox)
-    readable = [os.path.realpath(p) for p in readable] + [sandbox]
-    writable = [sandbox]
-    log_fd = os.open(os.path.join(sandbox, "denied.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    realpath, fspath, write, getpid = os.path.realpath, os.fspath, os.write, os.getpid
-    sep = os.sep
+def grader_entry_points() -> None:
+    """``__amsgrad_describe__(name)`` and ``__amsgrad_call__(name, args_json)``, as builtins
+    (a ``%reset`` keeps them): how the grader reads an answer out of the user's namespace,
+    as JSON (``grade_codec``), and calls a function answer."""
+    import builtins
+    import sys
 
-    own = str(getpid())
+    import grade_codec as codec
 
-    def inside(path: str, roots) -> bool:
-        if path.startswith("/proc/"):  # /proc/cpuinfo yes; another process's files (the grader's) no
-            first = path.split("/")[2]
-            if first.isdigit() and first != own:
-                return False
-        return any(path == r or path.startswith(r + sep) for r in roots)
-
-    def resolve(path):
-        if isinstance(path, int) or path is None:
-            return None  # an already open file descriptor: was checked when it was opened
+    def describe(name):
+        user = vars(sys.modules["__main__"])  # IPython's user namespace
+        if name not in user:
+            return '{"kind": "missing"}'
+        value = user[name]
+        if callable(value) and not isinstance(value, type):
+            return '{"kind": "callable"}'
         try:
-            path = fspath(path)
-        except TypeError:
-            return None
-        if isinstance(path, bytes):
-            path = path.decode(errors="replace")
-        return realpath(path)
+            return '{"kind": "value", "value": ' + codec.dumps(value) + '}'
+        except Exception as exc:
+            return codec.json.dumps({"kind": "unsupported", "error": type(exc).__name__})
 
-    def deny(event: str, detail: str):
+    def call(name, args_json):
+        args = codec.loads(args_json)
         try:
-            write(log_fd, f"{event} {detail}\n".encode(errors="replace"))
-        except OSError:
-            pass
-        raise PermissionError(f"not allowed while grading: {event} {detail}")
+            result = vars(sys.modules["__main__"])[name](*args)
+            encoded = codec.encode(result)
+        except BaseException as exc:
+            return codec.json.dumps({"raised": type(exc).__name__, "message": str(exc)[:300]})
+        if isinstance(encoded, dict) and "__optimizer__" in encoded:  # built on the checker's parameters?
+            ids = {id(a) for a in args} | {id(x) for a in args if isinstance(a, list) for x in a}
+            encoded["params_are_args"] = bool(encoded["param_ids"]) and set(encoded["param_ids"]) <= ids
+        return codec.json.dumps({"result": encoded}, allow_nan=False)
 
-    def hook(event, args):
-        if event == "open":
-            path = resolve(args[0])
-            if path is None or path in ("/dev/null", "/dev/urandom", "/dev/random"):
-                return
-            mode, flags = args[1], args[2]
-            writing = (mode is not None and any(ch in mode for ch in "wax+")) or (
-                mode is None and isinstance(flags, int) and flags & WRITE_FLAGS)
-            if writing and not inside(path, writable):
-                deny("write", path)
-            if not writing and not inside(path, readable):
-                deny("read", path)
-        elif event in WRITE_EVENTS:
-            path = resolve(args[0])
-            if path is not None and not inside(path, writable):
-                deny(event, path)
-        elif event in TWO_PATH_EVENTS:
-            for arg in args[:2]:
-                path = resolve(arg)
-                if path is not None and not inside(path, writable):
-                    deny(event, path)
-        elif event in READ_EVENTS:
-            path = resolve(args[0]) if args else None
-            if path is not None and not inside(path, readable):
-                deny(event, path)
-        elif event == "os.kill":
-            if args[0] != getpid():
-                deny(event, str(args[0]))
-        elif event in FORBIDDEN_EVENTS:
-            deny(event, "")
-
-    sys.addaudithook(hook)
+    builtins.__amsgrad_describe__, builtins.__amsgrad_call__ = describe, call
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sandbox", required=True)
-    parser.add_argument("--read", action="append", default=[])
     parser.add_argument("--memory-mb", type=int, default=0)
     parser.add_argument("--cpu-s", type=int, default=0)
     parser.add_argument("--file-mb", type=int, default=64)
     parser.add_argument("-f", dest="connection_file", required=True)
     args = parser.parse_args()
-    os.chdir(os.path.join(args.sandbox, "work"))
     set_limits(args.cpu_s, args.file_mb)
     preload()
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
     app.initialize(["-f", args.connection_file])
+    grader_entry_points()
     limit_memory(args.memory_mb)
-    install_hook(args.sandbox, args.read)
     app.start()
 
 
