@@ -4,11 +4,11 @@ import math
 
 import numpy as np
 import pytest
+
 from amslib.adamnc import AdamNC, AdamNCState
 from amslib.optimizers import AdaGrad, Adam
 from amslib.schedules import constant, inv_sqrt
 from amslib.synthetic import online_problem, reference_run, run, stochastic_problem
-
 
 
 def _gradient_sets(n=40):

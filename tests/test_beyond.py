@@ -5,8 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from amslib.beyond import (AdaBound, AdamW, AdamX, AdamXState, AMSBound, Yogi, YogiState,
-                           large_beta2_adam)
+from amslib.beyond import AdaBound, AdamW, AdamX, AdamXState, AMSBound, Yogi, YogiState, large_beta2_adam
 from amslib.optimizers import Adam, AdamState
 from amslib.schedules import inv_sqrt
 

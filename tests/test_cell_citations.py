@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest

@@ -23,9 +23,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
-import lecturer  # noqa: E402  (tools/lecturer.py)
 import sitepages  # noqa: E402  (tools/sitepages.py)
 import slides  # noqa: E402  (tools/slides.py)
+
+import lecturer  # noqa: E402  (tools/lecturer.py)
 
 NOTEBOOKS = lecturer.notebooks()
 NOTES = lecturer.note_passages()

@@ -8,8 +8,6 @@ import torch
 from amslib.exercises import nb00, nb03, nb04, nb05, nb06, nb07
 
 
-
-
 @pytest.mark.parametrize("check,right,wrong,hint", [
     (nb00.check_step_size, 0.125, 0.5 / 16, "square root"),
     (nb00.check_best_point, -1, 1, "worst point"),

@@ -618,7 +618,7 @@ def test_wrong_answer_is_wrong_for_every_exercise(path):
     grading_common.WRONG_ANSWER: every checker must call it wrong, not "not attempted"."""
     key = grade.make_key(json.loads(path.read_text()), path.name)
     answer = float(grading_common.WRONG_ANSWER)
-    for (module, name), check in grade.load_checkers(key).items():
+    for (_module, name), check in grade.load_checkers(key).items():
         ok, hint = grade.verdict_of(check, answer)
         assert not ok and hint.startswith("Not yet"), (name, hint)
 

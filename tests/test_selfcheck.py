@@ -140,7 +140,7 @@ def test_unknown_question(ask, capsys, key):
 def test_question_texts_are_questions():
     for key, q in QUESTIONS.items():
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", key), key
-        assert q.question.rstrip().endswith((("?", ".")))
+        assert q.question.rstrip().endswith(("?", "."))
         assert q.why and (q.hint if isinstance(q, Number) else q.hints)
         if isinstance(q, Number):
             assert math.isfinite(q.value)

@@ -40,10 +40,11 @@ from traitlets.config import Config
 TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
 
-import lecturer  # noqa: E402
 import nbtool  # noqa: E402
 import sitepages  # noqa: E402
 import slides  # noqa: E402
+
+import lecturer  # noqa: E402
 
 ROOT = TOOLS.parent
 TEMPLATES = TOOLS / "templates"

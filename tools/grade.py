@@ -569,7 +569,7 @@ def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, che
     except (OSError, ValueError, RecursionError) as exc:
         return ungraded(key, "invalid notebook", f"the file is not a notebook that can be read ({exc})")
     results, pending, disabled = {}, list(key["exercises"]), set()
-    for attempt in range(4):
+    for _attempt in range(4):
         box = Sandbox(path, limits)
         watchdog = threading.Timer(max(1.0, deadline - time.monotonic()) + 30, box.stop)
         watchdog.start()

@@ -80,10 +80,10 @@ def limit_memory(memory_mb: int) -> int | None:
 
 def preload() -> None:
     """What the notebooks import, loaded before the hook (torch uses ctypes at import)."""
-    import numpy  # noqa: F401
     import matplotlib  # noqa: F401
     import matplotlib.pyplot  # noqa: F401
     import matplotlib_inline.backend_inline  # noqa: F401
+    import numpy  # noqa: F401
     try:
         import torch  # noqa: F401
     except ImportError:  # the course without torch still grades its numpy notebooks

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..optimizers import RMSProp, RMSPropState
-from . import checker, close, failed, not_attempted, number_answer, passed, real_array, show, tol
+from . import checker, failed, not_attempted, number_answer, passed, real_array, tol
 
 __all__ = ["check_max_lr", "check_ema_weights", "check_rmsprop_step"]
 
@@ -91,7 +91,7 @@ def check_rmsprop_step(rmsprop_step) -> bool:
         x = rng.normal(size=4)
         v = rng.uniform(0.0, 2.0, size=4)  # continue a run: the average so far is not zero
         state = RMSPropState(t=5, v=v)
-        for t in range(1, 4):
+        for _ in range(1, 4):
             g = rng.normal(size=4) * np.array([1e-3, 1.0, 10.0, 0.1])
             want_x, state = ref.step(x, g, state)
             try:

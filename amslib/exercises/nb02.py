@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..optimizers import Adam
-from . import agrees, checker, close, failed, not_attempted, number_answer, passed, real_array, show, tol
+from . import agrees, checker, failed, not_attempted, number_answer, passed, real_array, tol
 
 __all__ = ["check_m3", "check_adam_step", "check_tiny_gradient_step"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 import math
 
-from . import checker, close, failed, not_attempted, number_answer, passed, show, tol
+from . import checker, close, failed, not_attempted, number_answer, passed, show
 
 __all__ = ["check_missing_line", "check_make_optimizer", "check_accumulation"]
 

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from . import agrees, checker, close, failed, not_attempted, number, number_answer, passed, tol
+from . import agrees, checker, close, failed, not_attempted, number, number_answer, passed
 
 __all__ = ["check_best_alpha", "check_warmup_fraction", "reference_best_alpha"]
 

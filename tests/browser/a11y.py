@@ -79,8 +79,8 @@ def wait_rendered(page, deck: bool) -> None:
 
 
 def audit(folders: list[Path]) -> dict:
-    from playwright.sync_api import sync_playwright
     from browser_common import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
     root = Path(folders[0]).resolve().parent
     server, base = serve(root)
     totals, per_page = collections.Counter(), {}

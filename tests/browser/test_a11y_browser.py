@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 
 from a11y import run_axe, serious, summary, wait_rendered
-from decks_common import MATH_ERRORS
 from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
+from decks_common import MATH_ERRORS
 
 pytestmark = BROWSER_MARKS
 import_playwright()          # skips the module without the playwright package
