@@ -37,7 +37,7 @@ else
   TORCH_WHY := as TORCH_SPEC says
 endif
 
-.PHONY: lab test lock generate execute slides lectures site handouts clean lecturer editions
+.PHONY: lab test lint lock generate execute slides lectures site handouts clean lecturer editions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ lab: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
+
+# The linter, as CI runs it (pyproject.toml, [tool.ruff]).
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
 
 # For maintainers: refresh requirements/lock.txt (and binder/environment.yml, its twin)
 # from pyproject.toml, with uv. Run it after changing a dependency or an extra, commit both.
