@@ -3,11 +3,11 @@
 nbval runs each notebook on its own kernel, a child process of pytest. After the run we
 add up the time spent in each notebook's cells (kernel start included) and the peak
 resident memory of each notebook's kernel (VmHWM in /proc, read once after its last cell,
-before nbval stops the kernel: a high-water mark needs no earlier reading), and print both under "notebook budget", with a line saying whether the
-budget was met. (Not ru_maxrss of pytest's children: in the whole suite that also counts
-the browser tests' Chromium and the grader's kernels, and read 1,345 MB where the largest
-notebook kernel had used under 700 MB. Where /proc is missing, e.g. macOS, it falls back to
-that cruder figure and says so.)
+before nbval stops the kernel: a high-water mark needs no earlier reading), and print both
+under "notebook budget", with a line saying whether the budget was met. (Not ru_maxrss of
+pytest's children: in the whole suite that also counts the browser tests' Chromium and the
+grader's kernels, and read 1,345 MB where the largest notebook kernel had used under
+700 MB. Where /proc is missing, e.g. macOS, it falls back to that cruder figure and says so.)
 
 It is a report, not a test: wall-clock time depends on how busy the machine is, and a test
 suite that fails because someone else's job ran at the same time teaches contributors to

@@ -205,8 +205,9 @@ def figure_problems(fig) -> list[str]:
             data.append((label if not label.startswith("_") else "a line", clip(_display_points(line))))
             if not label.startswith("_"):
                 marker = line.get_marker()
-                key = (to_hex(line.get_color()), _dash_key(line) if line.get_linestyle() not in ("None", "none", "", " ")
-                       else None, marker if marker not in (None, "None", "none", "", " ") else None)
+                key = (to_hex(line.get_color()),
+                       _dash_key(line) if line.get_linestyle() not in ("None", "none", "", " ") else None,
+                       marker if marker not in (None, "None", "none", "", " ") else None)
                 if key in styles and styles[key] != label:
                     problems.append(f"'{styles[key]}' and '{label}' share colour and line style.")
                 styles.setdefault(key, label)

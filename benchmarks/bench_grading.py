@@ -95,7 +95,8 @@ def main(argv=None) -> int:
     parser.add_argument("--notebook", default="04_where_adam_fails",
                         help="notebook to release: file name, stem or number prefix (default 04_where_adam_fails)")
     parser.add_argument("--students", type=int, default=30, help="submissions in the class (default 30)")
-    parser.add_argument("--jobs", type=int, default=2, help="passed to tools/grade.py autograde (default 2, as its own)")
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="passed to tools/grade.py autograde (default 2, as its own)")
     parser.add_argument("--course", type=Path,
                         help="course folder to keep (must not exist yet; default: a temporary one, deleted)")
     args = parser.parse_args(argv)

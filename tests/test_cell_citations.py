@@ -36,7 +36,8 @@ CITED = re.compile(rf"(?:(?:notebook\s+)?\b(\d\d)(?:'s)?\s+)?\b({ID})\b")
 RUN = re.compile(rf"\brun\s+((?:the\s+cells?\s+)?{ID}(?:(?:\s*,\s*|\s+and\s+|\s*-\s*){ID})*)",
                  re.IGNORECASE)
 # "c022 prints it", "c017's table", "c030 measures it", "(c022 draws it)"
-OUTPUT_VERB = re.compile(rf"\b({ID})(?:'s\s+(?:table|output|figure|numbers|plot)\b|\s+(?:prints|measures|draws|shows|plots)\b)")
+OUTPUT_VERB = re.compile(rf"\b({ID})(?:'s\s+(?:table|output|figure|numbers|plot)\b"
+                         r"|\s+(?:prints|measures|draws|shows|plots)\b)")
 NUMBER = r"[-+]?\d+(?:[.,]\d+)*(?:\s?%)?"
 # "1.245 (c022 prints it)", "1.245 (printed by c022)", "c022 prints 1.245"
 NUMBER_BEFORE = re.compile(rf"({NUMBER})\s*\((?:as\s+)?(?:({ID})\s+prints|printed\s+by\s+({ID}))\b")

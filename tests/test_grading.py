@@ -267,7 +267,8 @@ def graded(tmp_path_factory):
                                  f"code = {background!r}\n"
                                  "pid = multiprocessing.util.spawnv_passfds(os.fsencode(sys.executable), "
                                  "[sys.executable, '-c', code], [])\nprint('started', pid)\n"
-                                 "pid = os.fork()\nif pid == 0:\n    os.execv(sys.executable, [sys.executable, '-c', code])\n"
+                                 "pid = os.fork()\nif pid == 0:\n"
+                                 "    os.execv(sys.executable, [sys.executable, '-c', code])\n"
                                  "print('started', pid)\n"
                                  f"try:\n    open({str(escape)!r}, 'w').write('escaped')\nexcept OSError:\n    pass\n"
                                  "{answer} = [4, 4, 9, 9, 9.5]"}),
@@ -566,7 +567,7 @@ try:
     print('one and a half: allocated')
 except MemoryError:
     print('one and a half: MemoryError')
-"""
+"""  # noqa: E501  (code run in a kernel: wrapping its long line would change the string)
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="measures the address space in /proc")

@@ -142,7 +142,8 @@ def test_the_path_in_00_states_the_savings_its_rows_add_up_to():
     without the skipped sections ("about 30 min without them") must add up to it."""
     path_cell = next(text(c) for c in load(NOTEBOOKS[0])["cells"]
                      if "### The path through the course" in text(c))
-    rows = re.findall(r"^\| \[(\d\d) [^]]*\]\([^)]+\) \|[^|]*\| (\d+)(?:-\d+)? min \|[^|]*\(about (\d+) min without (?:them|it)\)",
+    rows = re.findall(r"^\| \[(\d\d) [^]]*\]\([^)]+\) \|[^|]*\| (\d+)(?:-\d+)? min \|"
+                      r"[^|]*\(about (\d+) min without (?:them|it)\)",
                       path_cell, re.M)
     savings = {nb: int(full) - int(short) for nb, full, short in rows}
     # every row that names something to skip says what is left without it

@@ -78,7 +78,8 @@ LOCK = ROOT / "requirements" / "lock.txt"
 def environment(python: str, platform: str = "linux") -> dict:
     machine = {"linux": "x86_64", "darwin": "arm64", "win32": "AMD64"}[platform]
     return {"python_version": python, "python_full_version": f"{python}.0",
-            "sys_platform": platform, "platform_system": {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}[platform],
+            "sys_platform": platform,
+            "platform_system": {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}[platform],
             "platform_machine": machine, "os_name": "nt" if platform == "win32" else "posix",
             "implementation_name": "cpython", "platform_python_implementation": "CPython",
             "extra": ""}
@@ -243,7 +244,8 @@ def test_lab_extra_never_pairs_jupyterlab_4_with_ipywidgets_7():
     registered"): whoever installs the lab extra must get ipywidgets 8."""
     from packaging.requirements import Requirement
 
-    lab = {Requirement(r).name: Requirement(r).specifier for r in pyproject()["project"]["optional-dependencies"]["lab"]}
+    lab = {Requirement(r).name: Requirement(r).specifier
+           for r in pyproject()["project"]["optional-dependencies"]["lab"]}
     assert not lab["jupyterlab"].contains("3.6.8"), "the lab extra is for JupyterLab 4"
     assert "ipywidgets" in lab and not lab["ipywidgets"].contains("7.7.1")
     assert all(int(v.split(".")[0]) >= 8 for name, v, _ in lock.pins(LOCK.read_text()) if name == "ipywidgets")

@@ -40,7 +40,8 @@ def test_publish_rewrites_every_address(copy):
     course = (copy / "amslib" / "course.py").read_text()
     assert 'REPOSITORY = "jane-doe/adam-course"' in course and 'BRANCH = "spring-2027"' in course
     readme = (copy / "README.md").read_text()
-    assert "https://mybinder.org/v2/gh/jane-doe/adam-course/spring-2027?urlpath=lab/tree/notebooks/00_start_here.ipynb" in readme
+    assert ("https://mybinder.org/v2/gh/jane-doe/adam-course/spring-2027"
+            "?urlpath=lab/tree/notebooks/00_start_here.ipynb") in readme
     assert "colab.research.google.com/github/jane-doe/adam-course/blob/spring-2027/notebooks/" in readme
     assert PLACEHOLDER not in readme and "Placeholders until" not in readme
     assert "This course is published at [jane-doe/adam-course]" in readme

@@ -175,7 +175,9 @@ def write_index(out: Path, entries: list[tuple[str, str, list[tuple[str, str]]]]
     """index.html: one entry a notebook (its title, then the links that go with it)."""
     items = "\n".join(
         f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a>'
-        + (f'<span class="course-links">{" ".join(f"<a href={chr(34)}{html.escape(h)}{chr(34)}>{html.escape(t)}</a>" for h, t in links)}</span>' if links else "")
+        + (f'<span class="course-links">'
+           f'{" ".join(f"<a href={chr(34)}{html.escape(h)}{chr(34)}>{html.escape(t)}</a>" for h, t in links)}'
+           '</span>' if links else "")
         + "</li>"
         for href, title, links in entries)
     extra = sitepages.search_box() if search else ""
@@ -461,7 +463,8 @@ def main(argv=None) -> int:
     build = {"slides": build_slides, "site": build_site, "handouts": build_handouts,
              "lectures": build_lectures}[args.what]
     written = build(out, args.notebooks)
-    print(f"{len(written)} {dict(slides='decks', site='pages', handouts='PDFs', lectures='lecture decks')[args.what]} in {out} "
+    what = dict(slides='decks', site='pages', handouts='PDFs', lectures='lecture decks')[args.what]
+    print(f"{len(written)} {what} in {out} "
           f"({time.perf_counter() - start:.1f} s); open {out / 'index.html'}")
     return 0
 

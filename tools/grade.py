@@ -160,7 +160,8 @@ def bwrap() -> str:
                     "says 'unsandboxed').")
 
 
-EXERCISE_STUB = '''"""Stand-in for the course's {name} while a submission is graded: the checks are run by the grader."""
+EXERCISE_STUB = (
+    '''"""Stand-in for the course's {name} while a submission is graded: the checks are run by the grader."""
 
 
 def _recorded(*args, **kwargs):
@@ -168,7 +169,7 @@ def _recorded(*args, **kwargs):
     return None
 
 
-'''
+''')
 
 
 def stripped_amslib(dest: Path) -> Path:
@@ -235,7 +236,8 @@ class Sandbox:
                 args += ["--symlink", os.readlink(link), link]
         for etc in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts"):
             args += ["--ro-bind-try", f"/etc/{etc}", f"/etc/{etc}"]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--ro-bind", str(self.dir / "passwd"), "/etc/passwd",
+        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+                 "--ro-bind", str(self.dir / "passwd"), "/etc/passwd",
                  "--bind", str(self.dir / "home"), "/home/student",
                  "--ro-bind", str(self.library), "/opt/amsgrad",
                  "--ro-bind", str(TOOLS / "grade_kernel.py"), "/opt/grade_kernel.py",
@@ -465,7 +467,8 @@ def rebuild_optimizer(desc: dict, args, params_are_args: bool):
     import torch
 
     cls = getattr(torch.optim, desc["optimizer"], None)
-    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)) or not desc["module"].startswith("torch.optim"):
+    if (not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer))
+            or not desc["module"].startswith("torch.optim")):
         raise TypeError(f"expected a torch.optim optimizer, got {desc['optimizer']}")
     params = args[0] if params_are_args else [torch.nn.Parameter(torch.zeros(1))]
     hyper = {k: v for k, v in desc["hyper"].items() if isinstance(k, str)}
@@ -537,7 +540,8 @@ def hidden_cases_pass(proxy: Proxy, solution, key: dict, exercise: dict) -> tupl
     seed = (int(key["hidden_seed"]) * 1000003 + sum(map(ord, exercise["id"]))) % 2**32
     rng = np.random.default_rng(seed)
     calls = [c for c in proxy.calls if any(isinstance(a, np.ndarray) for a in c)]
-    picks = rng.choice(len(calls), size=min(int(key.get("hidden_cases", 5)), len(calls)), replace=False) if calls else []
+    picks = (rng.choice(len(calls), size=min(int(key.get("hidden_cases", 5)), len(calls)), replace=False)
+             if calls else [])
     for i in picks:
         args = perturbed(calls[int(i)], rng)
         try:
@@ -582,7 +586,8 @@ def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, che
             for exercise in list(pending):
                 if time.monotonic() > deadline:
                     results[exercise["id"]] = error_row(exercise, f"not checked: the submission's total time "
-                                                                  f"({limits.total_timeout:g} s) was spent", "timed out")
+                                                                  f"({limits.total_timeout:g} s) was spent",
+                                                        "timed out")
                 else:
                     results[exercise["id"]] = grade_exercise(box, exercise, key, source_nb, checkers)
                 pending.remove(exercise)

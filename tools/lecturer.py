@@ -256,7 +256,8 @@ TAG = re.compile(r"<[^<>]*>")
 #: A markdown link's target, ``[text](target)``: the reader sees the text only.
 LINK_TARGET = re.compile(r"\]\([^()\s]*\)")
 #: Attributes whose values a reader sees or hears (alt text, tooltips, screen readers).
-ATTRIBUTE = re.compile(r"""\b(?:alt|title|aria-label|aria-description|placeholder|content|label)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+ATTRIBUTE = re.compile(r"""\b(?:alt|title|aria-label|aria-description|placeholder|content|label)\s*=\s*"""
+                       r"""(?:"([^"]*)"|'([^']*)')""", re.I)
 
 
 def text_words(raw: str) -> str:

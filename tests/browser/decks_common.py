@@ -103,4 +103,4 @@ MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
     return {widest, prose_min, prose_small, code_min, bottom, right, scrolls, words, starts_with_heading,
             thin: number > 0 && !media && words < 15, images, text: slide.innerText.replace(/\s+/g, ' ').trim(),
             number, height: slide.scrollHeight / scale};
-})"""
+})"""  # noqa: E501  (JavaScript: wrapping its long lines would change the string)

@@ -39,8 +39,9 @@ SMALL_SCREEN = {"width": 1024, "height": 768}
 SMALL_PROSE_MIN, SMALL_CODE_MIN, SMALL_FIGURE_TEXT_MIN = 20, 16, 12
 # What reveal.js does on a 1024x768 screen: the factor it scales every slide by, and where
 # the slide lands on the screen.
-SCALE_AND_BOX = """() => { const r = document.querySelector('.reveal .slides > section.present').getBoundingClientRect();
-    return [Reveal.getScale(), r.left, r.top, r.right, r.bottom]; }"""
+SCALE_AND_BOX = (
+    """() => { const r = document.querySelector('.reveal .slides > section.present').getBoundingClientRect();
+    return [Reveal.getScale(), r.left, r.top, r.right, r.bottom]; }""")
 MAX_WORDS = 130
 FIGURE_TEXT_PX = plotting.SMALL_PT * plotting.DPI / 72     # in the PNG
 
@@ -125,8 +126,9 @@ def test_every_slide_of_every_deck(decks, browser):
                               " return [i.h, i.v || 0]; })")
         seen = page.evaluate(WALK_JS, ["ArrowRight", KEY_CODES["ArrowRight"]])
         if seen != order:
+            step = next((k for k, (a, b) in enumerate(zip(seen, order)) if a != b), min(len(seen), len(order)))
             problems.append(f"{name}: the right arrow visits {len(seen)} of {len(order)} slides, "
-                            f"first difference at step {next((k for k, (a, b) in enumerate(zip(seen, order)) if a != b), min(len(seen), len(order)))}")
+                            f"first difference at step {step}")
         second = order.index([1, 0])
         for key in ("ArrowRight", " ", "PageDown", "n"):     # real key presses
             other, stuck = walk(page, key, limit=12)
@@ -148,8 +150,10 @@ def test_every_slide_of_every_deck(decks, browser):
         page.close()
         page = open_deck(browser, base, name, viewport=SMALL_SCREEN)
         scale, left, top, right, bottom = page.evaluate(SCALE_AND_BOX)
-        if left < -0.5 or top < -0.5 or right > SMALL_SCREEN["width"] + 0.5 or bottom > SMALL_SCREEN["height"] + 0.5:
-            problems.append(f"{name} at 1024x768: the slide lies at ({left:.0f}, {top:.0f})-({right:.0f}, {bottom:.0f}), "
+        if (left < -0.5 or top < -0.5
+                or right > SMALL_SCREEN["width"] + 0.5 or bottom > SMALL_SCREEN["height"] + 0.5):
+            problems.append(f"{name} at 1024x768: the slide lies at ({left:.0f}, {top:.0f})-"
+                            f"({right:.0f}, {bottom:.0f}), "
                             "not within the screen")
         page.close()
         t1 = time.perf_counter()

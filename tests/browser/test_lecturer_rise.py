@@ -30,7 +30,7 @@ import lecturer  # noqa: E402  (tools/lecturer.py)
 STEM = "03_online_setting_and_adams_drift"
 
 
-def test_rise_shows_the_lecturer_copy_notes_in_its_speaker_view(lab, browser):
+def test_rise_shows_the_lecturer_copy_notes_in_its_speaker_view(lab, browser):  # noqa: F811  (the imported fixture)
     notes = lecturer.notes_for(STEM)
     assert notes
     target = lab.tmp / "root" / "lecturer" / f"{STEM}.ipynb"

@@ -57,7 +57,7 @@ def slide_sections(nb: dict) -> int:
                for c in nb["cells"])
 
 
-def test_live_slideshow_runs_a_cell(lab, browser):
+def test_live_slideshow_runs_a_cell(lab, browser):  # noqa: F811  (lab: the fixture imported above)
     path = notebook_03()
     nb = json.loads(path.read_text())
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
