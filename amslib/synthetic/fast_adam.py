@@ -176,7 +176,7 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
              and np.array_equal(inv2, np.tile(np.arange(len(u2)), len(u1))))
     # One simulator per distinct beta_1 (numerators) and per distinct beta_2 (denominators),
     # all sharing one evaluation of the schedule per block.
-    alphas = _StepSizes(schedule, steps)
+    alphas = _StepSizes(schedule, steps, shared=True)
     sims1 = [_AdamSim(b, 0.0, eps, amsgrad, bias_correction, alphas) for b in u1]
     sims2 = [_AdamSim(0.0, b, eps, amsgrad, bias_correction, alphas) for b in u2]
     stream = prob.stream(seed)
