@@ -248,9 +248,18 @@ def clipped_walk(x: float, d: np.ndarray, out: np.ndarray) -> None:
             and out.flags.writeable):
         raise ValueError(f"Invalid out: {describe(out)} (must be a writable float64 array of "
                          f"d's shape {d.shape})")
+    _clipped_walk(x, d, out, x > -1.0)  # at -1 exactly: the lower bound's formula
+
+
+def _clipped_walk(x: float, d: np.ndarray, out: np.ndarray, upper: bool) -> bool:
+    """:func:`clipped_walk` without the checks, starting with the upper bound's formula if
+    ``upper`` (else the lower one's); returns the formula in use at the end. Either start
+    gives the walk (a formula that leaves [-1, 1] is caught and switched), but a walk
+    cut into blocks goes on best with the formula the block before ended with: a walk
+    pressed against -1 from an x just above it would otherwise switch at once in every
+    block and waste the first window."""
     n = len(d)
     pos, w = 0, min(n, 2 ** 15)
-    upper = x > -1.0  # which bound's formula to use (at -1 exactly: the lower one)
     while pos < n:
         seg = d[pos:pos + w]
         y = _cumsum(seg, x, -1.0)  # x - running sum of d
@@ -311,6 +320,7 @@ def clipped_walk(x: float, d: np.ndarray, out: np.ndarray) -> None:
             w = 256
         else:
             w = max(256, 2 * j)
+    return upper
 
 
 def _scalar_walk(x: float, d: np.ndarray, out: np.ndarray, start: int, stop: int) -> float:
