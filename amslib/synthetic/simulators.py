@@ -54,6 +54,7 @@ class _StepSizes:
         # run's single simulator takes the fresh array itself.
         self.shared = shared
         self._last = (None, None)  # (t0, n), alphas
+        self._iota = np.empty(0)  # 0, 1, 2, ... (np.arange is ~3x slower than an add)
 
     def __call__(self, t0: int, n: int) -> np.ndarray:
         """A new array: alpha_t for t = t0 .. t0 + n - 1 (the caller may change it)."""
@@ -70,7 +71,9 @@ class _StepSizes:
             # alpha / sqrt(t), as inv_sqrt computes it, in one buffer: t (whole numbers,
             # exact in float64) and alpha >= 0 finite are valid by construction, so the
             # schedule's and _checked_alphas' checks have nothing to find.
-            a = np.arange(t0, t0 + n, dtype=np.float64)
+            if len(self._iota) < n:
+                self._iota = np.arange(n, dtype=np.float64)
+            a = np.add(self._iota[:n], float(t0))  # t (sums of whole numbers < 2^53: exact)
             np.sqrt(a, out=a)
             return np.divide(self.schedule.alpha, a, out=a)
         t = np.arange(t0, t0 + n, dtype=np.float64)
