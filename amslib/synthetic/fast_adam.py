@@ -11,8 +11,10 @@ AMSGrad; with the bias corrections where asked), can be computed for a
 whole block of steps at once with array operations ("prefix scans", :mod:`amslib.scan`),
 and only the projected walk x_{t+1} = clip(x_t - d_t, -1, 1) is left, which has a closed
 form too (:func:`amslib.scan.clipped_walk`). The work is done in chunks of 2^17 steps
-carrying the state (m, v, max v, x, the running sums) across chunks, so memory stays a
-few tens of MB however many steps are run.
+carrying the state (m, v, max v, x, the running sums, and which bound's formula the walk
+was using) across chunks, so memory stays a few tens of MB however many steps are run.
+AMSGrad's max v_t (:func:`amslib.scan.running_max`) scans only the segments of a chunk
+where it sets a new record; once it has settled the rest are a fill.
 
 Where the fast path cannot give the loop's numbers it says so or steps aside: a step
 that overflows float64 raises the same FloatingPointError as the loop; a schedule
