@@ -55,6 +55,7 @@ class _StepSizes:
         self.shared = shared
         self._last = (None, None)  # (t0, n), alphas
         self._iota = np.empty(0)  # 0, 1, 2, ... (np.arange is ~3x slower than an add)
+        self._buffer = np.empty(0)
 
     def __call__(self, t0: int, n: int) -> np.ndarray:
         """A new array: alpha_t for t = t0 .. t0 + n - 1 (the caller may change it)."""
@@ -73,7 +74,11 @@ class _StepSizes:
             # schedule's and _checked_alphas' checks have nothing to find.
             if len(self._iota) < n:
                 self._iota = np.arange(n, dtype=np.float64)
-            a = np.add(self._iota[:n], float(t0))  # t (sums of whole numbers < 2^53: exact)
+                self._buffer = np.empty(n)
+            # t (sums of whole numbers < 2^53: exact); run's own simulator gets the same
+            # buffer every block (it is done with the last block's alphas by then), which
+            # spares an allocation of n floats a block
+            a = np.add(self._iota[:n], float(t0), out=None if self.shared else self._buffer[:n])
             np.sqrt(a, out=a)
             return np.divide(self.schedule.alpha, a, out=a)
         t = np.arange(t0, t0 + n, dtype=np.float64)
