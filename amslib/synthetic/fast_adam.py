@@ -11,8 +11,10 @@ AMSGrad; with the bias corrections where asked), can be computed for a
 whole block of steps at once with array operations ("prefix scans", :mod:`amslib.scan`),
 and only the projected walk x_{t+1} = clip(x_t - d_t, -1, 1) is left, which has a closed
 form too (:func:`amslib.scan.clipped_walk`). The work is done in chunks of 2^17 steps
-carrying the state (m, v, max v, x, the running sums) across chunks, so memory stays a
-few tens of MB however many steps are run.
+carrying the state (m, v, max v, x, the running sums, and which bound's formula the walk
+was using) across chunks, so memory stays a few tens of MB however many steps are run.
+AMSGrad's max v_t (:func:`amslib.scan.running_max`) scans only the segments of a chunk
+where it sets a new record; once it has settled the rest are a fill.
 
 Where the fast path cannot give the loop's numbers it says so or steps aside: a step
 that overflows float64 raises the same FloatingPointError as the loop; a schedule
@@ -30,7 +32,7 @@ from ..schedules import as_schedule
 from ..validation import check_count, check_flag, check_seed, describe
 from .online import check_problem, check_x0
 from .plain_loop import RunResult, check_loop_steps, check_optimizer, loop, sample_steps
-from .scan import clipped_walk
+from .scan import _clipped_walk
 from .simulators import _HUGE, MAX_PER_STEP_SCHEDULE_STEPS, _AdamSim, _check_steps_finite, _simulator, _StepSizes
 
 __all__ = ["run", "sweep", "CHUNK", "MAX_STEPS", "MAX_SWEEP_WORK", "MAX_SETTINGS",
@@ -89,6 +91,7 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     loss = G = 0.0  # running sums of g_t x_t and g_t
     x = x0
     walk = np.empty(chunk + 1)  # walk[j] = x_{t0 + j}: walk[:-1] the iterates used, walk[1:] the next
+    upper = x > -1.0  # the walk's formula (upper or lower bound), carried across chunks
     start = 1  # the step number of the chunk's first step
     while start <= steps:
         n = min(chunk, steps - start + 1)
@@ -99,7 +102,7 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
         w = walk[:n + 1]
         w[0] = x
         with np.errstate(over="ignore", invalid="ignore"):  # huge sums: cut by WALK_LIMIT
-            clipped_walk(x, d, w[1:])
+            upper = _clipped_walk(x, d, w[1:], upper)
         used = w[:n]
         # Regret bookkeeping: sums of g x and g up to each kept step, by segments.
         gx = np.multiply(g, used, out=d)
@@ -176,7 +179,7 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
              and np.array_equal(inv2, np.tile(np.arange(len(u2)), len(u1))))
     # One simulator per distinct beta_1 (numerators) and per distinct beta_2 (denominators),
     # all sharing one evaluation of the schedule per block.
-    alphas = _StepSizes(schedule, steps)
+    alphas = _StepSizes(schedule, steps, shared=True)
     sims1 = [_AdamSim(b, 0.0, eps, amsgrad, bias_correction, alphas) for b in u1]
     sims2 = [_AdamSim(0.0, b, eps, amsgrad, bias_correction, alphas) for b in u2]
     stream = prob.stream(seed)
