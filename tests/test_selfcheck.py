@@ -261,7 +261,6 @@ def giveaways(key, texts):
 #: says to delete its line. Review each: some may need only a reworded question.
 NOT_YET_FIXED = {
     "loss-revealed": "00 c005's symbol table: f_t 'revealed only *after* x_t has been chosen'",
-    "bias-first-ratio": "02 c013 prints 3.16",
     "regret-sqrt-average": "04 c005: R_T = O(sqrt T) means R_T/T -> 0",
     "amsgrad-forms-max": "05 c010 says which library takes the maximum of corrected values",
     "useless-bound": "06 c005: 'a bound can also promise nothing'",

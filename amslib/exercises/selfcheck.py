@@ -194,15 +194,17 @@ QUESTIONS: dict[str, Number | Choice] = {
                "itself, and here g = 5.")),
     ),
     "bias-first-ratio": Number(
-        "beta_1 = 0.9, beta_2 = 0.999, no bias correction: how large is m_1 / sqrt(v_1) "
-        "(whatever g_1 > 0 is)?",
-        0.1 / math.sqrt(0.001),
-        "m_1 = 0.1 g_1 and v_1 = 0.001 g_1^2, so m_1/sqrt(v_1) = 0.1/sqrt(0.001) = 3.16: the "
-        "first step is 3.16 alpha long. With the correction it is 1.",
+        "beta_1 = 0.8 (not the table's 0.9), beta_2 = 0.999, no bias correction: how large is "
+        "m_1 / sqrt(v_1) (whatever g_1 > 0 is)?",
+        0.2 / math.sqrt(0.001),
+        "m_1 = 0.2 g_1 and v_1 = 0.001 g_1^2, so m_1/sqrt(v_1) = 0.2/sqrt(0.001) = 6.32: the "
+        "first step is 6.32 alpha long. With the correction it is 1.",
         "m_1 = (1 - beta_1) g_1 and v_1 = (1 - beta_2) g_1^2; divide the first by the root of the second.",
-        ((1.0, "1 is the corrected ratio; without correction m_1 = 0.1 g_1 and v_1 = 0.001 g_1^2."),
-         (100.0, "0.1/0.001 forgets the square root of v_1."),
-         (0.1, "divide m_1 = 0.1 g_1 by sqrt(v_1) = sqrt(0.001) g_1.")),
+        ((1.0, "1 is the corrected ratio; without correction m_1 = 0.2 g_1 and v_1 = 0.001 g_1^2."),
+         (200.0, "0.2/0.001 forgets the square root of v_1."),
+         (0.1 / math.sqrt(0.001), "3.16 is the table's first row, for beta_1 = 0.9; here beta_1 = 0.8, "
+                                   "so m_1 = 0.2 g_1."),
+         (math.sqrt(0.001) / 0.2, "upside down: divide m_1 = 0.2 g_1 by sqrt(v_1) = sqrt(0.001) g_1.")),
     ),
     "bias-how-long": Number(
         "beta_2 = 0.999: from which step t on is the correction factor 1/(1 - beta_2^t) below "
