@@ -77,7 +77,9 @@ class Choice:
     why: str
     hints: dict[str, str] = field(default_factory=dict)
     #: regular expressions of sentences that state the answer, for options that words cannot
-    #: tell apart (symbols such as "-1 and +1", or the order of quantifiers); see :func:`tells`
+    #: tell apart (symbols such as "-1 and +1", or the order of quantifiers) or that the text
+    #: names without giving the answer (an experiment, a library); given, they replace the
+    #: distinctive-word rule; see :func:`tells`
     tells: tuple[str, ...] = ()
 
     def letters(self) -> str:
@@ -524,6 +526,7 @@ QUESTIONS: dict[str, Number | Choice] = {
               "and the loss is in general higher, which a convex loss cannot do, since its "
               "minimisers form a convex set).",
          "c": "a convolutional network has hidden layers too: its loss is non-convex in the weights."},
+        tells=(r"logistic regression\W[^;]{0,60}?\bconvex\b",),
     ),
     "mnist-network-weights": Number(
         "The paper's network on MNIST has the same shape as ours, with 28 x 28 = 784 pixels in: one "
@@ -650,7 +653,8 @@ def tells(key: str, text: str) -> list[str]:
     A :class:`Number`'s answer is stated by its value as a standalone number, at any rounding that
     ``check`` accepts (a lone digit 0-9 excepted). A :class:`Choice`'s answer is stated by a sentence that holds every
     distinctive word of the right option (the words no wrong option has, less function words,
-    compared without plural or tense endings; a table row is a sentence), or that matches one of the question's ``tells``.
+    compared without plural or tense endings; a table row is a sentence), or, for a question
+    that has ``tells``, by a sentence that matches one of them instead.
     """
     q = QUESTIONS[key]
     flat = re.sub(r"(?<=\d)\{,\}(?=\d)", "", text)          # 10{,}000 -> 10000
@@ -661,7 +665,7 @@ def tells(key: str, text: str) -> list[str]:
     distinctive = _stems(q.options[q.correct]) - wrong - _FUNCTION_WORDS
     found = []
     for sentence in _sentences(flat):
-        if (distinctive and distinctive <= _stems(sentence)) or any(
+        if (distinctive and not q.tells and distinctive <= _stems(sentence)) or any(
                 re.search(p, sentence, re.I | re.S) for p in q.tells):
             found.append(sentence)
     return found
