@@ -176,7 +176,7 @@ def _misses():
          "The steep one: alpha must stay below 2/b, and then the flat direction crawls."),
         ("the quoted question itself (03 c020)", "03 c020", _quoted(body03)),
         ("part of a sentence (03 c023)", "03 c023",
-         "with v_(t-1) = 0, v_t = 0.01 C^2 and the step is C / (0.1 C) = 10 alpha_t"),
+         "with v_(t-1) = 0, v_t = 0.001 C^2 and the step is C / (0.0316 C) = 31.6 alpha_t"),
         ("a short sentence (03 c020)", "03 c020", "Let the room commit to an answer."),
     ]
 

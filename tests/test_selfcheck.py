@@ -215,3 +215,104 @@ def test_the_right_option_does_not_carry_the_explanation(key):
     right = len(q.options[q.correct].split())
     longest_wrong = max(len(text.split()) for k, text in q.options.items() if k != q.correct)
     assert right <= longest_wrong + 3, (key, q.options)
+
+
+# ----------------------------------------------------------------------------- not on screen first
+# A self-check's answer is never on screen before the learner tries (issue 21 item 23, issue 18
+# item 2): the markdown the learner reads between the section's heading and the question must
+# not state it. What counts as stating it, per kind of question (selfcheck.tells):
+# - a Number: its value as a standalone number, at any of the roundings a text would print;
+# - a Choice: a sentence that holds every distinctive word of the right option (the words that no
+#   wrong option has, less a few function words, compared without a plural or tense ending), or
+#   one of the question's own ``tells`` (for options made of symbols or of word order, which words
+#   cannot tell apart).
+HEADING = re.compile(r"^#{2,3} ", re.M)
+
+
+def section_before(nb, i):
+    """The markdown cells from the last heading before cell i up to (not including) its prompt,
+    leaving out other self-checks' prompts (they quote their own options)."""
+    start = i - 1
+    while start > 0 and not (nb[start]["cell_type"] == "markdown"
+                             and HEADING.search("".join(nb[start]["source"]))):
+        start -= 1
+    return [(c["id"], "".join(c["source"])) for c in nb[start:i - 1]
+            if c["cell_type"] == "markdown"
+            and not "".join(c["source"]).startswith("**Check your understanding")]
+
+
+def self_checks():
+    for path in NOTEBOOKS:
+        nb = cells(path)
+        for i, cell in enumerate(nb):
+            if "solution" in cell.get("metadata", {}).get("tags", []):
+                continue
+            for key in CALL.findall("".join(cell["source"])):
+                yield path.name, cell["id"], key, section_before(nb, i)
+
+
+def giveaways(key, texts):
+    """[(cell id, what it says)] for each statement of the answer of ``key`` in ``texts``."""
+    return [(cid, hit) for cid, text in texts for hit in selfcheck.tells(key, text)]
+
+
+#: Self-checks this test finds answered on screen that branch content2 (issue 21 item 23 follow-up)
+#: had no time to fix: each fails today, and strict=True turns its fix into a failure here that
+#: says to delete its line. Review each: some may need only a reworded question.
+NOT_YET_FIXED = {
+    "loss-revealed": "00 c005's symbol table: f_t 'revealed only *after* x_t has been chosen'",
+    "regret-sqrt-average": "04 c005: R_T = O(sqrt T) means R_T/T -> 0",
+    "amsgrad-forms-max": "05 c010 says which library takes the maximum of corrected values",
+    "useless-bound": "06 c005: 'a bound can also promise nothing: when it is larger than what every "
+                     "method achieves anyway' (the question applies it to numbers: a judgement call)",
+}
+
+
+def _marked(cases):
+    for name, cid, key, texts in cases:
+        marks = ([pytest.mark.xfail(reason=NOT_YET_FIXED[key], strict=True)]
+                 if key in NOT_YET_FIXED else [])
+        yield pytest.param(name, cid, key, texts, marks=marks, id=f"{name[:2]}-{cid}-{key}")
+
+
+@pytest.mark.parametrize("name, cid, key, texts", list(_marked(self_checks())))
+def test_no_answer_on_screen_before_the_question(name, cid, key, texts):
+    found = giveaways(key, texts)
+    assert not found, f"{name} {cid} ({key}): the answer is on screen before the question: {found}"
+
+
+# Each way of stating an answer, caught (the cases a reviewer found in notebooks 03 and 04 before
+# they were fixed, verbatim) and not caught where the text does not state it.
+@pytest.mark.parametrize("key, text", [
+    ("spike-step-length", r"so its step is about $31.6\,\alpha_t$, however large $C$ is."),
+    ("spike-step-length", r"the step is $\approx 31.62$ times alpha."),
+    ("tally-direction", "The small gradients are divided by a $\\sqrt{v_t}$ that shrinks as the "
+                        "spike is forgotten, and their steps *grow*."),
+    ("effective-step-after-spike", "afterwards $v_t$ decays by the\nfactor $\\beta_2$ at every "
+                                   "step, so the effective step grows back."),
+    ("theorem1-which-point", "Per period they add up to $+1$, so the\noptimum is $x = -1$."),
+    ("theorem1-which-point", "(no loss of generality). Adam then keeps\n  returning to $x = +1$."),
+    ("theorem2-quantifiers", "- **Theorem 2.** For *any* constant $\\beta_1, \\beta_2 \\in [0, 1)$ "
+                             "with\n  $\\beta_1 < \\sqrt{\\beta_2}$ there is an online convex problem"),
+    ("stochastic-mean-gradient", "so E[g_t] = 0.2 here."),
+    ("paper-experiments-convex", "- **multinomial logistic regression** on MNIST, a convex problem, with"),
+    ("theorem4-constant-beta1", "So, for AMSGrad as the paper's experiments run it, **Theorem 4 guarantees nothing**."),
+    ("proof-gap-when", "with a\ndecaying $\\beta_{1t}$, exactly the case of Corollary 1, $1/(1-\\beta_{1t})$ *decreases*"),
+])
+def test_a_stated_answer_is_caught(key, text):
+    assert selfcheck.tells(key, text), (key, text)
+
+
+@pytest.mark.parametrize("key, text", [
+    ("spike-step-length", r"so its step is about $10\,\alpha_t$ for $\beta_2 = 0.99$; 316 or 3.16 are not it."),
+    ("spike-step-length", r"with $C = 3$ and $x_1 = 1$, 2 steps"),
+    ("tally-direction", "Adam's step is $\\alpha_t g_t/\\sqrt{v_t}$."),
+    ("effective-step-after-spike", "For AdaGrad it can only shrink; what does Adam's do?"),
+    ("theorem1-which-point", "The start is $x_1 = 1$; $C = 3$, $\\beta_2 = 0.1$."),
+    ("theorem2-quantifiers", "Read \"there is\" and \"for every\" in the order written."),
+    ("paper-experiments-convex", "- **multinomial logistic regression** on MNIST, with $\\alpha_t = \\alpha/\\sqrt t$"),
+    ("regret-two-steps", "a lone digit such as 2 is in every formula: $x^2$, $t = 2$."),
+    ("stochastic-mean-gradient", "with probability 0.02 or 20.2 or 0.25."),
+])
+def test_a_text_that_does_not_state_the_answer_passes(key, text):
+    assert not selfcheck.tells(key, text), (key, text, selfcheck.tells(key, text))

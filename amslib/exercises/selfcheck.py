@@ -23,11 +23,12 @@ Two kinds of question:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from . import failed, letter_answer, not_attempted, number, passed, show, tol
 
-__all__ = ["Number", "Choice", "QUESTIONS", "check", "answer"]
+__all__ = ["Number", "Choice", "QUESTIONS", "check", "answer", "tells"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ class Choice:
     correct: str
     why: str
     hints: dict[str, str] = field(default_factory=dict)
+    #: regular expressions of sentences that state the answer, for options that words cannot
+    #: tell apart (symbols such as "-1 and +1", or the order of quantifiers) or that the text
+    #: names without giving the answer (an experiment, a library); given, they replace the
+    #: distinctive-word rule; see :func:`tells`
+    tells: tuple[str, ...] = ()
 
     def letters(self) -> str:
         return ", ".join(f'"{k}"' for k in self.options)
@@ -190,15 +196,17 @@ QUESTIONS: dict[str, Number | Choice] = {
                "itself, and here g = 5.")),
     ),
     "bias-first-ratio": Number(
-        "beta_1 = 0.9, beta_2 = 0.999, no bias correction: how large is m_1 / sqrt(v_1) "
-        "(whatever g_1 > 0 is)?",
-        0.1 / math.sqrt(0.001),
-        "m_1 = 0.1 g_1 and v_1 = 0.001 g_1^2, so m_1/sqrt(v_1) = 0.1/sqrt(0.001) = 3.16: the "
-        "first step is 3.16 alpha long. With the correction it is 1.",
+        "beta_1 = 0.8 (not the table's 0.9), beta_2 = 0.999, no bias correction: how large is "
+        "m_1 / sqrt(v_1) (whatever g_1 > 0 is)?",
+        0.2 / math.sqrt(0.001),
+        "m_1 = 0.2 g_1 and v_1 = 0.001 g_1^2, so m_1/sqrt(v_1) = 0.2/sqrt(0.001) = 6.32: the "
+        "first step is 6.32 alpha long. With the correction it is 1.",
         "m_1 = (1 - beta_1) g_1 and v_1 = (1 - beta_2) g_1^2; divide the first by the root of the second.",
-        ((1.0, "1 is the corrected ratio; without correction m_1 = 0.1 g_1 and v_1 = 0.001 g_1^2."),
-         (100.0, "0.1/0.001 forgets the square root of v_1."),
-         (0.1, "divide m_1 = 0.1 g_1 by sqrt(v_1) = sqrt(0.001) g_1.")),
+        ((1.0, "1 is the corrected ratio; without correction m_1 = 0.2 g_1 and v_1 = 0.001 g_1^2."),
+         (200.0, "0.2/0.001 forgets the square root of v_1."),
+         (0.1 / math.sqrt(0.001), "3.16 is the table's first row, for beta_1 = 0.9; here beta_1 = 0.8, "
+                                   "so m_1 = 0.2 g_1."),
+         (math.sqrt(0.001) / 0.2, "upside down: divide m_1 = 0.2 g_1 by sqrt(v_1) = sqrt(0.001) g_1.")),
     ),
     "bias-how-long": Number(
         "beta_2 = 0.999: from which step t on is the correction factor 1/(1 - beta_2^t) below "
@@ -297,19 +305,23 @@ QUESTIONS: dict[str, Number | Choice] = {
         rel_tol=1e-3,
     ),
     "spike-step-length": Number(
-        "Adam with beta_1 = 0, beta_2 = 0.99 and no correction meets the gradient C = 1010 with "
-        "v_{t-1} = 0, as at the first step. How many alpha_t long is its step?",
-        10.0,
-        "v_t = (1 - beta_2) C^2, so sqrt(v_t) = 0.1 C and the step is alpha_t C / (0.1 C) = 10 alpha_t "
-        "= alpha_t / sqrt(1 - beta_2): the size of C cancels.",
+        "Adam with beta_1 = 0, beta_2 = 0.999 (the default, not the experiment's 0.99) and no "
+        "correction meets the gradient C = 1010 with v_{t-1} = 0, as at the first step. How many "
+        "alpha_t long is its step?",
+        1.0 / math.sqrt(1.0 - 0.999),
+        "v_t = (1 - beta_2) C^2 = 0.001 C^2, so sqrt(v_t) = 0.0316 C and the step is "
+        "alpha_t C / (0.0316 C) = alpha_t / sqrt(1 - beta_2) = 31.6 alpha_t: the size of C cancels.",
         "the step is alpha_t g_t / sqrt(v_t), with v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2 and "
         "v_{t-1} = 0.",
-        ((100.0, "100 = 1/(1 - beta_2) forgets the square root: sqrt(v_t) = sqrt(0.01) C = 0.1 C."),
-         (1.0, "sqrt(v_t) is not C: v_t holds only (1 - beta_2) C^2, so C is divided by 0.1 C."),
-         (0.1, "upside down: the step is C / sqrt(v_t) = 1 / sqrt(1 - beta_2) times alpha_t."),
+        ((10.0, "10 alpha_t is the step for beta_2 = 0.99, the experiment's value; here beta_2 = 0.999."),
+         (1000.0, "1000 = 1/(1 - beta_2) forgets the square root: sqrt(v_t) = sqrt(0.001) C."),
+         (1.0, "sqrt(v_t) is not C: v_t holds only (1 - beta_2) C^2, so C is divided by sqrt(0.001) C."),
+         (math.sqrt(1.0 - 0.999), "upside down: the step is C / sqrt(v_t) = 1 / sqrt(1 - beta_2) "
+                                  "times alpha_t."),
          (1010.0, "Adam divides the gradient by sqrt(v_t); 1010 alpha_t would be gradient "
                   "descent's step."),
-         (-10.0, "-10 alpha_t is the step itself, towards -1; the question asks for its length.")),
+         (-1.0 / math.sqrt(1.0 - 0.999), "that is the step itself, towards -1; the question asks "
+                                         "for its length.")),
         rel_tol=1e-3,
     ),
     "tally-direction": Choice(
@@ -358,6 +370,7 @@ QUESTIONS: dict[str, Number | Choice] = {
         "quantifiers matters.",
         {"a": "the order of the quantifiers is the other way round: the problem is chosen after the pair.",
          "c": "Adam works on many problems; the theorem only says that some problem defeats it."},
+        tells=(r"\bfor \W*(any|every|each)\b\W[^.]{0,160}?\bthere (is|exists)\b",),
     ),
     "gamma-sign": Number(
         "Gamma_{t+1} = sqrt(v_{t+1})/alpha_{t+1} - sqrt(v_t)/alpha_t with a constant alpha, beta_2 = 0.99, "
@@ -379,6 +392,8 @@ QUESTIONS: dict[str, Number | Choice] = {
         {"a": "-1 is the best point; but Theorem 1 is a counterexample: where does Adam end?",
          "c": "add the gradients of one period: 3 - 1 - 1 = +1 > 0, so the loss grows with x.",
          "d": "the loss of a fixed x over a period is (3 - 1 - 1) x = x: least at x = -1."},
+        tells=(r"(optimum|best (fixed )?point|minimi[sz]\w*)\W[^.]{0,40}?x\s*=\s*-\s*1\b",
+               r"\bAdam\b[^.]{0,60}?\bx\s*=\s*\+\s*1\b"),
     ),
     # ------------------------------------------------------------------ 05 AMSGrad from scratch
     "amsgrad-one-line": Choice(
@@ -511,6 +526,7 @@ QUESTIONS: dict[str, Number | Choice] = {
               "and the loss is in general higher, which a convex loss cannot do, since its "
               "minimisers form a convex set).",
          "c": "a convolutional network has hidden layers too: its loss is non-convex in the weights."},
+        tells=(r"logistic regression\W[^;]{0,60}?\bconvex\b",),
     ),
     "mnist-network-weights": Number(
         "The paper's network on MNIST has the same shape as ours, with 28 x 28 = 784 pixels in: one "
@@ -592,3 +608,64 @@ def answer(key: str) -> None:
         print(f"There is no question {key!r}.")
         return
     print(f"Answer: {question.solution()}. {question.why}")
+
+
+# ----------------------------------------------------------------------------- answers on screen
+#: Words that carry no answer: left out when an option's distinctive words are compared.
+_FUNCTION_WORDS = frozenset(
+    "a an the and or of to in on by is are be it its that what they them their for with as at "
+    "this these there than not no".split())
+_NUMBER = r"(?<![\d.]){}(?!\d|[.,]\d)"
+
+
+def _stems(text: str) -> set[str]:
+    """The words of ``text``, lower case, without a plural or tense ending."""
+    out = set()
+    for word in re.findall(r"[a-z]+", text.lower()):
+        for suffix in ("ing", "ed", "es", "s"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
+        out.add(word)
+    return out
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n\s*\n|\n\s*- |\n(?=\|)", text) if s.strip()]
+
+
+def _numerals(q: Number) -> list[str]:
+    """The ways a text would print ``q.value`` that ``check`` would accept as the answer; a lone
+    digit 0-9 is left out: every formula has them, so it tells nothing."""
+    shown = []
+    for digits in range(5):
+        r = round(abs(q.value), digits)
+        text = f"{r:.{digits}f}"
+        if q.close(r, abs(q.value)) and text not in shown and not re.fullmatch(r"\d", text):
+            shown.append(text)
+    return shown
+
+
+def tells(key: str, text: str) -> list[str]:
+    """The statements of question ``key``'s answer in ``text`` (markdown a learner reads before
+    the question); empty if ``text`` does not give it away.
+
+    A :class:`Number`'s answer is stated by its value as a standalone number, at any rounding that
+    ``check`` accepts (a lone digit 0-9 excepted). A :class:`Choice`'s answer is stated by a sentence that holds every
+    distinctive word of the right option (the words no wrong option has, less function words,
+    compared without plural or tense endings; a table row is a sentence), or, for a question
+    that has ``tells``, by a sentence that matches one of them instead.
+    """
+    q = QUESTIONS[key]
+    flat = re.sub(r"(?<=\d)\{,\}(?=\d)", "", text)          # 10{,}000 -> 10000
+    if isinstance(q, Number):
+        return [m.group(0) for shown in _numerals(q)
+                for m in re.finditer(_NUMBER.format(re.escape(shown)), flat)]
+    wrong = set().union(*(_stems(o) for k, o in q.options.items() if k != q.correct))
+    distinctive = _stems(q.options[q.correct]) - wrong - _FUNCTION_WORDS
+    found = []
+    for sentence in _sentences(flat):
+        if (distinctive and not q.tells and distinctive <= _stems(sentence)) or any(
+                re.search(p, sentence, re.I | re.S) for p in q.tells):
+            found.append(sentence)
+    return found
