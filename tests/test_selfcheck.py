@@ -297,7 +297,8 @@ def test_no_answer_on_screen_before_the_question(name, cid, key, texts):
     ("stochastic-mean-gradient", "so E[g_t] = 0.2 here."),
     ("paper-experiments-convex", "- **multinomial logistic regression** on MNIST, a convex problem, with"),
     ("theorem4-constant-beta1", "So, for AMSGrad as the paper's experiments run it, **Theorem 4 guarantees nothing**."),
-    ("proof-gap-when", "with a\ndecaying $\\beta_{1t}$, exactly the case of Corollary 1, $1/(1-\\beta_{1t})$ *decreases*"),
+    ("proof-gap-when", "with a\ndecaying $\\beta_{1t}$, exactly the case of Corollary 1, "
+                       "$1/(1-\\beta_{1t})$ *decreases*"),
 ])
 def test_a_stated_answer_is_caught(key, text):
     assert selfcheck.tells(key, text), (key, text)
