@@ -35,7 +35,7 @@ def test_notation_accepts_both_names_in_the_table(verdict, answer):
 
 
 @pytest.mark.parametrize("answer, hint", [("v", "what Adam divides by"), ("v_t", "what Adam divides by"),
-                                          ("m_t", "notation table"), ("max", "notation table"),
+                                          ("m_t", "numerator"), ("max", "notation table"),
                                           ("sqrt(v_hat)", "under the square root"),
                                           ("sqrt(v_hat_t) + eps", "under the square root")])
 def test_notation_wrong_answers_get_their_hint(verdict, answer, hint):

@@ -16,6 +16,12 @@ def check_step_size(answer) -> bool:
         return passed("alpha_16 = 0.5 / 4 = 0.125.")
     if close(value, 0.5 / 16):
         return failed("that is alpha / t; the schedule divides by the square root of t.")
+    if close(value, 0.5 * math.sqrt(16)):
+        return failed("that is alpha * sqrt(t); the step size shrinks: divide alpha by sqrt(t).")
+    if close(value, 0.5):
+        return failed("that is alpha itself, alpha_1; at t = 16 divide it by sqrt(16).")
+    if close(value, 0.5 / math.sqrt(15)) or close(value, 0.5 / math.sqrt(17)):
+        return failed("t is off by one: plug in t = 16 itself, so sqrt(t) = 4.")
     return failed("alpha_t = alpha / sqrt(t): plug in alpha = 0.5 and t = 16.")
 
 
@@ -29,6 +35,14 @@ def check_best_point(answer) -> bool:
         return passed("a linear loss with positive slope is smallest at the left end of F.")
     if value == 1.0:
         return failed("x = +1 is the worst point: f(1) = 2 is the largest value on F.")
+    if value == -2.0:
+        return failed("-2 is the smallest value of the loss, f(-1); the question asks for the point x "
+                      "where it is reached.")
+    if value == 0.0:
+        return failed("x = 0 is where f is zero, not where it is smallest: a linear loss has no "
+                      "minimum inside F, it is smallest at an end point.")
+    if abs(value) > 1.0:
+        return failed(f"{value:g} is outside F = [-1, 1]: the best point must lie in F.")
     return failed("a linear function on an interval takes its minimum at an end point: -1 or +1?")
 
 
@@ -56,6 +70,9 @@ def check_notation(answer) -> bool:
     if key == "v":
         return failed("sqrt(v_t) (plus eps in libraries) is what Adam divides by; AMSGrad uses "
                       "its running maximum.")
+    if key in {"m", "m_hat", "mhat", "hatm", "g"}:
+        return failed(f"{answer.strip()} is in the numerator (m_t is the average gradient, what "
+                      "is divided); the question asks for the symbol under the square root.")
     if "sqrt" in key or "eps" in key or key.startswith(("√", "root")):
         return failed("name only the symbol under the square root, as in the table's Code column.")
     return failed("look at the notation table: which symbol is the running maximum of v_t?")

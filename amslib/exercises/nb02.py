@@ -75,16 +75,16 @@ def check_adam_step(adam_step) -> bool:
             if not got_x.shape == got_m.shape == got_v.shape == x.shape:
                 return failed("return the triple (x_new, m_new, v_new), each with the shape of x.")
             if not np.allclose(got_m, state.m, rtol=tol(1e-9), atol=1e-15):
-                return failed(_diagnose_moment(got_m, m, g, b1, t, "m", "g", "beta_1"))
+                return failed(_diagnose_moment(got_m, m, g, b1, t, "m", "g", "beta_1", b2))
             if not np.allclose(got_v, state.v, rtol=tol(1e-9), atol=1e-15):
-                return failed(_diagnose_moment(got_v, v, g * g, b2, t, "v", "g**2", "beta_2"))
+                return failed(_diagnose_moment(got_v, v, g * g, b2, t, "v", "g**2", "beta_2", b1))
             if not np.allclose(got_x, want_x, rtol=tol(1e-9), atol=1e-12):
                 return failed(_diagnose_x(x, state.m, state.v, t, lr, b1, b2, eps, got_x))
             x, m, v = want_x, state.m, state.v
     return passed("your Adam step matches amslib.optimizers.Adam (and so torch.optim.Adam).")
 
 
-def _diagnose_moment(got, old, new, beta, t, name, new_name, beta_name) -> str:
+def _diagnose_moment(got, old, new, beta, t, name, new_name, beta_name, other_beta) -> str:
     close = lambda a: np.allclose(got, a, rtol=tol(1e-9), atol=1e-15)  # noqa: E731
     raw = beta * old + (1 - beta) * new
     corrected = close(raw / (1 - beta ** t))
@@ -102,6 +102,10 @@ def _diagnose_moment(got, old, new, beta, t, name, new_name, beta_name) -> str:
         return "v_t averages the squared gradients: use g**2."
     if close((1 - beta) * old + beta * new):
         return f"{beta_name} and 1 - {beta_name} are swapped in {name}_new."
+    other_name = "beta_2" if beta_name == "beta_1" else "beta_1"
+    if close(other_beta * old + (1 - other_beta) * new):
+        return (f"{name}_new uses {other_name}; {name} is averaged with {beta_name}: beta_1 belongs to "
+                "m (the gradients), beta_2 to v (the squared gradients).")
     return f"{name}_new should be {beta_name} * {name} + (1 - {beta_name}) * {new_name}."
 
 

@@ -21,6 +21,12 @@ def check_worst_regret(answer) -> bool:
         return failed("that is the average loss of x = +1; regret subtracts the best point's loss, -S/5.")
     if close(value, 2 * S):
         return failed("that is the regret of one whole period; the average divides by its 5 steps.")
+    if close(value, -2 * S / 5):
+        return failed("sign: regret is the loss of x = +1 minus the loss of the best point (x = -1), "
+                      "so it is positive here.")
+    if close(value, 2 * (20 - 4 * 5) / 5) or close(value, 2 * (20 - 4 * 5)):
+        return failed("a period has one step with gradient C and period - 1 = 4 steps with c, "
+                      "so S = C + 4c, not C + 5c.")
     return failed("add up the gradients over one period (S), then compare x = +1 with x = -1.")
 
 

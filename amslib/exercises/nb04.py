@@ -19,6 +19,10 @@ def check_theorem1_beta2(answer) -> bool:
         return passed("beta_2 = 1/(1 + C^2) = 1/10.")
     if close(value, 1 / 3 ** 2):
         return failed("close: Theorem 1 takes beta_2 = 1/(1 + C^2), not 1/C^2.")
+    if close(value, 1 / (1 + 3)):
+        return failed("that is 1/(1 + C): square C first, beta_2 = 1/(1 + C^2).")
+    if close(value, 1 - 1 / (1 + 3 ** 2)):
+        return failed("that is 1 - beta_2 = C^2/(1 + C^2); beta_2 itself is 1/(1 + C^2).")
     return failed("Theorem 1 takes beta_2 = 1/(1 + C^2).")
 
 

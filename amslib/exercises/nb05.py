@@ -138,6 +138,12 @@ def check_running_max(answer) -> bool:
         return passed("v_hat never decreases: [4, 4, 9, 9, 9.5].")
     if all(close(a, b) for a, b in zip(got, [4, 1, 9, 2, 9.5])):
         return failed("that is v itself; v_hat_t = max(v_hat_{t-1}, v_t).")
+    if all(close(a, b) for a, b in zip(got, sorted([4, 1, 9, 2, 9.5]))):
+        return failed("that is v sorted; v_hat keeps the order of the steps: v_hat_t = max(v_hat_{t-1}, v_t), "
+                      "the largest v seen so far.")
+    if all(close(a, 9.5) for a in got):
+        return failed("that is the overall maximum at every step; v_hat_t is the running maximum, "
+                      "the largest of v_1 ... v_t only (the future is not known yet).")
     return failed("v_hat_t = max(v_hat_{t-1}, v_t), starting from v_hat_1 = v_1.")
 
 

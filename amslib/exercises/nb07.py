@@ -172,4 +172,10 @@ def check_accumulation(answer) -> bool:
         return passed("backward() adds into .grad: two calls, twice the gradient.")
     if close(value, 1.0):
         return failed("that would be true if backward() overwrote .grad; it adds to it.")
+    if close(value, 0.5):
+        return failed("that is the ratio the other way round: the exercise asks for .grad after two "
+                      "calls divided by .grad after one.")
+    if close(value, 0.0):
+        return failed("0 would mean the second call cleared .grad; backward() never clears it, "
+                      "only zero_grad() does.")
     return failed("run the experiment: backward() twice on the same loss, compare .grad.")

@@ -119,9 +119,15 @@ def check_warmup_fraction(answer) -> bool:
                       "its long-run size and still rising; over all 220 steps it can fall by at most the "
                       "factor beta_2^(T-1) = 0.999^219 = 0.803, so its running maximum stays within "
                       "beta_2^-(T-1) = 0.999^-219 = 1.245 times v_t.")
+    if agrees(value, 1.0 - 0.999 ** 219, digits=4) or agrees(value, 1.0 - 0.999 ** 221, digits=4):
+        return failed("the exponent is off by one: after T = 220 steps from v_0 = 0, "
+                      "v_T = (1 - beta_2^220) G.")
     if round(value, 2) == round(want, 2):
         return failed(f"{value:g} agrees with the answer to two decimals only; give three correct "
                       "significant digits (compute 1 - 0.999**220).")
+    if agrees(value / 100, want, digits=3):
+        return failed("that is a percentage; give the fraction, a number between 0 and 1 "
+                      f"({value:g} % is {value / 100:g}).")
     if near(0.999 ** 220):
         return failed("that is beta_2^T, the weight the zero start still has; the fraction "
                       "reached is 1 - beta_2^T.")

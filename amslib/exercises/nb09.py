@@ -57,6 +57,10 @@ def check_yogi_v(yogi_v) -> bool:
         if np.allclose(got, v - (1 - beta2) * np.sign(v - g) * g2, rtol=tol(1e-12)) or \
                 np.allclose(got, v - (1 - beta2) * np.sign(v - g2) * g, rtol=tol(1e-12)):
             return failed("use the squared gradient g_t^2 in both places.")
+        if np.allclose(got, v - np.sign(v - g2) * g2, rtol=tol(1e-12)):
+            return failed("missing the factor (1 - beta_2): v moves by (1 - beta_2) g_t^2, not by g_t^2.")
+        if np.allclose(got, v - beta2 * np.sign(v - g2) * g2, rtol=tol(1e-12)):
+            return failed("beta_2 and 1 - beta_2 are swapped: the step is (1 - beta_2) sign(v_{t-1} - g_t^2) g_t^2.")
         return failed(f"for v = {np.round(v[:3], 3)}..., g = {np.round(g[:3], 3)}..., beta_2 = "
                       f"{beta2}: expected {np.round(want[:3], 4)}..., got {np.round(got[:3], 4)}...")
     return passed("v_t = v_{t-1} - (1 - beta_2) sign(v_{t-1} - g_t^2) g_t^2: "
