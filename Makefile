@@ -71,27 +71,27 @@ lint: $(VENV)/.installed
 # For maintainers: refresh requirements/lock.txt (and binder/environment.yml, its twin)
 # from pyproject.toml, with uv. Run it after changing a dependency or an extra, commit both.
 lock: $(BIN)/python
-	$(BIN)/python tools/lock.py
+	$(BIN)/python -m tools.lock
 
 # For authors: regenerate navigation, set-up cells and README tables; re-execute notebooks.
 generate: $(VENV)/.installed
-	$(BIN)/python tools/nbtool.py generate
+	$(BIN)/python -m tools.nbtool generate
 
 execute: $(VENV)/.installed
-	$(BIN)/python tools/nbtool.py execute
+	$(BIN)/python -m tools.nbtool execute
 
 # Slide decks (build/slides, reveal.js, 1280x720; the lecturer's: speaker notes from
 # lecturer/notes, press s) and a static web site (build/site: the learner's edition, for the
 # public, no notes) from the executed notebooks; both work offline. See LECTURERS.md.
 slides: $(VENV)/.installed
-	$(BIN)/python tools/build.py slides
+	$(BIN)/python -m tools.build slides
 
 # The designed lecture decks (lecturer/decks) with their speaker notes: build/lecturer/decks
 lectures: $(VENV)/.installed
-	$(BIN)/python tools/build.py lectures
+	$(BIN)/python -m tools.build lectures
 
 site: $(VENV)/.installed
-	$(BIN)/python tools/build.py site
+	$(BIN)/python -m tools.build site
 
 # Handouts: build/site/handouts/NAME.pdf, per deck and per lecture deck, three slides an A4 page
 # with ruled lines for notes (12 mm margins), printed from the decks by
@@ -99,14 +99,14 @@ site: $(VENV)/.installed
 # site again, so that its index links them.
 handouts: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[browser]"
-	$(BIN)/python tools/build.py handouts
-	$(BIN)/python tools/build.py site
+	$(BIN)/python -m tools.build handouts
+	$(BIN)/python -m tools.build site
 
 # The lecturer's copy of the notebooks (build/lecturer/notebooks, never committed): the
 # notebooks with the speaker notes of lecturer/notes merged back, for RISE in JupyterLab
 # (open one, start the slideshow, press t for the speaker notes).
 lecturer: $(VENV)/.installed
-	$(BIN)/python tools/lecturer.py build
+	$(BIN)/python -m tools.lecturer build
 
 # Every edition, then a check by content that each has what is its reader's and nothing else:
 #   learner   notebooks/ as committed (JupyterLab, Binder, Colab): no speaker notes
@@ -114,12 +114,12 @@ lecturer: $(VENV)/.installed
 #   public    build/site: the learner's edition as web pages, worked answers folded away
 #   student   build/student: no notes, no solutions, no LECTURERS.md, a README for students
 editions: $(VENV)/.installed
-	$(BIN)/python tools/lecturer.py check
-	$(BIN)/python tools/lecturer.py build
-	$(BIN)/python tools/build.py slides
-	$(BIN)/python tools/build.py site
-	$(BIN)/python tools/student.py
-	$(BIN)/python tools/lecturer.py audit --lecturer build/lecturer/notebooks --decks build/slides \
+	$(BIN)/python -m tools.lecturer check
+	$(BIN)/python -m tools.lecturer build
+	$(BIN)/python -m tools.build slides
+	$(BIN)/python -m tools.build site
+	$(BIN)/python -m tools.student
+	$(BIN)/python -m tools.lecturer audit --lecturer build/lecturer/notebooks --decks build/slides \
 		--site build/site --student build/student
 
 clean:
@@ -131,10 +131,10 @@ clean:
 #   make grade ASSIGNMENT=04_where_adam_fails   grade build/classroom/submitted/*/ASSIGNMENT/
 .PHONY: student release grade
 student: $(VENV)/.installed
-	$(BIN)/python tools/student.py
+	$(BIN)/python -m tools.student
 
 release: $(VENV)/.installed
-	$(BIN)/python tools/grade.py release $(NB)
+	$(BIN)/python -m tools.grade release $(NB)
 
 grade: $(VENV)/.installed
-	$(BIN)/python tools/grade.py autograde $(ASSIGNMENT)
+	$(BIN)/python -m tools.grade autograde $(ASSIGNMENT)

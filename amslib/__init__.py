@@ -17,7 +17,8 @@ validation  the checks every public function applies to its arguments (one messa
 schedules   step-size schedules alpha_t (constant, alpha / sqrt(t))
 data        the UCI handwritten digits (8x8) with a fixed train/test split
 models      small PyTorch models and a batched trainer for notebook 08
-widgets     the interactive explorer of the synthetic problems (ipywidgets 7.7 and 8)
+widgets     the interactive explorer of the synthetic problems (ipywidgets 7.7 and 8; the
+            package explorer: its controls, runs, figure and widget)
 problems    small 2-D test functions for trajectory plots
 plotting    the course's shared figure style (colour-blind-safe, lecture-hall sizes)
 exercises   automatic checks for the notebooks' exercises

@@ -2,12 +2,12 @@
 
 Everything that points at the repository (the Colab and Binder badges in README.md and
 in each notebook's navigation bar, the Colab set-up line of every notebook) is generated
-from ``REPOSITORY`` and ``BRANCH`` by ``python tools/nbtool.py generate``.
+from ``REPOSITORY`` and ``BRANCH`` by ``python -m tools.nbtool generate``.
 
 To publish the course (or a fork) at its address, one command rewrites these two lines,
 regenerates everything that depends on them and checks the result:
 
-    python tools/nbtool.py publish OWNER/REPO --branch main
+    python -m tools.nbtool publish OWNER/REPO --branch main
 
 Until then the address is a placeholder, deliberately obvious, and README.md says so.
 """

@@ -1,8 +1,8 @@
-"""How long does grading a class take? ``python benchmarks/bench_grading.py [--jobs 2]``
+"""How long does grading a class take? ``python -m benchmarks.bench_grading [--jobs 2]``
 
 Releases one notebook as an assignment (default 04_where_adam_fails; ``--notebook 05``
 another), makes a class of ``--students`` (default 30) submissions offline, and grades them
-with ``tools/grade.py autograde`` exactly as ``make grade`` does (its default limits, two
+with ``python -m tools.grade autograde`` exactly as ``make grade`` does (its default limits, two
 submissions at a time unless ``--jobs N``). Each submission is the whole notebook, run top
 to bottom on its own kernel in its own bubblewrap sandbox; the class is a fixed mix, in turn:
 
@@ -32,14 +32,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "tests"))
+from tests import grading_common
 
-import grading_common  # noqa: E402  (tests/grading_common.py)
+ROOT = Path(__file__).resolve().parents[1]
 
 KINDS = ("right", "wrong", "blank")
-GRADER = [sys.executable, str(ROOT / "tools" / "grade.py")]
+GRADER = [sys.executable, "-m", "tools.grade"]
 
 
 def make_class(course: Path, notebook: str, students: int) -> tuple[str, dict, dict]:
@@ -96,7 +94,7 @@ def main(argv=None) -> int:
                         help="notebook to release: file name, stem or number prefix (default 04_where_adam_fails)")
     parser.add_argument("--students", type=int, default=30, help="submissions in the class (default 30)")
     parser.add_argument("--jobs", type=int, default=2,
-                        help="passed to tools/grade.py autograde (default 2, as its own)")
+                        help="passed to python -m tools.grade autograde (default 2, as its own)")
     parser.add_argument("--course", type=Path,
                         help="course folder to keep (must not exist yet; default: a temporary one, deleted)")
     args = parser.parse_args(argv)

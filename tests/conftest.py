@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def build_with(what: str, out: Path, *names: str) -> str:
     """tools/build.py WHAT --out OUT [NAMES]; its output (fails the test on an error)."""
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build.py"), what, "--out",
+    done = subprocess.run([sys.executable, "-m", "tools.build", what, "--out",
                            str(out), *names], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -41,8 +41,7 @@ def built_site(tmp_path_factory):
 @pytest.fixture(scope="session")
 def student_edition(tmp_path_factory):
     """The student edition (`make student`)."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import student  # tools/student.py
+    from tools import student
 
     out = tmp_path_factory.mktemp("student")
     student.build(out)
@@ -53,8 +52,7 @@ def student_edition(tmp_path_factory):
 def lecturer_edition(tmp_path_factory):
     """The lecturer's outputs: the lecturer copy of the notebooks (`make lecturer`) in
     ./notebooks and the decks (`make slides`) in ./slides."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import lecturer  # tools/lecturer.py
+    from tools import lecturer
 
     out = tmp_path_factory.mktemp("lecturer")
     lecturer.build(out / "notebooks")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-import student  # tools/student.py (both callers put tools/ on sys.path first)
+from tools import student
 
 #: A wrong answer to every exercise of the course, whatever it asks for (a number, a
 #: string, a pair, a function): no exercise's answer is this number.

@@ -49,9 +49,6 @@ from amslib import (
     adamnc,
     beyond,
     data,
-    explorer_controls,
-    explorer_figure,
-    explorer_runs,
     fast_adam,
     models,
     online,
@@ -67,6 +64,9 @@ from amslib import (
     validation,
     widgets,
 )
+from amslib.explorer import controls as explorer_controls
+from amslib.explorer import figure as explorer_figure
+from amslib.explorer import runs as explorer_runs
 
 matplotlib.use("Agg")
 

@@ -4,7 +4,7 @@ live", "1.245 (c022 prints it)") point at the right cells.
 The speaker notes live in lecturer/notes/NN_name.md (tools/lecturer.py), not in the
 notebooks; each notebook is checked as its lecturer copy, notes merged back after the
 cells they follow, so a note's citations are checked against its own notebook. Cell ids
-are stable (``tools/nbtool.py generate``), but a cell can be deleted, split or turned into
+are stable (``python -m tools.nbtool generate``), but a cell can be deleted, split or turned into
 another kind, and a citation typed by hand then goes stale silently. For every markdown
 cell of every notebook and every note:
 
@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tools import lecturer
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-sys.path.insert(0, str(ROOT / "tools"))
-import lecturer  # noqa: E402  (tools/lecturer.py)
 
 ID = r"c\d{3}(?:-notes)?"
 CITED = re.compile(rf"(?:(?:notebook\s+)?\b(\d\d)(?:'s)?\s+)?\b({ID})\b")

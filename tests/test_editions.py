@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tools import lecturer, sitepages, slides
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-
-import sitepages  # noqa: E402  (tools/sitepages.py)
-import slides  # noqa: E402  (tools/slides.py)
-
-import lecturer  # noqa: E402  (tools/lecturer.py)
 
 NOTEBOOKS = lecturer.notebooks()
 NOTES = lecturer.note_passages()
@@ -364,7 +359,7 @@ def test_public_site_has_no_lecturer_passage_and_folds_worked_answers(built_site
 def test_public_decks_fold_the_solutions_section_and_nothing_else():
     """tools/build.py's public decks: the Solutions section (to the next level-2 heading)
     becomes one pointer slide; the cells before and after it stay."""
-    import build  # tools/build.py
+    from tools import build
 
     for path in NOTEBOOKS:
         nb = build.read(path)
@@ -426,7 +421,7 @@ def test_student_edition_makefile_needs_only_what_it_ships(student_edition):
 def test_student_rewording_applies_to_the_course_sentences():
     """tools/student.py's rewording matches the sentences as the notebooks have them today
     (so it cannot go stale silently), and the result says neither."""
-    import student  # tools/student.py
+    from tools import student
 
     course = "\n".join("".join(c["source"]) for p in NOTEBOOKS for c in json.loads(p.read_text())["cells"])
     for pattern, _ in student.STUDENT_REWORDING:

@@ -23,14 +23,12 @@ import time
 import uuid
 from pathlib import Path
 
+import grading_common  # tests/grading_common.py: made-up submissions
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import grade, student
 
-import grade  # noqa: E402  (tools/grade.py)
-import grading_common  # noqa: E402  (tests/grading_common.py: made-up submissions)
-import student  # noqa: E402  (tools/student.py)
+ROOT = Path(__file__).resolve().parents[1]
 
 CHECKERS = ("check_running_max", "check_amsgrad_step", "check_gamma")
 
@@ -202,7 +200,7 @@ def graded(tmp_path_factory):
 
     path = assignment_notebook()
     fingerprint = course_fingerprint()
-    run = [sys.executable, str(ROOT / "tools" / "grade.py"), "--course", str(course)]
+    run = [sys.executable, "-m", "tools.grade", "--course", str(course)]
     subprocess.run(run + ["release", path.name[:2]], check=True, cwd=ROOT)
     assignment = path.stem
     key = json.loads((course / "source" / assignment / "grading.json").read_text())
@@ -548,8 +546,7 @@ def test_negative_memory_limit_is_refused(tmp_path, capsys):
 
 RESERVING_START = """
 import mmap, resource, sys
-sys.path.insert(0, {tools!r})
-import grade_kernel
+from tools import grade_kernel
 
 # what a build's imports reserve without using it (the CUDA build of torch: about 3 GB)
 reserved = mmap.mmap(-1, {reserve}, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, prot=mmap.PROT_READ) if {reserve} else None
@@ -579,8 +576,8 @@ def test_memory_allowance_does_not_depend_on_what_the_start_up_reserved(reserve_
     reserved 6 GB of address space at start-up (as a CUDA build's import does, in part) gets
     the same allowance as one that reserved nothing, and the allowance is enforced."""
     memory_mb = 512
-    code = RESERVING_START.format(tools=str(ROOT / "tools"), reserve=reserve_gb * 2**30, memory_mb=memory_mb)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    code = RESERVING_START.format(reserve=reserve_gb * 2**30, memory_mb=memory_mb)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split("\n")[:3] == [f"limit-before {memory_mb}", "half: allocated",
                                              "one and a half: MemoryError"], proc.stdout
@@ -626,8 +623,7 @@ def test_wrong_answer_is_wrong_for_every_exercise(path):
 
 def test_benchmark_refuses_a_broken_grader():
     """The benchmark reports no time unless the points are what each kind deserves."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import bench_grading
+    from benchmarks import bench_grading
 
     def result(*points, status="wrong"):
         return {"exercises": [{"exercise": f"e{i}", "points": p, "max_points": 1,

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import copy
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
+from tools import decks
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import decks  # noqa: E402
 
 PLANS = {"lecture90": "## One session", "session1": "**Session 1", "session2": "**Session 2"}
 DECKS = [p.stem for p in decks.sources()]

@@ -62,11 +62,7 @@ def test_what_the_points_show_names_the_right_exercises():
     that are functions) and which are graded by the public checker alone; and its grep for
     the checkers' reference code names every reference_* function and flags no released
     notebook."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tools"))
-    import grade  # tools/grade.py
-    import student  # tools/student.py
+    from tools import grade, student
 
     functions, values, released = [], [], []
     for path in student.notebooks():

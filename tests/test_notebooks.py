@@ -34,8 +34,8 @@ def test_there_are_notebooks():
 
 
 def test_generated_parts_are_fresh():
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "nbtool.py"), "check"],
-                            capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "tools.nbtool", "check"],
+                            cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tools import lock
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -69,9 +71,6 @@ def test_environment_yml_uses_conda_forge_only():
 
 
 # ------------------------------------------------------------------------------ the lock
-sys.path.insert(0, str(ROOT / "tools"))
-import lock  # noqa: E402  (tools/lock.py)
-
 LOCK = ROOT / "requirements" / "lock.txt"
 
 

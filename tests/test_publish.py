@@ -1,4 +1,4 @@
-"""`python tools/nbtool.py publish OWNER/REPO --branch B` sets the course's address in one step.
+"""`python -m tools.nbtool publish OWNER/REPO --branch B` sets the course's address in one step.
 
 Run on a copy of the repository (the files git knows), so the real one is never touched."""
 import json
@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from amslib.course import PLACEHOLDER
+from tools import nbtool
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import nbtool  # noqa: E402  (tools/nbtool.py)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +29,7 @@ def copy(tmp_path_factory):
 
 
 def run_nbtool(where: Path, *args):
-    return subprocess.run([sys.executable, str(where / "tools" / "nbtool.py"), *args],
+    return subprocess.run([sys.executable, "-m", "tools.nbtool", *args],
                           cwd=where, capture_output=True, text=True)
 
 
@@ -81,4 +80,4 @@ def test_readme_says_the_badges_are_placeholders_until_published():
     readme = (ROOT / "README.md").read_text()
     if not course.is_published():
         assert "Placeholders until the course is published" in readme
-        assert "python tools/nbtool.py publish OWNER/REPO --branch main" in readme
+        assert "python -m tools.nbtool publish OWNER/REPO --branch main" in readme

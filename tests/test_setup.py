@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from amslib import setup
+from tools import nbtool
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import nbtool  # noqa: E402  (tools/nbtool.py)
 
 
 def test_floors_are_pyprojects():

@@ -98,7 +98,7 @@ def problems_in(folder: Path, other_decks: bool = False) -> list[str]:
 
 
 def build(what: str, out: Path, *names: str) -> str:
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build.py"), what, "--out",
+    done = subprocess.run([sys.executable, "-m", "tools.build", what, "--out",
                            str(out), *names], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout

@@ -1,15 +1,13 @@
 """The rules that give every notebook cell its slide type (tools/slides.py)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import slides
 
-import slides  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def md(source, tags=None, **meta):
@@ -87,7 +85,7 @@ def test_long_markdown_is_split_for_the_screen():
 
 
 def test_long_code_is_cut_between_top_level_statements_only():
-    from slides import CODE_LINE_H, _split_code
+    from tools.slides import CODE_LINE_H, _split_code
 
     body = "\n".join(f"    y{i} = x + {i}" for i in range(12))
     src = "\n\n".join(f"def f{k}(x):\n{body}\n    return x" for k in range(6))

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import grade, student
 
-import grade  # noqa: E402  (tools/grade.py)
-import student  # noqa: E402  (tools/student.py)
+ROOT = Path(__file__).resolve().parents[1]
 
 NOTEBOOKS = student.notebooks()
 LINK = re.compile(r"\]\(([^)\s]+)\)")

@@ -293,7 +293,7 @@ def _caps():
     from amslib import fast_adam, plain_loop, synthetic
     from amslib.adamnc import AdamNC
     from amslib.beyond import Yogi
-    from amslib.explorer_controls import MAX_EXPLORER_STEPS
+    from amslib.explorer.controls import MAX_EXPLORER_STEPS
     from amslib.widgets import Explorer
 
     prob = synthetic.online_problem()

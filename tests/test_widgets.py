@@ -8,7 +8,8 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from amslib import explorer_runs, widgets  # noqa: E402
+from amslib import widgets  # noqa: E402
+from amslib.explorer import runs as explorer_runs  # noqa: E402
 from amslib.optimizers import Adam  # noqa: E402
 from amslib.schedules import constant, inv_sqrt  # noqa: E402
 from amslib.synthetic import online_problem, run, stochastic_problem  # noqa: E402
@@ -221,7 +222,7 @@ def test_regret_panel_keeps_negative_average_regret():
     where a log axis silently dropped those points (issue 21, item 6)."""
     from types import SimpleNamespace
 
-    from amslib.explorer_figure import ExplorerFigure
+    from amslib.explorer.figure import ExplorerFigure
 
     neg = SimpleNamespace(average_regret_curve=np.array([5.0, 0.2, -0.004, 0.01]))
     pos = SimpleNamespace(average_regret_curve=np.array([5.0, 0.2, 0.01]))

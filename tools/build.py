@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Build the course's slide decks and static web site from the executed notebooks.
 
-    python tools/build.py slides [--out build/slides] [NB ...]   # one reveal.js deck each
-    python tools/build.py site   [--out build/site]   [NB ...]   # index.html + one page each
-    python tools/build.py handouts [--out build/site/handouts] [NB ...]  # one PDF per deck
-    python tools/build.py lectures [--out build/lecturer/decks] [NAME ...]  # lecture decks
+    python -m tools.build slides [--out build/slides] [NB ...]   # one reveal.js deck each
+    python -m tools.build site   [--out build/site]   [NB ...]   # index.html + one page each
+    python -m tools.build handouts [--out build/site/handouts] [NB ...]  # one PDF per deck
+    python -m tools.build lectures [--out build/lecturer/decks] [NAME ...]  # lecture decks
 
 Both use the outputs stored in the notebooks (``nbtool.py execute`` refreshes them); nothing
 is executed here. Everything works offline: reveal.js comes from ``tools/vendor/reveal.js``
@@ -37,14 +37,9 @@ import nbformat
 from nbconvert import HTMLExporter, SlidesExporter
 from traitlets.config import Config
 
+from tools import lecturer, nbtool, sitepages, slides
+
 TOOLS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TOOLS))
-
-import nbtool  # noqa: E402
-import sitepages  # noqa: E402
-import slides  # noqa: E402
-
-import lecturer  # noqa: E402
 
 ROOT = TOOLS.parent
 TEMPLATES = TOOLS / "templates"
@@ -308,7 +303,7 @@ def build_slides(out: Path, names: list[str], notes: bool = True) -> list[Path]:
 def build_lectures(out: Path, names: list[str]) -> list[Path]:
     """The designed lecture decks (lecturer/decks, tools/decks.py): lecturer-only, speaker
     notes included, so built under build/lecturer and never linked from the site."""
-    import decks
+    from tools import decks
     exporter, res = deck_exporter(out)
     written = []
     for path in [decks.DECKS / f"{Path(n).stem}.md" for n in names] or decks.sources():
@@ -395,7 +390,7 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
     chromium = os.environ.get("AMSLIB_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).exists():
         sys.exit(f"make handouts needs Chromium at {chromium} (apt-get install chromium)")
-    import decks as lecture_decks
+    from tools import decks as lecture_decks
     lectures = {p.stem for p in lecture_decks.sources()}
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="handouts-"))

@@ -1,5 +1,5 @@
 """Designed lecture decks: ``lecturer/decks/NAME.md``, one deck per planned lecture, built to
-reveal.js with the course's slide template (``python tools/build.py lectures``).
+reveal.js with the course's slide template (``python -m tools.build lectures``).
 
 A source is a short header (``title:``, ``plan:``) and then slides, separated by a line
 ``---``. A slide is, in order: its title (``## `` a claim, one line), its body (the words
@@ -16,7 +16,7 @@ Figures and numbers are never pasted; they come from the notebooks' stored outpu
 
 ``lecturer/decks/outputs.lock.json`` holds a fingerprint of every referenced output: the
 build fails when a referenced cell or output is gone, or has changed since the author last
-read it (``python tools/decks.py --accept`` after checking the slides that cite it).
+read it (``python -m tools.decks --accept`` after checking the slides that cite it).
 The decks are the lecturer's: they are built under ``build/lecturer``, never into the site
 or the student edition.
 """
@@ -31,10 +31,10 @@ from pathlib import Path
 
 import nbformat
 
+from tools import slides
+
 TOOLS = Path(__file__).resolve().parent
 ROOT = TOOLS.parent
-sys.path.insert(0, str(TOOLS))
-import slides  # noqa: E402
 
 DECKS = ROOT / "lecturer" / "decks"
 LOCK = DECKS / "outputs.lock.json"
@@ -198,7 +198,7 @@ def load(path: Path, accept: bool = False):
         if changed:
             raise DeckError(f"{path.name}: referenced outputs changed since the deck was written "
                             f"(or are new): {', '.join(changed)}. Check the slides that cite them, "
-                            "then run `python tools/decks.py --accept`")
+                            "then run `python -m tools.decks --accept`")
     nb = nbformat.v4.new_notebook()
     nb.metadata["title"] = header.get("title", path.stem)
     nb.cells = to_cells(deck_slides)
@@ -211,8 +211,8 @@ def sources() -> list[Path]:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--accept"]:
-        sys.exit("usage: python tools/decks.py --accept   (re-read the referenced outputs into "
-                 "lecturer/decks/outputs.lock.json; build with python tools/build.py lectures)")
+        sys.exit("usage: python -m tools.decks --accept   (re-read the referenced outputs into "
+                 "lecturer/decks/outputs.lock.json; build with python -m tools.build lectures)")
     for p in sources():
         load(p, accept=True)
         print(f"{p.name}: references accepted")

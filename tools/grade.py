@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Assignments and automatic grading of the notebooks' exercises.
 
-    python tools/grade.py release 04                 # notebook 04's exercises as an assignment
-    python tools/grade.py autograde 04_where_adam_fails   # grade submitted/*/04_where_adam_fails/
-    python tools/grade.py export                     # grades.csv, totals.csv, moodle.csv again
+    python -m tools.grade release 04                 # notebook 04's exercises as an assignment
+    python -m tools.grade autograde 04_where_adam_fails   # grade submitted/*/04_where_adam_fails/
+    python -m tools.grade export                     # grades.csv, totals.csv, moodle.csv again
 
 The course folder (``--course``, default ``build/classroom``) has nbgrader's layout: source/
 (the course notebook and grading.json, the key: lecturer only), release/ (the student
@@ -30,13 +30,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools import grade_codec, student
+
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(TOOLS))
-
-import grade_codec  # noqa: E402
-import student  # noqa: E402  (tools/student.py)
 
 DEFAULT_COURSE = ROOT / "build" / "classroom"
 GRADE_TABLE = ["student", "assignment", "exercise", "points", "max_points", "status", "hint_shown"]
@@ -737,7 +734,7 @@ def cmd_autograde(args) -> int:
     course, assignment = args.course, args.assignment
     key_path = course / "source" / assignment / "grading.json"
     if not key_path.exists():
-        raise SystemExit(f"{key_path} is missing: run `tools/grade.py release` first")
+        raise SystemExit(f"{key_path} is missing: run `python -m tools.grade release` first")
     if not args.unsafe:
         try:
             BWRAP = bwrap()

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The lecturer's sources: speaker notes kept apart from the notebooks, and the lecturer copy.
 
-    python tools/lecturer.py check               # every note names a cell that exists
-    python tools/lecturer.py build [--out DIR]   # build/lecturer/notebooks: notes merged back
-    python tools/lecturer.py audit [--site DIR] [--student DIR] [--lecturer DIR] [--decks DIR]
+    python -m tools.lecturer check               # every note names a cell that exists
+    python -m tools.lecturer build [--out DIR]   # build/lecturer/notebooks: notes merged back
+    python -m tools.lecturer audit [--site DIR] [--student DIR] [--lecturer DIR] [--decks DIR]
 
 Speaker notes (what to ask the room, with the answers; timings; what to run live) are for
 the lecturer only, so they do not live in the notebooks, which are the learner's edition
@@ -223,7 +223,7 @@ def learner_shingles(nb_dir: Path | None = None) -> set[str]:
             toc = [ln.lstrip("#") for c in cells if c["cell_type"] == "markdown"
                    for ln in "".join(c["source"]).splitlines() if ln.startswith("#")]
             found |= shingles(text_words("\n".join(toc)))
-    import student  # tools/student.py
+    from tools import student
 
     for _, replacement in student.STUDENT_REWORDING:
         found |= shingles(text_words(replacement))

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Maintain the course's notebooks: generated parts, execution, authoring.
 
-    python tools/nbtool.py generate          # rewrite navigation, set-up cells, README tables
-    python tools/nbtool.py check             # exit 1 if any generated part is stale
-    python tools/nbtool.py execute [NB ...]  # run notebooks top to bottom, store the outputs
-    python tools/nbtool.py from-py SRC.py OUT.ipynb   # author a notebook as a percent script
-    python tools/nbtool.py publish OWNER/REPO [--branch main]  # set the public address
+    python -m tools.nbtool generate          # rewrite navigation, set-up cells, README tables
+    python -m tools.nbtool check             # exit 1 if any generated part is stale
+    python -m tools.nbtool execute [NB ...]  # run notebooks top to bottom, store the outputs
+    python -m tools.nbtool from-py SRC.py OUT.ipynb   # author a notebook as a percent script
+    python -m tools.nbtool publish OWNER/REPO [--branch main]  # set the public address
 
 Generated parts (everything else in a notebook is hand-written):
 - the navigation bars, first and last cell, tagged ``nav``;
@@ -28,16 +28,13 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
+
+from amslib import course
+from tools.slides import apply_slide_metadata
+from tools.slides import is_notes as slides_is_notes
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import nbformat  # noqa: E402
-
-from amslib import course  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from slides import apply_slide_metadata  # noqa: E402  (tools/slides.py)
-from slides import is_notes as slides_is_notes  # noqa: E402
 
 NB_DIR = ROOT / course.NOTEBOOK_DIR
 README = ROOT / "README.md"
@@ -186,7 +183,7 @@ the badges in this README and in the notebooks, and the Colab set-up line of eve
 are generated from it. To publish the course, or a fork, in one step:
 
 ```bash
-python tools/nbtool.py publish OWNER/REPO --branch main
+python -m tools.nbtool publish OWNER/REPO --branch main
 ```
 
 It checks the address, rewrites `amslib/course.py`, regenerates badges, set-up cells and
@@ -241,7 +238,7 @@ def cmd_generate(_args) -> int:
 def cmd_check(_args) -> int:
     stale = [p for p, text in generated_state().items() if p.read_text() != text]
     for p in stale:
-        print(f"stale: {p.relative_to(ROOT)} (run: python tools/nbtool.py generate)")
+        print(f"stale: {p.relative_to(ROOT)} (run: python -m tools.nbtool generate)")
     notes = [(p, c.get("id")) for p in notebooks() for c in nbformat.read(p, as_version=4).cells
              if is_notes(c) or c.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes"]
     for p, cid in notes:

@@ -28,7 +28,7 @@ The rules, in order (the first that applies wins):
 7. Everything else starts a sub-slide: one idea per slide, a code cell's input and output
    together.
 
-At build time (``tools/build.py slides``) :func:`layout_for_projection` lays a copy of the
+At build time (``python -m tools.build slides``) :func:`layout_for_projection` lays a copy of the
 notebook out for a 1280x720 screen read from the back of a hall, from the outputs as
 stored (the sizes below are the template's CSS, tools/templates/course_reveal):
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The student edition of the course: every notebook without its solutions.
 
-    python tools/student.py [--out build/student] [--branch student]
+    python -m tools.student [--out build/student] [--branch student]
 
 writes a folder that can be pushed as a branch of its own (``student`` by default) and
 handed to a class:
@@ -37,10 +37,9 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from amslib import course
 
-from amslib import course  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 #: Files and folders copied beside the student notebooks (README.md's links point to them).
 COPIED = ["LICENSE", "environment.yml", "requirements", "amslib", "data", "binder"]
@@ -205,7 +204,7 @@ def generated_block(text: str, name: str) -> str:
     """The body of a ``<!-- generated:NAME -->`` block of the course's README."""
     m = re.search(rf"<!-- generated:{name} -->\n(.*?)\n<!-- /generated:{name} -->", text, re.S)
     if not m:
-        raise SystemExit(f"README.md has no generated:{name} block (run tools/nbtool.py generate)")
+        raise SystemExit(f"README.md has no generated:{name} block (run python -m tools.nbtool generate)")
     return m.group(1).strip()
 
 

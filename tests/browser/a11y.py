@@ -107,5 +107,4 @@ def audit(folders: list[Path]) -> dict:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     print(json.dumps(audit([Path(a) for a in sys.argv[1:]]), indent=1))

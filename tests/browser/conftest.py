@@ -3,14 +3,9 @@ temporary folder and served on 127.0.0.1; one headless Chromium."""
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from browser_common import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from browser_common import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,9 @@ VIEWPORT = {"width": 1280, "height": 720}
 
 
 def build(what: str, out: Path, names: list[str] = ()) -> None:
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build.py"), what,
+    done = subprocess.run([sys.executable, "-m", "tools.build", what,
                            "--out", str(out), *names], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, f"tools/build.py {what} failed:\n{done.stdout}{done.stderr}"
+    assert done.returncode == 0, f"python -m tools.build {what} failed:\n{done.stdout}{done.stderr}"
 
 
 def open_deck(browser, base: str, name: str, query: str = "", viewport: dict = VIEWPORT):

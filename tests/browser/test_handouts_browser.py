@@ -1,6 +1,6 @@
 """`make handouts`: one PDF per deck and one per lecture deck, three slides an A4 page with
 room for notes, margins of at least 10 mm, no blank page, text that can be extracted
-(pypdf). Built offline with headless Chromium (tools/build.py handouts)."""
+(pypdf). Built offline with headless Chromium (python -m tools.build handouts)."""
 from __future__ import annotations
 
 import math
@@ -12,14 +12,11 @@ import nbformat
 import pytest
 from browser_common import BROWSER_MARKS, ROOT, import_playwright
 
+from tools import build, decks, slides
+
 pytestmark = BROWSER_MARKS
 import_playwright()
 pypdf = pytest.importorskip("pypdf", reason="pip install pypdf (the browser extra)")
-
-sys.path.insert(0, str(ROOT / "tools"))
-import build  # noqa: E402
-import decks  # noqa: E402
-import slides  # noqa: E402
 
 MM = 72 / 25.4
 
@@ -47,7 +44,7 @@ def test_one_pdf_per_deck_a_page_a_slide(tmp_path):
     if wanted != "all":
         notebooks = [n for n in notebooks if any(n.stem.startswith(w) for w in wanted.split(","))]
     lectures = [p.stem for p in decks.sources()]
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build.py"), "handouts",
+    done = subprocess.run([sys.executable, "-m", "tools.build", "handouts",
                            "--out", str(tmp_path), *[n.name for n in notebooks], *lectures],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -14,17 +14,15 @@ The measurements are written to artifacts/browser/lecture_decks.json.
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
-from browser_common import ARTIFACTS, BROWSER_MARKS, ROOT, import_playwright
+from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
 from decks_common import MATH_ERRORS, MEASURE_SLIDES, build, wait_math_ready
+
+from tools import decks
 
 pytestmark = BROWSER_MARKS
 import_playwright()
-
-sys.path.insert(0, str(ROOT / "tools"))
-import decks  # noqa: E402
 
 KEY_FIGURES = {"04:c024", "05:c030", "05:c024"}   # Figure 1, the phase diagram, Gamma_t
 FILL_MIN = 0.60

@@ -12,20 +12,17 @@ window") opens the speaker view with the note of the current slide.
 """
 from __future__ import annotations
 
-import sys
-
 import nbformat
 import pytest
 from browser_common import BROWSER_MARKS, ROOT, import_playwright
+
+from tools import lecturer
 
 pytestmark = BROWSER_MARKS
 import_playwright()
 pytest.importorskip("jupyterlab_rise", reason="jupyterlab-rise is missing (pip install -e '.[classroom]')")
 
 from test_explorer_browser import lab  # noqa: E402,F401  (the same throw-away JupyterLab server, as a fixture)
-
-sys.path.insert(0, str(ROOT / "tools"))
-import lecturer  # noqa: E402  (tools/lecturer.py)
 
 STEM = "03_online_setting_and_adams_drift"
 

@@ -1,23 +1,4 @@
-"""Adam and AMSGrad for PyTorch, written from scratch as a ``torch.optim.Optimizer``.
-
-The NumPy reference in :mod:`amslib.optimizers` shows the algorithm one array at a
-time; this module is the same algorithm for real ``nn.Module`` training::
-
-    import torch
-    from amslib.torch_optim import Adam
-
-    model = torch.nn.Sequential(torch.nn.Linear(1000, 100), torch.nn.ReLU(),
-                                torch.nn.Linear(100, 10))
-    opt = Adam(model.parameters(), lr=1e-3, amsgrad=True)
-    for x, y in batches:
-        opt.zero_grad()
-        loss = torch.nn.functional.mse_loss(model(x), y, reduction="sum")
-        loss.backward()
-        opt.step()
-
-It follows ``torch.optim.Adam`` (weight_decay=0, maximize=False) step for step, and
-the tests check that both produce the same trajectory.
-"""
+"""The optimizer :class:`amslib.torch_optim.Adam` (the package docstring shows it in use)."""
 from __future__ import annotations
 
 import math
@@ -26,120 +7,16 @@ from collections.abc import Callable
 import torch
 from torch.optim import Optimizer
 
-from .validation import check_betas, check_eps, check_flag, check_lr, describe, real_number
-
-__all__ = ["Adam"]
-
-#: torch.optim.Adam's other options, with the one value this optimizer implements. They are
-#: stored in every param group (so that a state_dict loads into torch.optim.Adam, which
-#: reads them); any other value is refused with a ValueError, at construction, in
-#: add_param_group, in load_state_dict and, if changed later, at the next step().
-UNSUPPORTED = {"weight_decay": 0.0, "maximize": False, "capturable": False,
-               "differentiable": False, "fused": None, "decoupled_weight_decay": False}
-#: Keys that torch.optim.lr_scheduler (and named parameters) add to param groups: kept
-#: and ignored, as torch.optim.Adam does. Any other unknown key is refused (it would be
-#: silently ignored otherwise).
-BOOKKEEPING = {"initial_lr", "max_lr", "min_lr", "base_lr", "max_momentum", "base_momentum",
-               "param_names", "name"}
-_KNOWN = {"params", "lr", "betas", "eps", "amsgrad", "foreach"} | set(UNSUPPORTED) | BOOKKEEPING
-
-
-def _check_lr_float(lr, name: str = "learning rate") -> float:
-    """A float >= 0, or a one-element real tensor holding one (as torch.optim accepts; its
-    value is read at every step). Unlike the NumPy optimizers, no schedules here (use a
-    ``torch.optim.lr_scheduler``)."""
-    if isinstance(lr, torch.Tensor):
-        if lr.numel() != 1 or lr.is_complex() or not lr.is_floating_point():
-            raise ValueError(f"Invalid {name}: {describe(lr)} (must be a float >= 0 or a "
-                             "one-element floating-point tensor)")
-        return check_lr(lr.detach().reshape(()), name)
-    if callable(lr):
-        raise ValueError(f"Invalid {name}: {lr!r} (must be a float >= 0; for a schedule "
-                         "use torch.optim.lr_scheduler with this optimizer)")
-    return check_lr(lr, name)
-
-
-def _check_group(group: dict, where: str = "") -> dict:
-    """The hyperparameters of one param group, checked; returns them normalised.
-
-    ``where`` (e.g. " in param group 1") is added to the messages."""
-    unknown = set(group) - _KNOWN
-    if unknown:
-        raise ValueError(f"Invalid param group{where}: key(s) {sorted(unknown)} are not options of "
-                         "amslib.torch_optim.Adam (they would be ignored); allowed: "
-                         f"{sorted(_KNOWN - BOOKKEEPING - {'params'})}")
-    for key, supported in UNSUPPORTED.items():
-        value = group.get(key, supported)
-        same = (value is None) if supported is None else (
-            value is supported if isinstance(supported, bool) else
-            not isinstance(value, bool) and _is_zero(value))
-        if not same and not (supported is None and value is False):  # fused=False is fine
-            raise ValueError(f"Invalid {key}{where}: {describe(value)} (amslib.torch_optim.Adam "
-                             f"supports only {key}={supported!r}; use torch.optim.Adam for it)")
-    foreach = group.get("foreach", None)
-    if foreach is not None:
-        check_flag(foreach, f"foreach{where}")
-
-    return dict(lr=_check_lr_float(group["lr"], f"learning rate{where}" if where else "learning rate"),
-                betas=_check_betas_where(group["betas"], where), eps=check_eps(group["eps"]),
-                amsgrad=check_flag(group["amsgrad"], f"amsgrad{where}"), foreach=foreach is not False)
-
-
-def _check_params(params, gi: int) -> None:
-    """A group's 'params': a list of distinct real floating-point tensors."""
-    if not isinstance(params, list):
-        raise ValueError(f"Invalid params of param group {gi}: a {type(params).__name__} (must be "
-                         "a list of tensors; add_param_group makes one from any iterable)")
-    if len({id(p) for p in params}) != len(params):
-        raise ValueError(f"Invalid params of param group {gi}: a parameter appears twice (it "
-                         "would be stepped twice; torch.optim warns of the same)")
-    for pi, p in enumerate(params):
-        _check_param(p, pi, gi)
-
-
-def _immutable(value) -> bool:
-    """Whether ``value`` cannot change in place (a Python scalar, or a tuple of them)."""
-    if type(value) is tuple:
-        return all(_immutable(v) for v in value)
-    return value is None or type(value) in (bool, int, float, str)
-
-
-def _is_zero(value) -> bool:
-    try:
-        return real_number(value, "value") == 0.0
-    except ValueError:
-        return False
-
-
-def _check_betas_where(betas, where: str):
-    try:
-        return check_betas(betas)
-    except ValueError as exc:
-        if not where:
-            raise
-        raise ValueError(f"{exc}{where}") from None
-
-
-def _step_count(value, pi: int, gi: int) -> int:
-    """A state's step t (an int, or a tensor as torch.optim.Adam saves it), checked."""
-    try:
-        t = float(value.item() if isinstance(value, torch.Tensor) else value)
-        ok = not isinstance(value, bool) and 0 <= t < 2 ** 53 and t == int(t)
-    except Exception:
-        ok = False
-    if not ok:
-        raise ValueError(f"Invalid state: step {describe(value)} of parameter {pi} in param "
-                         f"group {gi} (must be a whole number >= 0, below 2^53)")
-    return int(t)
-
-
-def _check_param(p, pi: int, gi: int) -> None:
-    if not isinstance(p, torch.Tensor):
-        raise TypeError(f"parameter {pi} of param group {gi} is a {type(p).__name__}, not a tensor")
-    if p.is_complex() or not p.is_floating_point():
-        raise ValueError(f"Invalid parameter {pi} of param group {gi}: dtype {p.dtype} "
-                         "(amslib.torch_optim.Adam updates real floating-point tensors only; "
-                         "torch.optim.Adam handles complex ones)")
+from ..validation import check_flag, describe
+from .checks import (
+    UNSUPPORTED,
+    _check_group,
+    _check_params,
+    _check_step_size,
+    _immutable,
+    _step_count,
+)
+from .updates import _adam_foreach, _adam_loop, _moment_dtype
 
 
 class Adam(Optimizer):
@@ -444,93 +321,3 @@ class Adam(Optimizer):
                         "Gradients must be finite (check_finite=False skips this check, "
                         "as torch.optim.Adam does)")
         # every entry is finite: a sum overflowed, a false alarm
-
-
-#: Parameters of these dtypes keep their moments, and are updated, in float32 (as
-#: mixed-precision optimizers do): float16's v_t = g_t^2 would overflow at |g| > 256.
-_LOW_PRECISION = (torch.float16, torch.bfloat16)
-
-
-def _moment_dtype(dtype: torch.dtype) -> torch.dtype:
-    return torch.float32 if dtype in _LOW_PRECISION else dtype
-
-
-def _check_step_size(hyper: dict, t: int, dtypes, where: str) -> None:
-    """The largest step size alpha / (1 - beta_1^t) of a group (at its smallest t) must be finite
-    in the parameters' dtype, or every weight it touches would become inf."""
-    step_size = hyper["lr"] / (1.0 - hyper["betas"][0] ** t)
-    limit = min(torch.finfo(d).max for d in dtypes)
-    if not step_size <= limit:
-        raise ValueError(f"Invalid learning rate{where}: {hyper['lr']} (at step t={t} the step size "
-                         f"lr / (1 - beta_1^t) = {step_size:.3g} is past {limit:.3g}, the largest "
-                         "number the parameters' dtype holds; nothing was updated)")
-
-
-# ---------------------------------------------------------------------- the two updates
-def _adam_loop(params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, *, lr, beta1, beta2, eps):
-    """The pseudocode, one parameter at a time (``foreach=False``)."""
-    for i, (x, g, m, v, t) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs, steps, strict=True)):
-        # m_t = beta_1 m_{t-1} + (1 - beta_1) g_t, written as m + (1 - beta_1)(g - m):
-        # one pass over memory instead of two (and exact for beta_1 = 0: m_t = g_t)
-        m.lerp_(g, 1.0 - beta1)
-        v.mul_(beta2).addcmul_(g, g, value=1.0 - beta2)        # v_t
-        if max_sqs is not None:
-            d = max_sqs[i]
-            torch.maximum(d, v, out=d)                         # d_t = v_hat_t = max(v_hat_{t-1}, v_t)
-        else:
-            d = v                                              # d_t = v_t (Adam)
-        denom = d.sqrt().div_(math.sqrt(1.0 - beta2 ** t)).add_(eps)
-        if eps == 0.0:
-            denom.masked_fill_(denom == 0, math.inf)           # a 0 denominator: a step of 0
-        x.addcdiv_(m, denom, value=-lr / (1.0 - beta1 ** t))   # x_{t+1}
-
-
-def _adam_foreach(params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, *, lr, beta1, beta2, eps):
-    """The same update with the multi-tensor ``torch._foreach_*`` ops (``foreach=True``).
-
-    Why it is worth it: a model has many small tensors (the MLP: two weights, two
-    biases), and the per-parameter loop runs ~7 operations per tensor, each paying
-    Python and dispatcher overhead (and on a GPU a kernel launch of several
-    microseconds) for very little arithmetic. A ``_foreach`` op takes whole lists, so
-    that overhead is paid once per list, and on CUDA one fused kernel walks all the
-    tensors: the step costs about the same for 4 tensors as for 400. (On the CPU the
-    gain is smaller, a C++ loop over the same kernels: ~5% on the course's MLP.)
-    Foreach ops need the tensors of one call on one device with one dtype, so we group
-    them first.
-    """
-    buckets: dict[tuple, list[int]] = {}
-    for i, x in enumerate(params):
-        buckets.setdefault((x.device, x.dtype), []).append(i)
-    for idx in buckets.values():
-        if len(buckets) == 1:
-            xs, gs, ms, vs, ts = params, grads, exp_avgs, exp_avg_sqs, steps
-            v_hats = max_sqs
-        else:
-            xs, gs, ms, vs, ts = ([seq[i] for i in idx]
-                                  for seq in (params, grads, exp_avgs, exp_avg_sqs, steps))
-            v_hats = None if max_sqs is None else [max_sqs[i] for i in idx]
-
-        torch._foreach_lerp_(ms, gs, 1.0 - beta1)                # m_t
-        torch._foreach_mul_(vs, beta2)                           # v_t ...
-        torch._foreach_addcmul_(vs, gs, gs, value=1.0 - beta2)   # ... + (1 - beta_2) g_t^2
-        if v_hats is not None:
-            torch._foreach_maximum_(v_hats, vs)                  # v_hat_t = max(v_hat_{t-1}, v_t)
-        else:
-            v_hats = vs
-
-        # Parameters of a group usually share t; then plain scalars (cheapest).
-        # Otherwise (some grads were None at some steps) one scalar per tensor.
-        t0 = ts[0]
-        if all(t == t0 for t in ts):
-            bc2_sqrt = math.sqrt(1.0 - beta2 ** t0)
-            step_size = -lr / (1.0 - beta1 ** t0)
-        else:
-            bc2_sqrt = [math.sqrt(1.0 - beta2 ** t) for t in ts]
-            step_size = [-lr / (1.0 - beta1 ** t) for t in ts]
-        denom = torch._foreach_sqrt(v_hats)                      # sqrt(v_hat_t)
-        torch._foreach_div_(denom, bc2_sqrt)                     # / sqrt(1 - beta_2^t)
-        torch._foreach_add_(denom, eps)                          # + eps
-        if eps == 0.0:  # a 0 denominator (every g so far 0, or g^2 underflowed): a step of 0
-            for d in denom:
-                d.masked_fill_(d == 0, math.inf)
-        torch._foreach_addcdiv_(xs, ms, denom, step_size)        # x -= alpha_t m_t / denom

@@ -12,8 +12,8 @@ import math
 
 import ipywidgets as W
 
-from .explorer_runs import OPTIMIZERS, SCHEDULES
-from .validation import check_count, describe, real_number
+from ..validation import check_count, describe, real_number
+from .runs import OPTIMIZERS, SCHEDULES
 
 #: The choices of the "steps" control (label, value).
 STEP_CHOICES = [("10^3", 10**3), ("10^4", 10**4), ("10^5", 10**5), ("10^6 (~1/4 s)", 10**6),

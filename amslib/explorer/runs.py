@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from . import synthetic
-from .optimizers import Adam
-from .schedules import constant, inv_sqrt
-from .validation import check_count
+from .. import synthetic
+from ..optimizers import Adam
+from ..schedules import constant, inv_sqrt
+from ..validation import check_count
 
 #: key -> (method, bias_correction, label)
 OPTIMIZERS = {

@@ -22,9 +22,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter, NullLocator
 
-from . import plotting
-from .explorer_runs import OPTIMIZERS
-from .validation import check_count, check_real
+from .. import plotting
+from ..validation import check_count, check_real
+from .runs import OPTIMIZERS
 
 #: The paper's form gets its own line style, same colour per method.
 PAPER_STYLE = {"adam": ":", "amsgrad": "-."}
