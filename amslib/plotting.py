@@ -24,7 +24,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .validation import check_count, check_positive, describe, real_number
+from .validation import check_count, check_positive, describe, invalid, real_number
 
 __all__ = ["OKABE_ITO", "COLORS", "use_style", "line", "subplots", "subplot_mosaic",
            "figure_size", "slide_text_px", "contour", "trajectory", "label_axes",
@@ -183,7 +183,10 @@ def figure_problems(fig) -> list[str]:
     """
     from matplotlib.collections import PathCollection, QuadMesh
     from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
 
+    if not isinstance(fig, Figure):
+        raise TypeError(str(invalid("fig", fig, "a matplotlib Figure")))
     canvas = fig.canvas
     renderer = canvas.get_renderer() if hasattr(canvas, "get_renderer") else None
     if renderer is None:

@@ -563,6 +563,16 @@ def _figure(f):
         plt.close(fig)
 
 
+def _drawn_figure():
+    """A small drawn figure with one labelled line and a legend (kept open: a spec's good value)."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    ax.plot([0.0, 1.0], [0.0, 1.0], label="line")
+    ax.legend(loc="lower right")
+    fig.canvas.draw()
+    return fig
+
+
 def _close(fig_axes):
     """The size in inches of a new figure, closed."""
     import matplotlib.pyplot as plt
@@ -580,6 +590,7 @@ def _subplots(**kw):
 
 
 PATH = problems.optimize(optimizers.Adam(0.1), problems.Quadratic(), np.array([1.0, 1.0]), 5)
+FIGURE = _drawn_figure()
 MORE = [
     Spec("subplots", _subplots, dict(nrows=1, ncols=2, width=None, height=None),
          dict(nrows=COUNT(1, 50), ncols=COUNT(1, 50), width=POSITIVE.but(drop=("tensor_grad",), drop_bad=("none",)),
@@ -591,6 +602,9 @@ MORE = [
                                      string="ab", inf=(-INF, 0.0)), dict(array=np.array([-1.0, 2.0]))),
               ylim=Kind(None, _cases(False, equal=(1.0, 1.0), three=(0.0, 1.0, 2.0)), {}),
               levels=COUNT(1, 1000), n=COUNT(2, 4000)), ()),
+    Spec("figure_problems", lambda fig: len(plotting.figure_problems(fig)),
+         dict(fig=FIGURE),
+         dict(fig=Kind(None, _cases(False, none=None, axes="ax", number=1.0, string="figure"), {})), ()),
     Spec("trajectory", lambda path, every: _figure(lambda ax: plotting.trajectory(ax, path, "adam", every)) or 0.0,
          dict(path=PATH, every=2),
          dict(path=Kind(None, _cases(False, flat=np.ones(4), three_cols=np.ones((3, 3)), empty=np.ones((0, 2)),

@@ -212,8 +212,8 @@ def test_the_audit_finds_every_miss_of_the_review_wherever_it_is(tmp_path, case)
 
 def test_the_audit_finds_lecturers_md_grading_advice(tmp_path):
     """LECTURERS.md's advice on grading (Running the course in a class) is lecturer-only."""
-    text = ('So read the points as "the notebook runs and its answers are right", not as '
-            "proof that the student worked them out.")
+    text = ('So read the points as "the notebook runs and its answers are right". Weight the '
+            "function exercises")
     assert lecturer.words(text) in lecturer.words(lecturer.LECTURERS_MD.read_text())
     assert _leaks_in(tmp_path, "README.md", text)
 
