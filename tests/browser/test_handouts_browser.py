@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 
-import nbformat
 import pytest
 from browser_common import BROWSER_MARKS, ROOT, import_playwright
 
@@ -34,7 +33,8 @@ def text_box(page):
 
 
 def slide_count(notebook) -> int:
-    nb = slides.layout_for_projection(slides.apply_slide_metadata(nbformat.read(notebook, 4)))
+    """The slides of the deck a handout prints: the public deck (no notes, no solutions)."""
+    nb = slides.layout_for_projection(slides.apply_slide_metadata(build.deck_source(notebook, notes=False)))
     return sum(c.metadata["slideshow"]["slide_type"] in ("slide", "subslide") for c in nb.cells)
 
 
