@@ -225,7 +225,10 @@ class Sandbox:
         global BWRAP
         BWRAP = BWRAP or bwrap()
         args = [BWRAP, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
-                "--die-with-parent", "--new-session", "--hostname", "grading", "--clearenv"]
+                "--die-with-parent", "--new-session", "--hostname", "grading", "--clearenv",
+                # the fresh /tmp first: bwrap mounts in order, and the Python installation may
+                # itself live under /tmp (a clone there), so its bind must come after
+                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         for path in sorted(ro):
             args += ["--ro-bind", path, path]
         for link in ("/lib", "/lib64", "/bin", "/sbin"):
@@ -233,8 +236,7 @@ class Sandbox:
                 args += ["--symlink", os.readlink(link), link]
         for etc in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts"):
             args += ["--ro-bind-try", f"/etc/{etc}", f"/etc/{etc}"]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-                 "--ro-bind", str(self.dir / "passwd"), "/etc/passwd",
+        args += ["--ro-bind", str(self.dir / "passwd"), "/etc/passwd",
                  "--bind", str(self.dir / "home"), "/home/student",
                  "--ro-bind", str(self.library), "/opt/amsgrad",
                  "--ro-bind", str(TOOLS / "grade_kernel.py"), "/opt/grade_kernel.py",

@@ -24,3 +24,6 @@ value enters) and :mod:`.updates` (the update on checked tensors, per tensor and
 from .adam import Adam
 
 __all__ = ["Adam"]
+
+# The public name, as users import it (messages and pickles name it so; the class lives in .adam).
+Adam.__module__ = __name__
