@@ -25,7 +25,7 @@ import pytest
 from browser_common import ARTIFACTS, BROWSER_MARKS, ROOT, import_playwright
 
 pytestmark = BROWSER_MARKS
-import_playwright()
+sync_api = import_playwright()
 pytest.importorskip("jupyterlab_rise", reason="jupyterlab-rise is missing (pip install -e '.[classroom]')")
 
 from test_explorer_browser import lab  # noqa: E402,F401  (the same throw-away JupyterLab server, as a fixture)
@@ -140,8 +140,12 @@ def test_explorer_works_on_its_rise_slide(lab, browser):  # noqa: F811  (the imp
         assert "Traceback" not in (page.locator(".jp-Notebook").first.text_content() or ""), \
             [errors_above.nth(i).text_content()[:300] for i in range(errors_above.count())]
         page.keyboard.press("Control+Enter")
-        page.wait_for_function("() => { const i = document.querySelector('img.amslib-explorer-figure');"
-                               " return i && i.complete && i.naturalWidth > 0; }", timeout=120_000)
+        try:
+            page.wait_for_function("() => { const i = document.querySelector('img.amslib-explorer-figure');"
+                                   " return i && i.complete && i.naturalWidth > 0; }", timeout=60_000)
+        except sync_api.Error:
+            pytest.fail("the explorer did not show; the console says: "
+                        + " | ".join(t[:200] for _, t in console if WIDGET_TROUBLE.search(t)))
         page.wait_for_timeout(1500)   # the slide settles (RISE re-lays it out)
         timings["explorer shown"] = time.monotonic() - t0
         assert page.evaluate(ON_EXPLORER_SLIDE), "running the cells moved the slideshow"
