@@ -98,7 +98,8 @@ def test_explorer_works_on_its_rise_slide(lab, browser):  # noqa: F811  (the imp
         page.wait_for_function("() => document.querySelector('.reveal.ready') !== null", timeout=120_000)
         timings["slideshow ready"] = time.monotonic() - t0
         assert page.evaluate("() => { const l = document.getElementById('rise-custom-css');"
-                             " return !!(l && l.sheet && l.sheet.cssRules.length); }"), "rise.css not applied"
+                             " try { return l.sheet.cssRules.length > 0; } catch (e) { return false; } }"), \
+            "notebooks/rise.css not applied"
 
         # Walk to the explorer's slide, measuring every slide on the way
         sizes = {"prose": [], "code": []}
