@@ -15,6 +15,7 @@ import contextlib
 import csv
 import hashlib
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -270,6 +271,15 @@ def graded(tmp_path_factory):
                                  "print('started', pid)\n"
                                  f"try:\n    open({str(escape)!r}, 'w').write('escaped')\nexcept OSError:\n    pass\n"
                                  "{answer} = [4, 4, 9, 9, 9.5]"}),
+        # a fork bomb: processes until the operating system refuses one (RLIMIT_NPROC, even under
+        # a root grader), left running; then right answers
+        "fork_bomb": submission(released, key, {**right, "check_running_max":
+                                                "import os\nn = 0\ntry:\n    for n in range(3000):\n"
+                                                "        if os.fork() == 0:\n"
+                                                "            os.execv('/bin/sh', ['sh', '-c', 'sleep 600; :', "
+                                                f"{MARKER!r}])\n"
+                                                "except OSError as exc:\n    print('refused', n, exc.errno)\n"
+                                                + RIGHT["check_running_max"]}),
         "sleeper": submission(released, key, {**right, "check_amsgrad_step":
                                               "import time\ndef {answer}(*args):\n    time.sleep(60)"}),
         "killer": submission(released, key, {**right, "check_amsgrad_step":
@@ -324,6 +334,7 @@ EXPECTED = {  # points for (running maximum, AMSGrad step function, sign of Gamm
     "fits_visible_cases": (1, 0, 1),
     "key_reader": (0, 0, 0),
     "spawner": (1, 0, 0),
+    "fork_bomb": (1, 1, 1),
     "sleeper": (1, 0, 1),
     "killer": (1, 0, 1),
     "asyncio_task": (1, 0, 1),
@@ -392,6 +403,8 @@ def test_the_key_is_not_in_the_sandbox(graded):
     assert "has no attribute 'reference_amsgrad_step'" in ran  # not in the sandbox's amslib
     spawner = (course / "autograded" / "spawner" / a / graded["path"].name).read_text()
     assert spawner.count("started ") == 2  # the background processes did start (and then died with the sandbox)
+    bomb = (course / "autograded" / "fork_bomb" / a / graded["path"].name).read_text()
+    assert re.search(r"refused (\d+) 11\b", bomb) and int(re.search(r"refused (\d+)", bomb)[1]) < 512, bomb[:3000]
 
 
 def test_feedback(graded):

@@ -18,12 +18,13 @@ The wall around it is the sandbox (bubblewrap, see ``tools/grade.py``), not this
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 
 
 def set_limits(cpu_s: int, file_mb: int, processes: int = 512) -> None:
     """No core dumps, at most ``file_mb`` MB a written file, ``cpu_s`` CPU seconds (0: no limit)
-    and ``processes`` processes and threads of this user (not enforced for root's)."""
+    and ``processes`` processes and threads of this user."""
     limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, file_mb * 2**20),
               (resource.RLIMIT_NPROC, processes)]
     if cpu_s > 0:
@@ -135,7 +136,12 @@ def main() -> None:
     parser.add_argument("--cpu-s", type=int, default=0)
     parser.add_argument("--file-mb", type=int, default=64)
     parser.add_argument("-f", dest="connection_file", required=True)
+    parser.add_argument("--uid", type=int, default=0)
     args = parser.parse_args()
+    if args.uid and os.getuid() != args.uid:  # started as root (see Sandbox in tools/grade.py)
+        os.setgroups([])
+        os.setgid(args.uid)
+        os.setuid(args.uid)  # real, effective and saved: no way back, no capability left
     set_limits(args.cpu_s, args.file_mb)
     preload()
     from ipykernel.kernelapp import IPKernelApp
