@@ -434,6 +434,24 @@ def test_release_hides_the_solutions(graded):
     assert str(key["hidden_seed"]) not in released
 
 
+def test_hidden_values_are_each_students_own():
+    import numpy as np
+
+    seen: dict = {}
+
+    class Function:  # a right answer; records the hidden values it is called with
+        calls = [(np.ones(4), 0.5)]
+
+        def __call__(self, x, scale):
+            seen.setdefault(name, []).append(x.tolist())
+            return x * scale
+
+    for name in ("ann", "bob", "ann"):
+        key = {"hidden_seed": 7, "hidden_cases": 1, "student": name}
+        assert grade.hidden_cases_pass(Function(), lambda x, scale: x * scale, key, {"id": "05.1"}) == (True, "")
+    assert seen["ann"][0] == seen["ann"][1] != seen["bob"][0] and seen["bob"][0] != [1.0] * 4
+
+
 def test_no_sandbox_no_grading(tmp_path, monkeypatch, capsys):
     """Where bwrap cannot start, autograde refuses (naming --unsafe) rather than grade bare."""
     (tmp_path / "source" / "x").mkdir(parents=True)

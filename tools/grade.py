@@ -553,8 +553,10 @@ def hidden_cases_pass(proxy: Proxy, solution, key: dict, exercise: dict) -> tupl
 
     if solution is None or not proxy.calls:
         return True, ""
-    seed = (int(key["hidden_seed"]) * 1000003 + sum(map(ord, exercise["id"]))) % 2**32
-    rng = np.random.default_rng(seed)
+    import hashlib  # the key's seed, the exercise and the student: each student's own hidden values
+
+    seed = hashlib.sha256(f"{key['hidden_seed']}:{exercise['id']}:{key.get('student', '')}".encode()).digest()
+    rng = np.random.default_rng(int.from_bytes(seed[:8], "little"))
     calls = [c for c in proxy.calls if any(isinstance(a, np.ndarray) for a in c)]
     picks = (rng.choice(len(calls), size=min(int(key.get("hidden_cases", 5)), len(calls)), replace=False)
              if calls else [])
@@ -779,7 +781,7 @@ def cmd_autograde(args) -> int:
             export(course, quiet=True)
             print(f"{student_id}: missing notebook ({notes[student_id]})", flush=True)
         else:
-            jobs[student_id] = (path, key, source_nb, limits, BWRAP, library())
+            jobs[student_id] = (path, {**key, "student": student_id}, source_nb, limits, BWRAP, library())
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
