@@ -371,6 +371,9 @@ def library() -> Path:
     if _LIBRARY is None:
         _LIBRARY = stripped_amslib(Path(tempfile.mkdtemp(prefix="amsgrad-lib-")))
         _LIBRARY.chmod(0o755)  # readable by the sandbox's user
+        import compileall  # compiled once here: a kernel writes no bytecode
+
+        compileall.compile_dir(_LIBRARY, quiet=1)
     return _LIBRARY
 
 
