@@ -221,7 +221,7 @@ class Sandbox:
         BWRAP = BWRAP or bwrap()
         kernel[-2:-2] = ["--uid", str(self.uid)]
         user = (["--unshare-user", "--uid", "1000", "--gid", "1000"] if self.uid == 1000  # a user namespace
-                else ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"])  # root: the kernel's setuid()
+                else ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"])  # root: setuid()
         args = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                 *user, "--die-with-parent", "--new-session", "--hostname", "grading", "--clearenv",
                 # the fresh /tmp first: bwrap mounts in order, and the Python installation may
