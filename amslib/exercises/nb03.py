@@ -88,3 +88,9 @@ def check_regret_function(regret) -> bool:
         if not close(got, want, rel_tol=tol(1e-9), abs_tol=max(1e-9, tol(0.0) * scale)):
             return failed(_regret_hint(g, x, got, want))
     return passed("regret(g, x) = g . x + |sum(g)|.")
+
+
+def expected_answers() -> dict:
+    """The right answers of this notebook's value exercises (for the student edition's
+    sealed checkers, :mod:`amslib.exercises.sealed`)."""
+    return {"check_worst_regret": [2 * (20 - 4 * 4) / 5]}

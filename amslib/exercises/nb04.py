@@ -69,3 +69,9 @@ def check_where_adam_ends(answer) -> bool:
         return failed("with beta_2 = 1/(1 + C^2) = 0.1 Adam does what Theorem 1 says it does: "
                       "run the exercise's line and read run(...).x_final.")
     return failed("run the same line with betas=(0.0, 0.99) and read run(...).x_final.")
+
+
+def expected_answers() -> dict:
+    """The right answers of this notebook's value exercises (for the student edition's
+    sealed checkers, :mod:`amslib.exercises.sealed`)."""
+    return {"check_theorem1_beta2": [1 / (1 + 3 ** 2)], "check_where_adam_ends": [reference_adam_ends()]}

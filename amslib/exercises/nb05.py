@@ -163,3 +163,9 @@ def check_gamma(answer) -> bool:
         return failed("always zero would need sqrt(v_hat_t) / alpha_t to stay constant; but 1/alpha_t = "
                       "sqrt(t)/alpha grows with t, so Gamma_t > 0 at every step once v_hat_t > 0.")
     return failed(f"answer with one letter, a, b or c, as a string (got {show(answer)}).")
+
+
+def expected_answers() -> dict:
+    """The right answers of this notebook's value exercises (for the student edition's
+    sealed checkers, :mod:`amslib.exercises.sealed`)."""
+    return {"check_running_max": [[4, 4, 9, 9, 9.5]], "check_gamma": ["b"]}

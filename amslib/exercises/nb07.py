@@ -179,3 +179,10 @@ def check_accumulation(answer) -> bool:
         return failed("0 would mean the second call cleared .grad; backward() never clears it, "
                       "only zero_grad() does.")
     return failed("run the experiment: backward() twice on the same loss, compare .grad.")
+
+
+def expected_answers() -> dict:
+    """The right answers of this notebook's value exercises (for the student edition's
+    sealed checkers, :mod:`amslib.exercises.sealed`)."""
+    return {"check_missing_line": [f"{owner}.zero_grad()" for owner in sorted(_ZERO_GRAD_OWNERS)],
+            "check_accumulation": [2.0]}

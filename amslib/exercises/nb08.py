@@ -136,3 +136,9 @@ def check_warmup_fraction(answer) -> bool:
     if near(220 * 0.001):
         return failed("T (1 - beta_2) is the first-order approximation; compute 1 - beta_2^T exactly.")
     return failed("with v_0 = 0 and g_t^2 = G for all t, v_T = (1 - beta_2^T) G.")
+
+
+def expected_answers() -> dict:
+    """The right answers of this notebook's value exercises (for the student edition's
+    sealed checkers, :mod:`amslib.exercises.sealed`)."""
+    return {"check_warmup_fraction": [1.0 - 0.999 ** 220]}
