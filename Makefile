@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 LOCK ?= requirements/lock.txt
 # pyproject.toml's optional-dependencies, all of them, as in the lock (tools/lock.py compiles
 # it with --all-extras; tests/test_packaging.py checks that this list names every extra)
-EXTRAS := lab,test,browser,ci,classroom
+EXTRAS := lab,test,site,browser,ci,classroom
 
 # Which PyTorch build. The lock fixes the release; the build depends on the machine:
 # - Linux without an NVIDIA driver (no nvidia-smi): the CPU build from PyTorch's own index,

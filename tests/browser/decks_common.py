@@ -27,29 +27,25 @@ def open_deck(browser, base: str, name: str, query: str = "", viewport: dict = V
 
 
 def wait_math_ready(page, timeout_s: float = 180.0) -> None:
-    """Wait for the deck's own signal that its mathematics is typeset and fitted
-    (<html data-course-math="ready">, set by tools/templates/course_reveal): reveal.js has
-    placed the slides (in the print view: every slide in its page), MathJax has typeset
-    every formula, the fonts have loaded and wide formulas are scaled to their slide. A
-    deck that never says so fails here, rather than being measured half-typeset."""
-    page.wait_for_function("() => document.documentElement.getAttribute('data-course-math') === 'ready'",
-                           timeout=timeout_s * 1000)
+    """Wait until reveal.js has placed the slides (in the print view, ?print-pdf: every slide
+    in a page of its own). The maths needs no waiting: it is MathML, typeset when the deck
+    was built (tools/build.py), and no script touches it in the browser."""
+    page.wait_for_function("() => document.querySelector('.reveal.ready') && (!/print-pdf/.test(location.search)"
+                           " || document.querySelector('.pdf-page'))", timeout=timeout_s * 1000)
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-# Formulas MathJax could not typeset (shown as "[Math Processing Error]" or a red TeX
-# error): the TeX of each, for the report.
+# Maths the page shows as TeX rather than typeset (a $ pair or \command left in the text
+# outside code), or that MathML marks as an error (math-core's <merror>): the text of each.
 MATH_ERRORS = r"""() => {
-    if (!(window.MathJax && MathJax.Hub)) return [];
-    const failed = [];
-    for (const s of document.querySelectorAll('script[type^="math/tex"]')) {
-        const jax = MathJax.Hub.getJaxFor(s);
-        const error = s.MathJax && s.MathJax.error;
-        if (!jax || error) failed.push((error && error.errorText ? error.errorText.split('\n')[0] + ': ' : '')
-                                       + s.textContent.replace(/\s+/g, ' ').slice(0, 80));
+    const failed = Array.from(document.querySelectorAll('merror'))
+        .map(e => 'error shown: ' + e.textContent.slice(0, 80));
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        if (n.parentElement.closest('pre, code, script, style, annotation, .jp-OutputArea, aside.notes')) continue;
+        if (/\$[^$\s][^$]*\$|\\(frac|sqrt|beta|alpha|hat|mathcal)\b/.test(n.textContent))
+            failed.push('TeX as typed: ' + n.textContent.trim().slice(0, 80));
     }
-    for (const e of document.querySelectorAll('.MathJax_Error, mjx-merror, .noError'))
-        failed.push('error shown: ' + e.textContent.slice(0, 80));
     return failed;
 }"""
 
@@ -83,24 +79,50 @@ MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
         const st = getComputedStyle(el);
         const scrollable = /(auto|scroll)/.test(st.overflowX + st.overflowY);
         if (scrollable && (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)
-                && !el.closest('.MathJax_Display, .MathJax, .MJX_Assistive_MathML'))
+                && !el.closest('math'))
             scrolls.push(el.className + ': ' + el.innerText.slice(0, 50));
     }
     const md = Array.from(slide.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')).filter(m => !m.closest('aside.notes'));
     let words = 0;
     for (const m of md) {
         const c = m.cloneNode(true);
-        c.querySelectorAll('h1,h2,h3,h4,h5,h6,script,.MathJax,.MathJax_Display,.MathJax_Preview,.MJX_Assistive_MathML,pre').forEach(e => e.remove());
+        c.querySelectorAll('h1,h2,h3,h4,h5,h6,script,math,pre').forEach(e => e.remove());
         words += (c.innerText.match(/[A-Za-z0-9][\w'-]*/g) || []).length;
     }
     const cells = Array.from(slide.querySelectorAll('.jp-Cell')).filter(c => c.offsetParent !== null && !c.closest('aside.notes'));
     const first = cells[0];
     const firstEl = first && first.querySelector('.jp-RenderedMarkdown > *');
     const starts_with_heading = !!(firstEl && /^H[1-4]$/.test(firstEl.tagName));
-    const media = slide.querySelector('img, pre, table, .MathJax_Display');
+    const media = slide.querySelector('img, pre, table, .course-math');
     const images = Array.from(slide.querySelectorAll('img')).map(i => ({
         width: i.getBoundingClientRect().width, natural: i.naturalWidth, alt: i.getAttribute('alt') || ''}));
     return {widest, prose_min, prose_small, code_min, bottom, right, scrolls, words, starts_with_heading,
             thin: number > 0 && !media && words < 15, images, text: slide.innerText.replace(/\s+/g, ' ').trim(),
             number, height: slide.scrollHeight / scale};
 })"""  # noqa: E501  (JavaScript: wrapping its long lines would change the string)
+
+
+# Does anything move after a slide appears? Every slide is shown once (as a lecturer steps
+# through the deck: the boxes of its elements right after it is drawn), then, ``wait_ms``
+# later, once more: the largest move of any box between the two, in px, and where.
+LAYOUT_SHIFT = r"""async (wait_ms) => {
+    const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const boxes = () => Array.from(Reveal.getCurrentSlide().querySelectorAll('*'))
+        .filter(e => !e.closest('aside.notes')).map(e => {
+            const r = e.getBoundingClientRect();
+            return [r.left, r.top, r.width, r.height, e.tagName + ' ' + (e.textContent || '').slice(0, 40)];
+        });
+    const slides = Reveal.getSlides().map(s => Reveal.getIndices(s)), first = [];
+    for (const i of slides) { Reveal.slide(i.h, i.v || 0, -1); await frame(); first.push(boxes()); }
+    await new Promise(r => setTimeout(r, wait_ms));
+    let worst = [0, ''];
+    for (const [k, i] of slides.entries()) {
+        Reveal.slide(i.h, i.v || 0, -1); await frame();
+        boxes().forEach((b, j) => {
+            const a = first[k][j];
+            const move = a ? Math.max(...[0, 1, 2, 3].map(n => Math.abs(a[n] - b[n]))) : 1e9;
+            if (move > worst[0]) worst = [move, 'slide ' + (k + 1) + ': ' + b[4]];
+        });
+    }
+    return worst;
+}"""

@@ -27,7 +27,7 @@ import json
 import time
 
 from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
-from decks_common import MATH_ERRORS, MEASURE_SLIDES, open_deck
+from decks_common import LAYOUT_SHIFT, MATH_ERRORS, MEASURE_SLIDES, open_deck
 
 from amslib import plotting
 
@@ -146,7 +146,7 @@ def test_every_slide_of_every_deck(decks, browser):
             elif other != expected or len(other) < min(len(order), 5):
                 problems.append(f"{name}: key {key!r} does not go back through the slides in order: "
                                 f"{other} for {expected}")
-        problems += [f"{name}: a formula MathJax could not typeset: {e}" for e in page.evaluate(MATH_ERRORS)]
+        problems += [f"{name}: a formula not typeset: {e}" for e in page.evaluate(MATH_ERRORS)]
         page.close()
         page = open_deck(browser, base, name, viewport=SMALL_SCREEN)
         scale, left, top, right, bottom = page.evaluate(SCALE_AND_BOX)
@@ -159,7 +159,7 @@ def test_every_slide_of_every_deck(decks, browser):
         t1 = time.perf_counter()
         page = open_deck(browser, base, name, "?print-pdf")
         measured = page.evaluate(MEASURE_SLIDES)
-        problems += [f"{name} (print view): a formula MathJax could not typeset: {e}"
+        problems += [f"{name} (print view): a formula not typeset: {e}"
                      for e in page.evaluate(MATH_ERRORS)]
         sizes_t = {"walk_s": round(t1 - t0, 1), "measure_s": round(time.perf_counter() - t1, 1)}
         sizes = {"prose_min": 99.0, "code_min": 99.0, "figure_text_min": 99.0,
@@ -208,3 +208,16 @@ def test_every_slide_of_every_deck(decks, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "deck_measurements.json").write_text(json.dumps(report, indent=1))
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:80])
+
+
+def test_nothing_moves_after_a_slide_appears(decks, browser):
+    """The maths is typeset when the deck is built (MathML), so a slide is drawn once: each
+    slide's element boxes right after it first appears and 2 s later are the same."""
+    _, base, names = decks
+    moved = {}
+    for name in names:
+        page = open_deck(browser, base, name)
+        moved[name] = page.evaluate(LAYOUT_SHIFT, 2000)
+        page.close()
+    print("\nlargest move after a slide appears (px):", json.dumps(moved))
+    assert all(m[0] <= 0.5 for m in moved.values()), f"slides that move after they appear: {moved}"
