@@ -7,13 +7,12 @@ The browser test (tests/browser/test_slides_site_browser.py) checks the renderin
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from build_common import build_with
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -97,13 +96,6 @@ def problems_in(folder: Path, other_decks: bool = False) -> list[str]:
     return found
 
 
-def build(what: str, out: Path, *names: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "tools.build", what, "--out",
-                           str(out), *names], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def site(built_site):
     """The whole site, built once per session (tests/conftest.py; test_editions reads it too)."""
@@ -113,7 +105,7 @@ def site(built_site):
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory):
     out = tmp_path_factory.mktemp("slides")
-    build("slides", out, f"{DECK}.ipynb")
+    build_with("slides", out, f"{DECK}.ipynb")
     return out
 
 

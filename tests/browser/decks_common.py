@@ -1,20 +1,8 @@
-"""Building and serving the decks and the site for the browser tests, and the measurement
-of one slide (shared by the deck, handout and accessibility tests)."""
+"""Opening a deck for the browser tests, and the measurement of its slides (shared by the
+deck, lecture deck, handout and accessibility tests)."""
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-from browser_common import ROOT
-
 VIEWPORT = {"width": 1280, "height": 720}
-
-
-def build(what: str, out: Path, names: list[str] = ()) -> None:
-    done = subprocess.run([sys.executable, "-m", "tools.build", what,
-                           "--out", str(out), *names], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, f"python -m tools.build {what} failed:\n{done.stdout}{done.stderr}"
 
 
 def open_deck(browser, base: str, name: str, query: str = "", viewport: dict = VIEWPORT):
@@ -22,11 +10,11 @@ def open_deck(browser, base: str, name: str, query: str = "", viewport: dict = V
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:"))
                else r.abort())
     page.goto(f"{base}/slides/{name}.slides.html{query}", wait_until="load")
-    wait_math_ready(page)
+    wait_ready(page)
     return page
 
 
-def wait_math_ready(page, timeout_s: float = 180.0) -> None:
+def wait_ready(page, timeout_s: float = 180.0) -> None:
     """Wait until reveal.js has placed the slides (in the print view, ?print-pdf: every slide
     in a page of its own). The maths needs no waiting: it is MathML, typeset when the deck
     was built (tools/build.py), and no script touches it in the browser."""

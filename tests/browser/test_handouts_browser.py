@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
-import sys
 
 import pytest
 from browser_common import BROWSER_MARKS, ROOT, import_playwright
+from build_common import build_with
 
 from tools import build, decks, slides
 
@@ -44,10 +43,7 @@ def test_one_pdf_per_deck_a_page_a_slide(tmp_path):
     if wanted != "all":
         notebooks = [n for n in notebooks if any(n.stem.startswith(w) for w in wanted.split(","))]
     lectures = [p.stem for p in decks.sources()]
-    done = subprocess.run([sys.executable, "-m", "tools.build", "handouts",
-                           "--out", str(tmp_path), *[n.name for n in notebooks], *lectures],
-                          cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
+    build_with("handouts", tmp_path, *[n.name for n in notebooks], *lectures)
     problems = []
     counts = {nb.stem: slide_count(nb) for nb in notebooks}
     counts.update({n: len(decks.parse(decks.DECKS / f"{n}.md")[1]) for n in lectures})
