@@ -93,13 +93,14 @@ lectures: $(VENV)/.installed
 site: $(VENV)/.installed
 	$(BIN)/python -m tools.build site
 
-# Handouts: build/site/handouts/NAME.pdf, per deck and per lecture deck, three slides an A4 page
-# with ruled lines for notes (12 mm margins), printed from the decks by
-# headless Chromium (needs the browser extra and Debian's chromium; offline); then the
-# site again, so that its index links them.
+# Handouts: build/site/handouts/NAME.pdf per deck (public) and build/lecturer/handouts/NAME.pdf
+# per lecture deck (the lecturer's: its answer slides), three slides an A4 page with ruled
+# lines for notes (12 mm margins), printed from the decks by headless Chromium (needs the
+# browser extra and Debian's chromium; offline); then the site again, so that its index links them.
 handouts: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[browser]"
 	$(BIN)/python -m tools.build handouts
+	$(BIN)/python -m tools.build lecture-handouts
 	$(BIN)/python -m tools.build site
 
 # The lecturer's copy of the notebooks (build/lecturer/notebooks, never committed): the

@@ -5,6 +5,7 @@
     python -m tools.build site   [--out build/site]   [NB ...]   # index.html + one page each
     python -m tools.build handouts [--out build/site/handouts] [NB ...]  # one PDF per deck
     python -m tools.build lectures [--out build/lecturer/decks] [NAME ...]  # lecture decks
+    python -m tools.build lecture-handouts [--out build/lecturer/handouts] [NAME ...]
 
 Both use the outputs stored in the notebooks (``nbtool.py execute`` refreshes them); nothing
 is executed here. Everything works offline: reveal.js comes from ``tools/vendor/reveal.js``
@@ -432,12 +433,15 @@ def n_up(slides_pdf: Path, ruled: bytes, out: Path) -> int:
     return len(writer.pages)
 
 
-def build_handouts(out: Path, names: list[str]) -> list[Path]:
-    """One PDF per deck and one per lecture deck (lecturer/decks): three slides an A4 page
-    with ruled lines for notes beside them, 12 mm margins, no speaker notes. Each deck is
-    printed a page a slide by reveal.js's print view (?print-pdf) in headless Chromium
-    (Playwright), offline (served from 127.0.0.1), then put three to a page (pypdf). Needs
-    the playwright package and Chromium (Debian's /usr/bin/chromium, or AMSLIB_CHROMIUM)."""
+def build_handouts(out: Path, names: list[str], lectures: bool = False) -> list[Path]:
+    """One PDF per deck (``lectures``: per lecture deck, lecturer/decks): three slides an A4
+    page with ruled lines for notes beside them, 12 mm margins, no speaker notes. The decks'
+    handouts are public (build/site/handouts); the lecture decks' are the lecturer's
+    (build/lecturer/handouts: their question and answer slides are what LECTURERS.md keeps
+    from learners). Each deck is printed a page a slide by reveal.js's print view
+    (?print-pdf) in headless Chromium (Playwright), offline (served from 127.0.0.1), then put
+    three to a page (pypdf). Needs the playwright package and Chromium (Debian's
+    /usr/bin/chromium, or AMSLIB_CHROMIUM)."""
     import functools
     import http.server
     import os
@@ -450,16 +454,10 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
     chromium = os.environ.get("AMSLIB_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).exists():
         sys.exit(f"make handouts needs Chromium at {chromium} (apt-get install chromium)")
-    from tools import decks as lecture_decks
-    lectures = {p.stem for p in lecture_decks.sources()}
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="handouts-"))
-    wanted = [n for n in names if Path(n).stem not in lectures]
-    decks = []
-    if wanted or not names:
-        decks += build_slides(tmp / "slides", wanted, notes=False)   # handouts are public
-    if not names or len(wanted) < len(names):
-        decks += build_lectures(tmp / "slides", [n for n in names if Path(n).stem in lectures])
+    decks = build_lectures(tmp / "slides", names) if lectures else \
+        build_slides(tmp / "slides", names, notes=False)
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -502,17 +500,19 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["slides", "site", "handouts", "lectures"])
+    parser.add_argument("what", choices=["slides", "site", "handouts", "lectures", "lecture-handouts"])
     parser.add_argument("notebooks", nargs="*", help="names or paths (default: all)")
     parser.add_argument("--out", type=Path, help="default: build/slides or build/site")
     args = parser.parse_intermixed_args(argv)
-    default = ROOT / "build" / {"handouts": "site/handouts", "lectures": "lecturer/decks"}.get(args.what, args.what)
+    default = ROOT / "build" / {"handouts": "site/handouts", "lectures": "lecturer/decks",
+                                "lecture-handouts": "lecturer/handouts"}.get(args.what, args.what)
     out = (args.out or default).resolve()
     start = time.perf_counter()
     build = {"slides": build_slides, "site": build_site, "handouts": build_handouts,
-             "lectures": build_lectures}[args.what]
+             "lectures": build_lectures,
+             "lecture-handouts": lambda out, names: build_handouts(out, names, lectures=True)}[args.what]
     written = build(out, args.notebooks)
-    what = dict(slides='decks', site='pages', handouts='PDFs', lectures='lecture decks')[args.what]
+    what = {"lectures": "lecture decks", "site": "pages", "slides": "decks"}.get(args.what, "PDFs")
     print(f"{len(written)} {what} in {out} "
           f"({time.perf_counter() - start:.1f} s); open {out / 'index.html'}")
     return 0
