@@ -45,9 +45,9 @@ stored (the sizes below are the template's CSS, tools/templates/course_reveal):
 - code is never shrunk nor scrolled: taller than a slide, it is cut between top-level
   statements (between lines only if one statement is taller than a slide), its outputs
   after the last piece; long printed output is cut between lines too;
-- a figure is drawn as large as the slide allows, with its reading (the short markdown
-  after it) on the same slide; a figure cell (``# Figure:``) shows its figure under its
-  first comment line, not its code (CONTRIBUTING: the learner may skip figure code);
+- a figure is drawn as large as the slide allows, with its reading (the markdown after it,
+  its first sentences when it is long) on the same slide; a figure cell (``# Figure:``)
+  shows its figure, not its code (CONTRIBUTING: the learner may skip figure code);
 - the bare ``True``/``False`` a checker cell returns is not shown, and a traceback is cut
   to its last lines.
 """
@@ -82,7 +82,9 @@ OUT_LINE_H = CODE_LINE_H
 HEADING_H = {1: 76, 2: 62, 3: 56, 4: 50}
 CONTINUED_H = HEADING_H[3]
 MAX_WORDS = 120           # prose words a slide
-CAPTION_H = 40            # a figure cell's caption line
+CAPTION_H = 0             # a figure cell shows no code nor caption: its reading says what to see
+IMAGE_SLACK = 45          # px of the budget's slack a figure may use (its height is exact, not estimated)
+READING = (2 * TEXT_LINE_H + 24, 45)   # a figure's reading on its slide: about two lines (px, words)
 MIN_FIGURE_SCALE = 0.81   # figure text 20 px in the PNG (plotting.SMALL_PT at plotting.DPI): >= 16 px
 TRACEBACK_LINES = 8       # an error shows its last lines
 THIN_SLACK = 20           # px of the estimate's margin a heading-and-a-line slide may use to join the next
@@ -279,7 +281,7 @@ def _output_height(out) -> float:
     if "image/png" in data:
         size = out.get("metadata", {}).get("slides_size")
         w, h = size if size else _png_size(data["image/png"])
-        return h + 8
+        return h + 8 - IMAGE_SLACK
     if "text/plain" in data:
         return OUT_LINE_H * _lines(data["text/plain"], CODE_CHARS) + 12
     return 40
@@ -772,14 +774,14 @@ class _Layout:
         used = self.cur.h if self.cur else 0.0
         others = sum(_output_height(o) for o in cell.outputs if "image/png" not in o.get("data", {}))
         images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
-        avail = (self.budget - used - inp_h - reading_h - others) / max(len(images), 1) - 8
+        avail = (self.budget + IMAGE_SLACK - used - inp_h - reading_h - others) / max(len(images), 1) - 8
         for o in images:
             w, h = _png_size(o["data"]["image/png"])
             if avail < MIN_FIGURE_SCALE * h <= avail + reading_h:
                 avail = MIN_FIGURE_SCALE * h       # the reading gets what is left
             scale = max(min(CONTENT_W / w, avail / h), 0.01)
             if scale < MIN_FIGURE_SCALE and used > CONTINUED_H + 1:
-                avail_fresh = (self.budget - CONTINUED_H - inp_h - reading_h - others) / len(images) - 8
+                avail_fresh = (self.budget + IMAGE_SLACK - CONTINUED_H - inp_h - reading_h - others) / len(images) - 8
                 scale = max(scale, min(CONTENT_W / w, avail_fresh / h))
             o.setdefault("metadata", {})["slides_size"] = [round(w * scale), round(h * scale)]
 
@@ -797,12 +799,35 @@ def _reading_of(cell, nxt) -> float:
     return min(_markdown_height(_blocks(nxt.source)[0]) + 10, 200)
 
 
+def _reading_apart(cells: list) -> list:
+    """A figure's reading on the figure's slide: when the markdown after a figure is longer
+    than READING, its first sentences become a cell of their own (shown under the figure),
+    the rest a cell that goes on after."""
+    out = []
+    for cell in cells:
+        prev = next((c for c in reversed(out) if not is_notes(c)), None)
+        src = cell.source.strip() if cell.cell_type == "markdown" else ""
+        if prev is not None and _is_figure(prev) and _has_image(prev) and src and not is_notes(cell) \
+                and not _has_heading(cell) and _markdown_height(src) > READING[0]:
+            first = _sentences(_blocks(src)[0], READING)[0]
+            lead = re.match(r"[^\n]*:\n(?=\s*([-*+]|\d+[.)]) )", first)    # a lead-in, then a list
+            first = lead.group()[:-1] if lead and _markdown_height(first) > READING[0] else first
+            if src.startswith(first) and src[len(first):].strip():
+                reading, rest = copy.deepcopy(cell), cell
+                reading.source, reading["id"] = first, f"{cell.get('id', 'cell')}-reading"
+                rest.source = src[len(first):].strip()
+                rest.metadata["slideshow"] = {"slide_type": "subslide"}
+                out.append(reading)
+        out.append(cell)
+    return out
+
+
 def layout_for_projection(nb, budget: float = BUDGET_H):
     """A copy of ``nb`` laid out for 1280x720 (see the module's docstring)."""
     nb = copy.deepcopy(nb)
     cells = [piece for c in nb.cells for piece in _split_at_headings(c)]
     lay, targeted, pending = _Layout(budget), [], []
-    shown = [c for c in cells if c.metadata.get("slideshow", {}).get("slide_type") != "skip"]
+    shown = _reading_apart([c for c in cells if c.metadata.get("slideshow", {}).get("slide_type") != "skip"])
     reading_next = False
     for i, cell in enumerate(shown):
         kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
@@ -859,8 +884,9 @@ def _merge_short(slides_: list, budget: float) -> list:
         return [c for c in s.cells if not c.source.startswith('<h3 class="continued"')]
 
     def fits(a, b, slack=0.0):
-        rest = body(b)
-        return rest and a.h + sum(cell_height(c) for c in rest) <= budget + slack and \
+        rest = body(b)      # a figure keeps the slide it was sized for
+        return rest and not any(c.metadata.get("slides_fit") == "figure-only" for c in rest) and \
+            a.h + sum(cell_height(c) for c in rest) <= budget + slack and \
             a.words + sum(prose_words(c.source) for c in rest if c.cell_type == "markdown") <= MAX_WORDS
 
     def join(a, b):
