@@ -83,11 +83,11 @@ HEADING_H = {1: 76, 2: 62, 3: 56, 4: 50}
 CONTINUED_H = HEADING_H[3]
 MAX_WORDS = 120           # prose words a slide
 CAPTION_H = 0             # a figure cell shows no code nor caption: its reading says what to see
-IMAGE_SLACK = 45          # px of the budget's slack a figure may use (its height is exact, not estimated)
+IMAGE_SLACK = 40          # px of the budget's slack a figure may use (its height is exact, not estimated)
 READING = (2 * TEXT_LINE_H + 24, 45)   # a figure's reading on its slide: about two lines (px, words)
 MIN_FIGURE_SCALE = 0.81   # figure text 20 px in the PNG (plotting.SMALL_PT at plotting.DPI): >= 16 px
 TRACEBACK_LINES = 8       # an error shows its last lines
-THIN_SLACK = 20           # px of the estimate's margin a heading-and-a-line slide may use to join the next
+THIN_SLACK = 30           # px of the estimate's margin a heading-and-a-line slide may use to join the next
 
 
 # ----------------------------------------------------------------------------- rules
@@ -205,9 +205,27 @@ def _lines(text: str, chars: int) -> int:
     return sum(max(1, math.ceil(len(ln) / chars)) for ln in text.split("\n"))
 
 
+PLAIN = re.compile(r"^(?!#{1,6} |\||\$\$|<|```|([-*+]|\d+[.)]) )\S")    # a line of running text
+
+
+def _reflow(src: str) -> list[str]:
+    """The lines of markdown as rendered: a paragraph's (or a list item's) lines joined."""
+    out, fenced, in_math = [], False, False
+    for line in src.splitlines():
+        s = line.strip()
+        text = PLAIN.match(s) is not None and not fenced and not in_math
+        if text and out and out[-1][0]:
+            out[-1] = (True, out[-1][1] + " " + s)
+        else:
+            out.append((text or bool(ITEM.match(line)) and not fenced and not in_math, line))
+        fenced ^= s.startswith("```")
+        in_math = (in_math or s.startswith("$$")) and not (s.endswith("$$") and (in_math or len(s) > 2))
+    return [ln for _, ln in out]
+
+
 def _markdown_height(src: str) -> float:
     h, math_lines = 0.0, None
-    for line in src.splitlines():
+    for line in _reflow(src):
         s = line.strip()
         if math_lines is not None:                    # inside a $$ ... $$ block
             math_lines.append(s)
@@ -281,7 +299,7 @@ def _output_height(out) -> float:
     if "image/png" in data:
         size = out.get("metadata", {}).get("slides_size")
         w, h = size if size else _png_size(data["image/png"])
-        return h + 8 - IMAGE_SLACK
+        return h + 8 - out.get("metadata", {}).get("slides_slack", 0)
     if "text/plain" in data:
         return OUT_LINE_H * _lines(data["text/plain"], CODE_CHARS) + 12
     return 40
@@ -774,16 +792,17 @@ class _Layout:
         used = self.cur.h if self.cur else 0.0
         others = sum(_output_height(o) for o in cell.outputs if "image/png" not in o.get("data", {}))
         images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
-        avail = (self.budget + IMAGE_SLACK - used - inp_h - reading_h - others) / max(len(images), 1) - 8
+        slack = IMAGE_SLACK if reading_h <= READING[0] else 0.0    # a longer reading: its estimate's slack
+        avail = (self.budget + slack - used - inp_h - reading_h - others) / max(len(images), 1) - 9
         for o in images:
             w, h = _png_size(o["data"]["image/png"])
             if avail < MIN_FIGURE_SCALE * h <= avail + reading_h:
                 avail = MIN_FIGURE_SCALE * h       # the reading gets what is left
             scale = max(min(CONTENT_W / w, avail / h), 0.01)
             if scale < MIN_FIGURE_SCALE and used > CONTINUED_H + 1:
-                avail_fresh = (self.budget + IMAGE_SLACK - CONTINUED_H - inp_h - reading_h - others) / len(images) - 8
+                avail_fresh = (self.budget + slack - CONTINUED_H - inp_h - reading_h - others) / len(images) - 9
                 scale = max(scale, min(CONTENT_W / w, avail_fresh / h))
-            o.setdefault("metadata", {})["slides_size"] = [round(w * scale), round(h * scale)]
+            o.setdefault("metadata", {}).update(slides_size=[round(w * scale), round(h * scale)], slides_slack=slack)
 
 
 def _reading_of(cell, nxt) -> float:

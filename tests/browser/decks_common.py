@@ -38,6 +38,25 @@ MATH_ERRORS = r"""() => {
 }"""
 
 
+#: The pictures the lectures are about: Figure 1 (average regret and iterate, 04), the
+#: inverse step Gamma_t (05) and the phase diagram (05), as notebook:cell. On any deck they
+#: fill at least KEY_FILL of their slide, with their reading on the same slide.
+KEY_FIGURES, KEY_FILL = {"04:c024", "05:c024", "05:c030"}, 0.60
+
+
+def key_figures() -> dict[str, str]:
+    """{the last 80 characters of the stored PNG (base64): notebook:cell} of KEY_FIGURES."""
+    import nbformat
+    from browser_common import ROOT
+    out = {}
+    for key in KEY_FIGURES:
+        nb = nbformat.read(next((ROOT / "notebooks").glob(f"{key[:2]}_*.ipynb")), as_version=4)
+        cell = next(c for c in nb.cells if c.get("id") == key[3:])
+        png = next(o["data"]["image/png"] for o in cell.outputs if "image/png" in o.get("data", {}))
+        out[png.replace("\n", "")[-80:]] = key
+    return out
+
+
 # What each slide shows, in screen px at 1280x720, measured in reveal's print view
 # (?print-pdf) where every slide is laid out at once at the size of the slide.
 MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
@@ -83,7 +102,9 @@ MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
     const starts_with_heading = !!(firstEl && /^H[1-4]$/.test(firstEl.tagName));
     const media = slide.querySelector('img, pre, table, .course-math');
     const images = Array.from(slide.querySelectorAll('img')).map(i => ({
-        width: i.getBoundingClientRect().width, natural: i.naturalWidth, alt: i.getAttribute('alt') || ''}));
+        width: i.getBoundingClientRect().width, natural: i.naturalWidth, alt: i.getAttribute('alt') || '',
+        fill: i.getBoundingClientRect().width * i.getBoundingClientRect().height / (top.width * top.height),
+        tail: (i.getAttribute('src') || '').slice(-80)}));
     return {widest, prose_min, prose_small, code_min, bottom, right, scrolls, words, starts_with_heading,
             thin: number > 0 && !media && words < 15, images, text: slide.innerText.replace(/\s+/g, ' ').trim(),
             number, height: slide.scrollHeight / scale};
