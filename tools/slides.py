@@ -82,7 +82,6 @@ OUT_LINE_H = CODE_LINE_H
 HEADING_H = {1: 76, 2: 62, 3: 56, 4: 50}
 CONTINUED_H = HEADING_H[3]
 MAX_WORDS = 120           # prose words a slide
-CAPTION_H = 0             # a figure cell shows no code nor caption: its reading says what to see
 IMAGE_SLACK = 40          # px of the budget's slack a figure may use (its height is exact, not estimated)
 READING = (2 * TEXT_LINE_H + 24, 45)   # a figure's reading on its slide: about two lines (px, words)
 MIN_FIGURE_SCALE = 0.81   # figure text 20 px in the PNG (plotting.SMALL_PT at plotting.DPI): >= 16 px
@@ -316,10 +315,8 @@ def cell_height(cell) -> float:
     if cell.cell_type != "code":
         return 0.0
     md = cell.get("metadata", {})
-    if md.get("slides_fit") == "figure-only":
-        inp = CAPTION_H
-    elif md.get("slides_output_only"):
-        inp = 0
+    if md.get("slides_fit") == "figure-only" or md.get("slides_output_only"):
+        inp = 0         # a figure shows no code: its reading says what to see
     else:
         inp = _code_height(cell.source)
     return inp + sum(_output_height(o) for o in cell.get("outputs", []))
@@ -728,7 +725,7 @@ class _Layout:
         elif self.cur is None:
             self.new_slide(continued=False)
         figure_only = cell.metadata.get("slides_fit") == "figure-only"
-        inp_h = CAPTION_H if figure_only else _code_height(cell.source)
+        inp_h = 0 if figure_only else _code_height(cell.source)
         outputs = list(cell.get("outputs", []))
         images = [o for o in outputs if "image/png" in o.get("data", {})]
         if images:
@@ -775,15 +772,13 @@ class _Layout:
                 holder = copy.deepcopy(cell)
                 holder.outputs = [o]
                 holder["id"] = f"{cell.get('id', 'cell')}-out{j}-{m}"
-                holder.metadata["slides_output_only"] = not figure_only
-                if figure_only and not last:
-                    holder.metadata["slides_output_only"] = False
+                holder.metadata["slides_output_only"] = True
                 if "image/png" in o.get("data", {}):
-                    self._size_images(holder, CAPTION_H if figure_only else 0, reading_h)
+                    self._size_images(holder, 0, reading_h)
                 if not self.fits(cell_height(holder)):
                     self.new_slide()
                     if "image/png" in o.get("data", {}):
-                        self._size_images(holder, CAPTION_H if figure_only else 0, reading_h)
+                        self._size_images(holder, 0, reading_h)
                 self.cur.add(holder)
                 last = holder
 
@@ -806,16 +801,10 @@ class _Layout:
 
 
 def _reading_of(cell, nxt) -> float:
-    """Height to keep free under a figure for its reading: the markdown right after it
-    (its first block when it is long)."""
-    if nxt is None or nxt.cell_type != "markdown" or is_notes(nxt) or _has_heading(nxt):
-        return 0.0
-    if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
-        return 0.0
-    h = cell_height(nxt)
-    if h <= 200 and prose_words(nxt.source) <= 60:
-        return h
-    return min(_markdown_height(_blocks(nxt.source)[0]) + 10, 200)
+    """Height to keep free under a figure for its reading: the markdown right after it (a
+    figure cell's: its first sentences, _reading_apart)."""
+    reading = nxt is not None and nxt.cell_type == "markdown" and not is_notes(nxt) and not _has_heading(nxt)
+    return min(cell_height(nxt), 200) if reading and _has_image(cell) else 0.0
 
 
 def _reading_apart(cells: list) -> list:
@@ -949,5 +938,3 @@ def slide_report(nb) -> list[str]:
     check(group)
     return found
 
-
-overflow_report = slide_report

@@ -65,7 +65,7 @@ MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
     const visible = el => el.offsetParent !== null && el.innerText.trim() !== '' && !el.closest('aside.notes');
     const px = el => parseFloat(getComputedStyle(el).fontSize) * scale;
     let prose_min = 99, code_min = 99, prose_small = '', bottom = 0, right = 0, widest = '';
-    for (const el of slide.querySelectorAll('.jp-MarkdownCell p, .jp-MarkdownCell li, .jp-MarkdownCell td, .jp-MarkdownCell th, .figure-caption')) {
+    for (const el of slide.querySelectorAll('.jp-MarkdownCell p, .jp-MarkdownCell li, .jp-MarkdownCell td, .jp-MarkdownCell th')) {
         if (!visible(el)) continue;
         if (px(el) < prose_min) { prose_min = px(el); prose_small = el.innerText.slice(0, 40); }
     }
