@@ -73,7 +73,7 @@ CONTENT_W = 1240          # the slide less its 20 px side padding
 BUDGET_H = 660            # usable height: the slide less its 20 px top and bottom padding, slack
 PROSE_PX = 30             # prose (>= 26 px on screen, larger for the back row)
 TEXT_LINE_H = 40.5        # 30 px, line-height 1.35
-TEXT_CHARS = 86           # characters per wrapped line of prose on 1200 px (measured at 27 px: 96)
+TEXT_CHARS = 82           # characters per wrapped line of prose on 1200 px (27 px: 96; less a word-wrap margin)
 TABLE_LINE_H, TABLE_CHARS = 36.5, 96   # tables at 27 px: a whole table fits more often
 CODE_PX = 20              # code and printed output (>= 20 px on screen)
 CODE_LINE_H = 26.0        # 20 px, line-height 1.3
@@ -787,7 +787,7 @@ class _Layout:
         used = self.cur.h if self.cur else 0.0
         others = sum(_output_height(o) for o in cell.outputs if "image/png" not in o.get("data", {}))
         images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
-        slack = IMAGE_SLACK if reading_h <= READING[0] else 0.0    # a longer reading: its estimate's slack
+        slack = IMAGE_SLACK if reading_h < READING[0] else 0.0    # a longer reading keeps its slack
         avail = (self.budget + slack - used - inp_h - reading_h - others) / max(len(images), 1) - 9
         for o in images:
             w, h = _png_size(o["data"]["image/png"])
