@@ -58,7 +58,13 @@ endif
 # Jupyter refuses to run as root unless told; containers often run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The classroom's additions (binder/labextensions: the widgets in RISE's slideshow;
+# binder/overrides.d: RISE's theme and keys), installed as Binder's postBuild does.
+SHARE := $(VENV)/share/jupyter
 lab: $(VENV)/.installed
+	mkdir -p $(SHARE)/labextensions $(SHARE)/lab/settings/overrides.d
+	cp -R binder/labextensions/. $(SHARE)/labextensions/
+	cp binder/overrides.d/*.json $(SHARE)/lab/settings/overrides.d/
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 test: $(VENV)/.installed

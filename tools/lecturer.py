@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import copy
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -512,6 +513,8 @@ def build(out: Path = OUT_DIR, names: list[str] | None = None) -> list[Path]:
         target = out / path.name
         nbformat.write(nb, target)
         written.append(target)
+    if (NB_DIR / "rise.css").exists():   # RISE's style, read from the notebook's folder
+        shutil.copyfile(NB_DIR / "rise.css", out / "rise.css")
     return written
 
 

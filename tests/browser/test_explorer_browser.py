@@ -82,6 +82,11 @@ class Lab:
                     {"windowingMode": "none"})
         _write_json(settings / "@jupyterlab" / "docmanager-extension" / "plugin.jupyterlab-settings",
                     {"autosave": False})
+        # The classroom settings `make lab` and Binder install (binder/overrides.d: RISE's theme...)
+        for shipped in sorted((ROOT / "binder" / "overrides.d").glob("*.json")):
+            for plugin, values in json.loads(shipped.read_text()).items():
+                package, name = plugin.split(":")
+                _write_json(settings / package / f"{name}.jupyterlab-settings", values)
         config = tmp / "jupyter-config"
         _write_json(config / "jupyter_server_config.json", {
             "LabApp": {"news_url": None,
@@ -97,6 +102,8 @@ class Lab:
             "JUPYTERLAB_SETTINGS_DIR": str(settings),
             "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
             "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+            # binder/labextensions: what `make lab` and Binder install (the widgets in RISE)
+            "JUPYTER_PATH": str(ROOT / "binder"),
             "BROWSER": "true",  # in case anything tried to open one
         })
         cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
