@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 LOCK ?= requirements/lock.txt
 # pyproject.toml's optional-dependencies, all of them, as in the lock (tools/lock.py compiles
 # it with --all-extras; tests/test_packaging.py checks that this list names every extra)
-EXTRAS := lab,test,browser,ci,classroom
+EXTRAS := lab,test,site,browser,ci,classroom
 
 # Which PyTorch build. The lock fixes the release; the build depends on the machine:
 # - Linux without an NVIDIA driver (no nvidia-smi): the CPU build from PyTorch's own index,
@@ -99,13 +99,14 @@ lectures: $(VENV)/.installed
 site: $(VENV)/.installed
 	$(BIN)/python -m tools.build site
 
-# Handouts: build/site/handouts/NAME.pdf, per deck and per lecture deck, three slides an A4 page
-# with ruled lines for notes (12 mm margins), printed from the decks by
-# headless Chromium (needs the browser extra and Debian's chromium; offline); then the
-# site again, so that its index links them.
+# Handouts: build/site/handouts/NAME.pdf per deck (public) and build/lecturer/handouts/NAME.pdf
+# per lecture deck (the lecturer's: its answer slides), three slides an A4 page with ruled
+# lines for notes (12 mm margins), printed from the decks by headless Chromium (needs the
+# browser extra and Debian's chromium; offline); then the site again, so that its index links them.
 handouts: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[browser]"
 	$(BIN)/python -m tools.build handouts
+	$(BIN)/python -m tools.build lecture-handouts
 	$(BIN)/python -m tools.build site
 
 # The lecturer's copy of the notebooks (build/lecturer/notebooks, never committed): the

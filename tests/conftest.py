@@ -15,19 +15,7 @@ def verdict(capsys):
 # Built once per test session, in a temporary folder, and shared by the tests that read
 # them (tests/test_site.py, tests/test_student.py, tests/test_editions.py): building the
 # site and the decks takes most of a minute on a 2-core machine.
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def build_with(what: str, out: Path, *names: str) -> str:
-    """tools/build.py WHAT --out OUT [NAMES]; its output (fails the test on an error)."""
-    done = subprocess.run([sys.executable, "-m", "tools.build", what, "--out",
-                           str(out), *names], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+from build_common import build_with  # noqa: E402  (tests/build_common.py)
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,12 @@ The browser test (tests/browser/test_slides_site_browser.py) checks the renderin
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from build_common import build_with
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -97,13 +96,6 @@ def problems_in(folder: Path, other_decks: bool = False) -> list[str]:
     return found
 
 
-def build(what: str, out: Path, *names: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "tools.build", what, "--out",
-                           str(out), *names], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def site(built_site):
     """The whole site, built once per session (tests/conftest.py; test_editions reads it too)."""
@@ -113,7 +105,7 @@ def site(built_site):
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory):
     out = tmp_path_factory.mktemp("slides")
-    build("slides", out, f"{DECK}.ipynb")
+    build_with("slides", out, f"{DECK}.ipynb")
     return out
 
 
@@ -164,3 +156,41 @@ def test_deck_uses_the_local_reveal_js(deck):
     html = (deck / f"{DECK}.slides.html").read_text()
     assert html.count("<section") > 10
     assert "require(" not in html and "jquery" not in html.lower()
+
+
+def test_every_formula_is_typeset_when_built():
+    """Every formula the decks and the site show (the notebooks' markdown, the lecture decks,
+    the speaker notes) converts to MathML (tools/build.py, math-core): one that cannot be
+    converted is named here, and no TeX is left in the HTML for a script to typeset."""
+    import re
+
+    import nbformat
+    from nbconvert.filters.markdown_mistune import MarkdownWithMath
+
+    from tools import build, decks
+    sources = [(f"{p.stem} {c.get('id')}", c.source) for p in NOTEBOOKS
+               for c in nbformat.read(p, as_version=4).cells if c.cell_type == "markdown"]
+    sources += [(f"{p.stem} slide {s['number']}", decks.REF.sub("", s["body"] + "\n\n" + s["notes"]))
+                for p in decks.sources() for s in decks.parse(p)[1]]
+    sources += [(p.name, p.read_text()) for p in sorted((ROOT / "lecturer" / "notes").glob("*.md"))]
+    failed, formulas = [], 0
+    for where, src in sources:
+        try:
+            out = MarkdownWithMath(renderer=build.MathMLRenderer(escape=False)).render(src)
+        except build.MathError as e:
+            failed.append(f"{where}: {e}")
+            continue
+        formulas += out.count("<math")
+        text = re.sub(r"<pre.*?</pre>|<code>.*?</code>|<annotation.*?</annotation>", "", out, flags=re.S)
+        if re.search(r"\$[^$\s]|\\(frac|sqrt|beta|alpha|hat)\b", text):
+            failed.append(f"{where}: TeX left as typed: {text[:120]!r}")
+    assert not failed, "\n".join(failed)
+    assert formulas >= 1900, formulas        # every notebook's maths was walked
+
+
+def test_a_formula_that_cannot_be_typeset_stops_the_build_naming_it():
+    from tools import build
+    with pytest.raises(build.MathError, match=r"frac\{1\}\{"):
+        build.mathml(r"\frac{1}{", display=False)
+    # TeX's backslash at the end of a line is a space, not an unknown command
+    assert "<math" in build.mathml("a,\\\nb", display=True)

@@ -5,12 +5,12 @@
     python -m tools.build site   [--out build/site]   [NB ...]   # index.html + one page each
     python -m tools.build handouts [--out build/site/handouts] [NB ...]  # one PDF per deck
     python -m tools.build lectures [--out build/lecturer/decks] [NAME ...]  # lecture decks
+    python -m tools.build lecture-handouts [--out build/lecturer/handouts] [NAME ...]
 
 Both use the outputs stored in the notebooks (``nbtool.py execute`` refreshes them); nothing
 is executed here. Everything works offline: reveal.js comes from ``tools/vendor/reveal.js``
-(copied next to the decks), MathJax 2.7 from the PyPI package ``jupyter-server-mathjax``
-when it is installed (copied next to the pages; without it the pages still render, with
-the TeX as typed), and the templates in ``tools/templates`` leave out what nbconvert's
+(copied next to the decks), the maths is MathML typeset when the page is built (math-core:
+the browser draws it natively, no script), and the templates in ``tools/templates`` leave out what nbconvert's
 templates would load from CDNs (jQuery, require.js, mermaid, the widget manager). Widget
 outputs show the PNG stored with them.
 
@@ -32,9 +32,13 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import nbformat
+from jinja2 import pass_context
+from math_core import LatexError, LatexToMathML
 from nbconvert import HTMLExporter, SlidesExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from traitlets.config import Config
 
 from tools import lecturer, nbtool, sitepages, slides
@@ -45,15 +49,6 @@ ROOT = TOOLS.parent
 TEMPLATES = TOOLS / "templates"
 REVEAL_SRC = TOOLS / "vendor" / "reveal.js"
 REVEAL_DIR = "reveal.js"       # next to the decks
-MATHJAX_DIR = "mathjax"        # next to the pages / decks
-# What MathJax loads with the combined configuration that the package ships (TeX input,
-# HTML-CSS output with the STIX-Web fonts; see course_common/mathjax_local.html.j2).
-MATHJAX_FILES = ["MathJax.js", "LICENSE", "config/TeX-AMS-MML_HTMLorMML-full.js",
-                 "extensions/TeX", "extensions/HTML-CSS", "extensions/MathEvents.js",
-                 "extensions/MathMenu.js", "extensions/MathZoom.js", "extensions/tex2jax.js",
-                 "extensions/AssistiveMML.js", "extensions/toMathML.js",
-                 "extensions/mml2jax.js", "extensions/MathML", "jax/element", "jax/input/TeX",
-                 "jax/output/HTML-CSS", "fonts/HTML-CSS/STIX-Web/woff", "localization/en"]
 # PNG before the widget view: without the widget manager (a CDN script) a widget cannot
 # draw itself, and the explorer in notebook 04 stores a PNG of its first state.
 DISPLAY_PRIORITY = ["image/png", "image/jpeg", "image/svg+xml", "text/html", "text/markdown",
@@ -72,31 +67,97 @@ def site_css() -> str:
     return (TEMPLATES / "course_lab" / "static" / "course_site.css").read_text() + A11Y_CSS.read_text()
 
 
-def mathjax_source() -> Path | None:
+class MathError(ValueError):
+    pass
+
+
+TEX = LatexToMathML(annotation=True, fancy_error=False)
+CONTROL_SPACE = re.compile(r"(?<!\\)\\\n")     # TeX: a backslash ending a line is a space
+
+
+def mathml(tex: str, display: bool) -> str:
+    """TeX as MathML Core, typeset once when the page is built (math-core): the browser
+    draws it natively, no script runs and nothing moves once the page is shown. A display
+    formula gets a box of its own (course CSS: it scrolls sideways on the site, is scaled
+    to fit on a slide). A formula that cannot be converted stops the build, named."""
     try:
-        import jupyter_server_mathjax
-    except ImportError:
-        return None
-    static = Path(jupyter_server_mathjax.__file__).parent / "static"
-    return static if (static / "MathJax.js").exists() else None
+        out = TEX.convert_with_local_state(CONTROL_SPACE.sub(r"\\ ", tex.strip()), displaystyle=display)
+    except LatexError as e:
+        raise MathError(f"cannot typeset {'$$' if display else '$'}{tex.strip()}: {e}") from None
+    return f'<span class="course-math">{out}</span>' if display else out
 
 
-def copy_mathjax(out: Path) -> str | None:
-    """Copy what MathJax needs next to the pages; return the URL to load it, or None."""
-    src = mathjax_source()
-    if src is None:
-        print("note: jupyter-server-mathjax is not installed: pages without MathJax "
-              "(TeX shown as typed); pip install jupyter-server-mathjax", file=sys.stderr)
-        return None
-    dest = out / MATHJAX_DIR
-    for rel in MATHJAX_FILES:
-        s, d = src / rel, dest / rel
-        if s.is_dir():
-            shutil.copytree(s, d, dirs_exist_ok=True)
-        elif s.exists():
-            d.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(s, d)
-    return f"{MATHJAX_DIR}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+class MathMLRenderer(IPythonRenderer):
+    """nbconvert's markdown renderer with the maths as MathML (it leaves the TeX for MathJax)."""
+
+    def block_math(self, body: str) -> str:
+        return mathml(body, True)
+
+    def inline_math(self, body: str) -> str:
+        return mathml(body, False)
+
+    def latex_environment(self, name: str, body: str) -> str:
+        return mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", True)
+
+    def block_html(self, html_: str) -> str:        # a continued slide's heading (slides.py)
+        return super().block_html(INLINE_TEX.sub(lambda m: mathml(m.group(1), False), html_))
+
+
+INLINE_TEX = re.compile(r"(?<![\\$])\$([^$]+)\$")
+
+
+class MathMLMixin:
+    @pass_context
+    def markdown2html(self, context, source):
+        cell = context.get("cell", {})
+        renderer = MathMLRenderer(
+            escape=False, attachments=cell.get("attachments", {}), embed_images=self.embed_images,
+            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+            anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links)
+        return MarkdownWithMath(renderer=renderer).render(source)
+
+
+class PageExporter(MathMLMixin, HTMLExporter):
+    pass
+
+
+class DeckExporter(MathMLMixin, SlidesExporter):
+    """A slide does not scroll: a display formula wider than the slide is drawn smaller."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        body, res = super().from_notebook_node(nb, resources, **kw)
+        return DISPLAY.sub(_fit_display, body), res
+
+
+DISPLAY = re.compile(r'<span class="course-math">(<math.*?</math>)</span>', re.S)
+DISPLAY_EM = 36.0          # a display formula's room on a slide, in em of its text (1180 px at 32 px)
+SCRIPTS = ("msub", "msup", "msubsup", "munder", "mover", "munderover")
+
+
+def math_em(e) -> float:
+    """About how wide MathML element ``e`` is drawn, in em (an over-estimate: measured in
+    Chromium on the course's formulas, the real width is 0.83 to 1.2 times this)."""
+    if e.tag in ("mi", "mn", "mtext", "mo"):
+        spaced = e.tag == "mo" and e.get("lspace") != "0" and (e.text or "") not in "()[]|"
+        return (0.55 * len(e.text or "") + 0.5 * spaced) / 0.83
+    if e.tag == "mspace":
+        return float(re.match(r"[\d.]*", e.get("width", "")).group() or 0)
+    kids = [math_em(k) for k in e if k.tag != "annotation"] or [0.0]
+    if e.tag == "mfrac":
+        return max(kids) + 0.2
+    if e.tag in SCRIPTS:
+        side = e.tag.startswith(("msub", "msup"))      # scripts beside the base, not over it
+        return kids[0] + 0.7 * max(kids[1:]) if side else max(kids[0], 0.7 * max(kids[1:]))
+    if e.tag == "mtable":
+        return max(sum(math_em(c) + 0.6 for c in row) for row in e)
+    return sum(kids) + (1.0 if e.tag == "msqrt" else 0.0)
+
+
+def _fit_display(m: re.Match) -> str:
+    xml = re.sub(r"&(?!lt;|gt;|amp;|quot;)\w+;", lambda e: html.unescape(e.group(0)), m.group(1))
+    scale = min(1.0, DISPLAY_EM / math_em(ElementTree.fromstring(xml)))
+    style = f' style="font-size: {scale:.0%}"' if scale < 1 else ""
+    return f'<span class="course-math"{style}>{m.group(1)}</span>'
 
 
 def deck_source(path: Path, notes: bool):
@@ -223,9 +284,8 @@ def build_site(out: Path, names: list[str]) -> list[Path]:
     """The pages, with the decks in out/slides and the notebooks in out/notebooks (the
     index links each page to both, and to its handout in out/handouts when built)."""
     out.mkdir(parents=True, exist_ok=True)
-    mathjax_url = copy_mathjax(out)
     css = site_css()
-    exporter = HTMLExporter(config=exporter_config(), template_name="course_lab")
+    exporter = PageExporter(config=exporter_config(), template_name="course_lab")
     written, entries, index = [], [], []
     paths = select(names)
     build_slides(out / "slides", [str(p) for p in paths], notes=False)   # public: no notes
@@ -237,7 +297,7 @@ def build_site(out: Path, names: list[str]) -> list[Path]:
         shutil.copy2(path, out / "notebooks" / path.name)
         body, _ = exporter.from_notebook_node(nb, resources={
             "metadata": {"name": nbtool.title_of(nb)},
-            "course_mathjax_url": mathjax_url, "course_css": css})
+            "course_css": css})
         page = out / f"{path.stem}.html"
         links = page_links(out, path.stem)
         body = sitepages.decorate(rewrite_links(body, ".html"), links)
@@ -254,7 +314,7 @@ def build_site(out: Path, names: list[str]) -> list[Path]:
 
 # ----------------------------------------------------------------------------- slides
 def deck_exporter(out: Path) -> tuple[SlidesExporter, dict]:
-    """reveal.js and MathJax copied into ``out``; the exporter and the resources for a deck."""
+    """reveal.js copied into ``out``; the exporter and the resources for a deck."""
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REVEAL_SRC, out / REVEAL_DIR, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("README.md"))
@@ -264,8 +324,7 @@ def deck_exporter(out: Path) -> tuple[SlidesExporter, dict]:
     config.SlidesExporter.reveal_theme = "white"
     config.SlidesExporter.reveal_width = str(slides.SLIDE_W)
     config.SlidesExporter.reveal_height = str(slides.SLIDE_H)
-    return (SlidesExporter(config=config, template_name="course_reveal"),
-            {"course_mathjax_url": copy_mathjax(out), "course_css": css})
+    return DeckExporter(config=config, template_name="course_reveal"), {"course_css": css}
 
 
 def build_slides(out: Path, names: list[str], notes: bool = True) -> list[Path]:
@@ -321,6 +380,8 @@ def build_lectures(out: Path, names: list[str]) -> list[Path]:
 # each, 12 mm margins (in PDF points: 1 mm = 72 / 25.4 pt).
 A4_W, A4_H, MM = 595.28, 841.89, 72 / 25.4
 PER_PAGE, MARGIN, SLIDE_PT_W = 3, 12 * MM, 300.0
+# reveal.js has laid every slide out in a page of its own (?print-pdf)
+PRINT_READY = "() => document.querySelector('.reveal.ready') && document.querySelector('.pdf-page')"
 RULED = """<!DOCTYPE html><html><head><style>@page {{ size: A4; margin: 0 }}
 body {{ margin: 0 }} div {{ position: absolute; box-sizing: border-box }}</style></head>
 <body>{}</body></html>"""
@@ -372,12 +433,15 @@ def n_up(slides_pdf: Path, ruled: bytes, out: Path) -> int:
     return len(writer.pages)
 
 
-def build_handouts(out: Path, names: list[str]) -> list[Path]:
-    """One PDF per deck and one per lecture deck (lecturer/decks): three slides an A4 page
-    with ruled lines for notes beside them, 12 mm margins, no speaker notes. Each deck is
-    printed a page a slide by reveal.js's print view (?print-pdf) in headless Chromium
-    (Playwright), offline (served from 127.0.0.1), then put three to a page (pypdf). Needs
-    the playwright package and Chromium (Debian's /usr/bin/chromium, or AMSLIB_CHROMIUM)."""
+def build_handouts(out: Path, names: list[str], lectures: bool = False) -> list[Path]:
+    """One PDF per deck (``lectures``: per lecture deck, lecturer/decks): three slides an A4
+    page with ruled lines for notes beside them, 12 mm margins, no speaker notes. The decks'
+    handouts are public (build/site/handouts); the lecture decks' are the lecturer's
+    (build/lecturer/handouts: their question and answer slides are what LECTURERS.md keeps
+    from learners). Each deck is printed a page a slide by reveal.js's print view
+    (?print-pdf) in headless Chromium (Playwright), offline (served from 127.0.0.1), then put
+    three to a page (pypdf). Needs the playwright package and Chromium (Debian's
+    /usr/bin/chromium, or AMSLIB_CHROMIUM)."""
     import functools
     import http.server
     import os
@@ -390,16 +454,10 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
     chromium = os.environ.get("AMSLIB_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).exists():
         sys.exit(f"make handouts needs Chromium at {chromium} (apt-get install chromium)")
-    from tools import decks as lecture_decks
-    lectures = {p.stem for p in lecture_decks.sources()}
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="handouts-"))
-    wanted = [n for n in names if Path(n).stem not in lectures]
-    decks = []
-    if wanted or not names:
-        decks += build_slides(tmp / "slides", wanted, notes=False)   # handouts are public
-    if not names or len(wanted) < len(names):
-        decks += build_lectures(tmp / "slides", [n for n in names if Path(n).stem in lectures])
+    decks = build_lectures(tmp / "slides", names) if lectures else \
+        build_slides(tmp / "slides", names, notes=False)
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -422,13 +480,7 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
                 page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
                     (base, "data:")) else r.abort())
                 page.goto(f"{base}/{deck.name}?print-pdf", wait_until="load")
-                # the deck says when its mathematics is typeset and fitted (course_reveal)
-                page.wait_for_function("() => document.documentElement.getAttribute("
-                                       "'data-course-math') === 'ready'", timeout=180000)
-                failed = page.evaluate("() => document.querySelectorAll("
-                                       "'.MathJax_Error, .noError').length")
-                if failed:
-                    raise SystemExit(f"{deck.name}: {failed} formulas MathJax could not typeset")
+                page.wait_for_function(PRINT_READY, timeout=180000)
                 one = tmp / deck.name.replace(".slides.html", ".slides.pdf")
                 page.pdf(path=str(one), width=f"{slides.SLIDE_W}px", height=f"{slides.SLIDE_H}px",
                          print_background=True, margin={"top": "0", "bottom": "0",
@@ -448,17 +500,19 @@ def build_handouts(out: Path, names: list[str]) -> list[Path]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["slides", "site", "handouts", "lectures"])
+    parser.add_argument("what", choices=["slides", "site", "handouts", "lectures", "lecture-handouts"])
     parser.add_argument("notebooks", nargs="*", help="names or paths (default: all)")
     parser.add_argument("--out", type=Path, help="default: build/slides or build/site")
     args = parser.parse_intermixed_args(argv)
-    default = ROOT / "build" / {"handouts": "site/handouts", "lectures": "lecturer/decks"}.get(args.what, args.what)
+    default = ROOT / "build" / {"handouts": "site/handouts", "lectures": "lecturer/decks",
+                                "lecture-handouts": "lecturer/handouts"}.get(args.what, args.what)
     out = (args.out or default).resolve()
     start = time.perf_counter()
     build = {"slides": build_slides, "site": build_site, "handouts": build_handouts,
-             "lectures": build_lectures}[args.what]
+             "lectures": build_lectures,
+             "lecture-handouts": lambda out, names: build_handouts(out, names, lectures=True)}[args.what]
     written = build(out, args.notebooks)
-    what = dict(slides='decks', site='pages', handouts='PDFs', lectures='lecture decks')[args.what]
+    what = {"lectures": "lecture decks", "site": "pages", "slides": "decks"}.get(args.what, "PDFs")
     print(f"{len(written)} {what} in {out} "
           f"({time.perf_counter() - start:.1f} s); open {out / 'index.html'}")
     return 0

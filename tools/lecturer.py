@@ -261,6 +261,10 @@ ATTRIBUTE = re.compile(r"""\b(?:alt|title|aria-label|aria-description|placeholde
                        r"""(?:"([^"]*)"|'([^']*)')""", re.I)
 
 
+#: A formula of a built page (MathML, tools/build.py) and the TeX it keeps as annotation.
+MATHML = re.compile(r"<math\b.*?<annotation[^>]*>(.*?)</annotation>.*?</math>", re.S)
+
+
 def text_words(raw: str) -> str:
     """What a reader can see of a text that may hold markup, as :func:`words`: the text
     with its tags dropped and its entities decoded (``&nbsp;``, ``&#39;``), then the values
@@ -268,6 +272,7 @@ def text_words(raw: str) -> str:
     (should a ``<`` in a formula have hidden text from the tag-stripping)."""
     import html as html_lib
 
+    raw = MATHML.sub(r" \1 ", raw)     # a formula as its TeX, as the notebooks have it
     visible = html_lib.unescape(TAG.sub(" ", LINK_TARGET.sub("]", raw)))
     attrs = " ".join(html_lib.unescape(a or b) for a, b in ATTRIBUTE.findall(raw))
     return words(visible) + " \n " + words(attrs) + " \n " + words(html_lib.unescape(raw))
@@ -277,7 +282,7 @@ def html_words(raw: str) -> str:
     """The text of an HTML page or fragment (tags dropped, entities decoded), as :func:`words`."""
     import html as html_lib
 
-    return words(html_lib.unescape(TAG.sub(" ", raw)))
+    return words(html_lib.unescape(TAG.sub(" ", MATHML.sub(r" \1 ", raw))))
 
 
 def _strings(value) -> list[str]:
@@ -328,7 +333,7 @@ TEXT_SUFFIXES = {".ipynb", ".html", ".htm", ".js", ".md", ".txt", ".py", ".toml"
 def _files(folder_or_files) -> list[Path]:
     if isinstance(folder_or_files, Path):
         return [p for p in sorted(folder_or_files.rglob("*")) if p.is_file()
-                and p.suffix in TEXT_SUFFIXES and not {"reveal.js", "mathjax"} & set(p.parts)]
+                and p.suffix in TEXT_SUFFIXES and "reveal.js" not in p.parts]
     return list(folder_or_files)
 
 
@@ -336,7 +341,7 @@ def leaks(folder_or_files, secret: dict[str, str] | None = None) -> list[str]:
     """["file: where: the words"] for every lecturer-only shingle (``secret``, default
     :func:`lecturer_only`) found in a text file under ``folder_or_files`` (a folder or a
     list of files), one line per file and source, and for every LECTURER_PHRASES phrase.
-    Vendored code (reveal.js, MathJax) is skipped."""
+    Vendored code (reveal.js) is skipped."""
     secret = lecturer_only() if secret is None else secret
     found = []
     for path in _files(folder_or_files):

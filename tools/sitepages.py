@@ -19,6 +19,8 @@ TAG = re.compile(r"<[^>]+>")
 
 
 def text_of(fragment: str) -> str:
+    """The words of an HTML fragment; a formula (MathML) as the TeX it keeps as annotation."""
+    fragment = re.sub(r"<math\b.*?<annotation[^>]*>(.*?)</annotation>.*?</math>", r" $\1$ ", fragment, flags=re.S)
     return re.sub(r"\s+", " ", html.unescape(TAG.sub(" ", fragment))).strip()
 
 

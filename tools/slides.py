@@ -45,9 +45,9 @@ stored (the sizes below are the template's CSS, tools/templates/course_reveal):
 - code is never shrunk nor scrolled: taller than a slide, it is cut between top-level
   statements (between lines only if one statement is taller than a slide), its outputs
   after the last piece; long printed output is cut between lines too;
-- a figure is drawn as large as the slide allows, with its reading (the short markdown
-  after it) on the same slide; a figure cell (``# Figure:``) shows its figure under its
-  first comment line, not its code (CONTRIBUTING: the learner may skip figure code);
+- a figure is drawn as large as the slide allows, with its reading (the markdown after it,
+  its first sentences when it is long) on the same slide; a figure cell (``# Figure:``)
+  shows its figure, not its code (CONTRIBUTING: the learner may skip figure code);
 - the bare ``True``/``False`` a checker cell returns is not shown, and a traceback is cut
   to its last lines.
 """
@@ -73,7 +73,7 @@ CONTENT_W = 1240          # the slide less its 20 px side padding
 BUDGET_H = 660            # usable height: the slide less its 20 px top and bottom padding, slack
 PROSE_PX = 30             # prose (>= 26 px on screen, larger for the back row)
 TEXT_LINE_H = 40.5        # 30 px, line-height 1.35
-TEXT_CHARS = 86           # characters per wrapped line of prose on 1200 px (measured at 27 px: 96)
+TEXT_CHARS = 82           # characters per wrapped line of prose on 1200 px (27 px: 96; less a word-wrap margin)
 TABLE_LINE_H, TABLE_CHARS = 36.5, 96   # tables at 27 px: a whole table fits more often
 CODE_PX = 20              # code and printed output (>= 20 px on screen)
 CODE_LINE_H = 26.0        # 20 px, line-height 1.3
@@ -82,10 +82,11 @@ OUT_LINE_H = CODE_LINE_H
 HEADING_H = {1: 76, 2: 62, 3: 56, 4: 50}
 CONTINUED_H = HEADING_H[3]
 MAX_WORDS = 120           # prose words a slide
-CAPTION_H = 40            # a figure cell's caption line
+IMAGE_SLACK = 40          # px of the budget's slack a figure may use (its height is exact, not estimated)
+READING = (2 * TEXT_LINE_H + 24, 45)   # a figure's reading on its slide: about two lines (px, words)
 MIN_FIGURE_SCALE = 0.81   # figure text 20 px in the PNG (plotting.SMALL_PT at plotting.DPI): >= 16 px
 TRACEBACK_LINES = 8       # an error shows its last lines
-THIN_SLACK = 20           # px of the estimate's margin a heading-and-a-line slide may use to join the next
+THIN_SLACK = 30           # px of the estimate's margin a heading-and-a-line slide may use to join the next
 
 
 # ----------------------------------------------------------------------------- rules
@@ -203,9 +204,27 @@ def _lines(text: str, chars: int) -> int:
     return sum(max(1, math.ceil(len(ln) / chars)) for ln in text.split("\n"))
 
 
+PLAIN = re.compile(r"^(?!#{1,6} |\||\$\$|<|```|([-*+]|\d+[.)]) )\S")    # a line of running text
+
+
+def _reflow(src: str) -> list[str]:
+    """The lines of markdown as rendered: a paragraph's (or a list item's) lines joined."""
+    out, fenced, in_math = [], False, False
+    for line in src.splitlines():
+        s = line.strip()
+        text = PLAIN.match(s) is not None and not fenced and not in_math
+        if text and out and out[-1][0]:
+            out[-1] = (True, out[-1][1] + " " + s)
+        else:
+            out.append((text or bool(ITEM.match(line)) and not fenced and not in_math, line))
+        fenced ^= s.startswith("```")
+        in_math = (in_math or s.startswith("$$")) and not (s.endswith("$$") and (in_math or len(s) > 2))
+    return [ln for _, ln in out]
+
+
 def _markdown_height(src: str) -> float:
     h, math_lines = 0.0, None
-    for line in src.splitlines():
+    for line in _reflow(src):
         s = line.strip()
         if math_lines is not None:                    # inside a $$ ... $$ block
             math_lines.append(s)
@@ -279,7 +298,7 @@ def _output_height(out) -> float:
     if "image/png" in data:
         size = out.get("metadata", {}).get("slides_size")
         w, h = size if size else _png_size(data["image/png"])
-        return h + 8
+        return h + 8 - out.get("metadata", {}).get("slides_slack", 0)
     if "text/plain" in data:
         return OUT_LINE_H * _lines(data["text/plain"], CODE_CHARS) + 12
     return 40
@@ -296,10 +315,8 @@ def cell_height(cell) -> float:
     if cell.cell_type != "code":
         return 0.0
     md = cell.get("metadata", {})
-    if md.get("slides_fit") == "figure-only":
-        inp = CAPTION_H
-    elif md.get("slides_output_only"):
-        inp = 0
+    if md.get("slides_fit") == "figure-only" or md.get("slides_output_only"):
+        inp = 0         # a figure shows no code: its reading says what to see
     else:
         inp = _code_height(cell.source)
     return inp + sum(_output_height(o) for o in cell.get("outputs", []))
@@ -708,7 +725,7 @@ class _Layout:
         elif self.cur is None:
             self.new_slide(continued=False)
         figure_only = cell.metadata.get("slides_fit") == "figure-only"
-        inp_h = CAPTION_H if figure_only else _code_height(cell.source)
+        inp_h = 0 if figure_only else _code_height(cell.source)
         outputs = list(cell.get("outputs", []))
         images = [o for o in outputs if "image/png" in o.get("data", {})]
         if images:
@@ -755,15 +772,13 @@ class _Layout:
                 holder = copy.deepcopy(cell)
                 holder.outputs = [o]
                 holder["id"] = f"{cell.get('id', 'cell')}-out{j}-{m}"
-                holder.metadata["slides_output_only"] = not figure_only
-                if figure_only and not last:
-                    holder.metadata["slides_output_only"] = False
+                holder.metadata["slides_output_only"] = True
                 if "image/png" in o.get("data", {}):
-                    self._size_images(holder, CAPTION_H if figure_only else 0, reading_h)
+                    self._size_images(holder, 0, reading_h)
                 if not self.fits(cell_height(holder)):
                     self.new_slide()
                     if "image/png" in o.get("data", {}):
-                        self._size_images(holder, CAPTION_H if figure_only else 0, reading_h)
+                        self._size_images(holder, 0, reading_h)
                 self.cur.add(holder)
                 last = holder
 
@@ -772,29 +787,47 @@ class _Layout:
         used = self.cur.h if self.cur else 0.0
         others = sum(_output_height(o) for o in cell.outputs if "image/png" not in o.get("data", {}))
         images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
-        avail = (self.budget - used - inp_h - reading_h - others) / max(len(images), 1) - 8
+        slack = IMAGE_SLACK if reading_h < READING[0] else 0.0    # a longer reading keeps its slack
+        avail = (self.budget + slack - used - inp_h - reading_h - others) / max(len(images), 1) - 9
         for o in images:
             w, h = _png_size(o["data"]["image/png"])
             if avail < MIN_FIGURE_SCALE * h <= avail + reading_h:
                 avail = MIN_FIGURE_SCALE * h       # the reading gets what is left
             scale = max(min(CONTENT_W / w, avail / h), 0.01)
             if scale < MIN_FIGURE_SCALE and used > CONTINUED_H + 1:
-                avail_fresh = (self.budget - CONTINUED_H - inp_h - reading_h - others) / len(images) - 8
+                avail_fresh = (self.budget + slack - CONTINUED_H - inp_h - reading_h - others) / len(images) - 9
                 scale = max(scale, min(CONTENT_W / w, avail_fresh / h))
-            o.setdefault("metadata", {})["slides_size"] = [round(w * scale), round(h * scale)]
+            o.setdefault("metadata", {}).update(slides_size=[round(w * scale), round(h * scale)], slides_slack=slack)
 
 
 def _reading_of(cell, nxt) -> float:
-    """Height to keep free under a figure for its reading: the markdown right after it
-    (its first block when it is long)."""
-    if nxt is None or nxt.cell_type != "markdown" or is_notes(nxt) or _has_heading(nxt):
-        return 0.0
-    if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
-        return 0.0
-    h = cell_height(nxt)
-    if h <= 200 and prose_words(nxt.source) <= 60:
-        return h
-    return min(_markdown_height(_blocks(nxt.source)[0]) + 10, 200)
+    """Height to keep free under a figure for its reading: the markdown right after it (a
+    figure cell's: its first sentences, _reading_apart)."""
+    reading = nxt is not None and nxt.cell_type == "markdown" and not is_notes(nxt) and not _has_heading(nxt)
+    return min(cell_height(nxt), 200) if reading and _has_image(cell) else 0.0
+
+
+def _reading_apart(cells: list) -> list:
+    """A figure's reading on the figure's slide: when the markdown after a figure is longer
+    than READING, its first sentences become a cell of their own (shown under the figure),
+    the rest a cell that goes on after."""
+    out = []
+    for cell in cells:
+        prev = next((c for c in reversed(out) if not is_notes(c)), None)
+        src = cell.source.strip() if cell.cell_type == "markdown" else ""
+        if prev is not None and _is_figure(prev) and _has_image(prev) and src and not is_notes(cell) \
+                and not _has_heading(cell) and _markdown_height(src) > READING[0]:
+            first = _sentences(_blocks(src)[0], READING)[0]
+            lead = re.match(r"[^\n]*:\n(?=\s*([-*+]|\d+[.)]) )", first)    # a lead-in, then a list
+            first = lead.group()[:-1] if lead and _markdown_height(first) > READING[0] else first
+            if src.startswith(first) and src[len(first):].strip():
+                reading, rest = copy.deepcopy(cell), cell
+                reading.source, reading["id"] = first, f"{cell.get('id', 'cell')}-reading"
+                rest.source = src[len(first):].strip()
+                rest.metadata["slideshow"] = {"slide_type": "subslide"}
+                out.append(reading)
+        out.append(cell)
+    return out
 
 
 def layout_for_projection(nb, budget: float = BUDGET_H):
@@ -802,7 +835,7 @@ def layout_for_projection(nb, budget: float = BUDGET_H):
     nb = copy.deepcopy(nb)
     cells = [piece for c in nb.cells for piece in _split_at_headings(c)]
     lay, targeted, pending = _Layout(budget), [], []
-    shown = [c for c in cells if c.metadata.get("slideshow", {}).get("slide_type") != "skip"]
+    shown = _reading_apart([c for c in cells if c.metadata.get("slideshow", {}).get("slide_type") != "skip"])
     reading_next = False
     for i, cell in enumerate(shown):
         kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
@@ -859,8 +892,9 @@ def _merge_short(slides_: list, budget: float) -> list:
         return [c for c in s.cells if not c.source.startswith('<h3 class="continued"')]
 
     def fits(a, b, slack=0.0):
-        rest = body(b)
-        return rest and a.h + sum(cell_height(c) for c in rest) <= budget + slack and \
+        rest = body(b)      # a figure keeps the slide it was sized for
+        return rest and not any(c.metadata.get("slides_fit") == "figure-only" for c in rest) and \
+            a.h + sum(cell_height(c) for c in rest) <= budget + slack and \
             a.words + sum(prose_words(c.source) for c in rest if c.cell_type == "markdown") <= MAX_WORDS
 
     def join(a, b):
@@ -904,5 +938,3 @@ def slide_report(nb) -> list[str]:
     check(group)
     return found
 
-
-overflow_report = slide_report

@@ -67,15 +67,11 @@ def serve(root: Path):
 
 
 def wait_rendered(page, deck: bool) -> None:
-    """A deck: its own "mathematics ready" signal (decks_common.wait_math_ready); a site
-    page: MathJax's queue has run."""
+    """A deck: reveal.js has placed its slides (decks_common.wait_ready); a site page
+    is ready once loaded (its maths is MathML typeset at build time)."""
     if deck:
-        from decks_common import wait_math_ready
-        wait_math_ready(page)
-        return
-    page.wait_for_function("""() => new Promise(done => {
-        if (!(window.MathJax && MathJax.Hub && MathJax.Hub.Queue)) return done(true);
-        MathJax.Hub.Queue(() => done(true)); })""", timeout=60000)
+        from decks_common import wait_ready
+        wait_ready(page)
 
 
 def audit(folders: list[Path]) -> dict:

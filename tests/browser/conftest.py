@@ -12,7 +12,7 @@ from browser_common import CHROMIUM, CHROMIUM_ARGS
 def built(tmp_path_factory):
     """(root, base URL): build/slides and build/site of every notebook, served."""
     from a11y import serve
-    from decks_common import build
+    from build_common import build_with as build
     root = tmp_path_factory.mktemp("built")
     build("slides", root / "slides")
     build("site", root / "site")

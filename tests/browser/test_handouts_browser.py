@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
-import sys
 
 import pytest
 from browser_common import BROWSER_MARKS, ROOT, import_playwright
+from build_common import build_with
 
-from tools import build, decks, slides
+from tools import build, decks, lecturer, slides
 
 pytestmark = BROWSER_MARKS
 import_playwright()
@@ -44,15 +43,13 @@ def test_one_pdf_per_deck_a_page_a_slide(tmp_path):
     if wanted != "all":
         notebooks = [n for n in notebooks if any(n.stem.startswith(w) for w in wanted.split(","))]
     lectures = [p.stem for p in decks.sources()]
-    done = subprocess.run([sys.executable, "-m", "tools.build", "handouts",
-                           "--out", str(tmp_path), *[n.name for n in notebooks], *lectures],
-                          cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
+    build_with("handouts", tmp_path / "site", *[n.name for n in notebooks])
+    build_with("lecture-handouts", tmp_path / "lecturer", *lectures)
     problems = []
     counts = {nb.stem: slide_count(nb) for nb in notebooks}
     counts.update({n: len(decks.parse(decks.DECKS / f"{n}.md")[1]) for n in lectures})
     for stem, count in counts.items():
-        pdf = tmp_path / f"{stem}.pdf"
+        pdf = tmp_path / ("lecturer" if stem in lectures else "site") / f"{stem}.pdf"
         assert pdf.exists(), f"no handout for {stem}"
         reader = pypdf.PdfReader(pdf)
         expected = math.ceil(count / build.PER_PAGE)
@@ -74,4 +71,9 @@ def test_one_pdf_per_deck_a_page_a_slide(tmp_path):
         if not any(w.lower() in first.lower() for w in title.split()[:2]):
             problems.append(f"{pdf.name}: the title is not extractable from page 1: {first[:60]!r}")
         print(f"{pdf.name}: {len(reader.pages)} pages, {pdf.stat().st_size // 1024} KiB")
+        if stem not in lectures:           # a public handout: no lecturer-only text on it
+            text = tmp_path / f"{stem}.txt"
+            text.write_text("\n".join(p.extract_text() or "" for p in reader.pages))
+            problems += lecturer.leaks([text])
     assert not problems, "\n".join(problems)
+

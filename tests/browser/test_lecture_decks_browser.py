@@ -3,7 +3,8 @@
 then walked with the right-arrow key.
 
 - at most 50 slides a deck; ArrowRight visits every slide, in order, once;
-- nothing taller or wider than the slide, nothing scrolls, every formula typeset;
+- nothing taller or wider than the slide, nothing scrolls, every formula typeset, and
+  nothing moves in the 2 s after a slide appears;
 - prose >= 26 px, code and printed output >= 20 px;
 - every slide at least half full (its content reaches below the middle of the slide);
 - a figure slide's figure fills >= 60 % of the slide (its area), with its reading, a
@@ -17,7 +18,8 @@ import json
 
 import pytest
 from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
-from decks_common import MATH_ERRORS, MEASURE_SLIDES, build, wait_math_ready
+from build_common import build_with
+from decks_common import LAYOUT_SHIFT, MATH_ERRORS, MEASURE_SLIDES, wait_ready
 
 from tools import decks
 
@@ -43,7 +45,7 @@ EXTRA = r"""() => Array.from(document.querySelectorAll('.pdf-page')).map(p => {
 def lectures(tmp_path_factory):
     from a11y import serve
     root = tmp_path_factory.mktemp("lectures")
-    build("lectures", root / "slides")
+    build_with("lectures", root / "slides")
     server, base = serve(root)
     yield root, base
     server.shutdown()
@@ -62,7 +64,7 @@ def test_lecture_deck_in_the_hall(browser, lectures, name):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:")) else r.abort())
     page.goto(f"{base}/slides/{name}.slides.html?print-pdf", wait_until="load")
-    wait_math_ready(page)
+    wait_ready(page)
     assert page.evaluate(MATH_ERRORS) == []
     shown, extra = page.evaluate(MEASURE_SLIDES), page.evaluate(EXTRA)
     page.close()
@@ -96,7 +98,10 @@ def test_lecture_deck_in_the_hall(browser, lectures, name):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:")) else r.abort())
     page.goto(f"{base}/slides/{name}.slides.html", wait_until="load")
-    wait_math_ready(page)
+    wait_ready(page)
+    moved = page.evaluate(LAYOUT_SHIFT, 2000)      # maths typeset at build time: nothing moves
+    assert moved[0] <= 0.5, f"moves {moved[0]:.1f} px after its slide appeared: {moved[1]}"
+    page.evaluate("() => Reveal.slide(0, 0, -1)")
     seen = [page.evaluate("() => Reveal.getIndices().h")]
     for _ in range(len(rows) + 2):
         page.keyboard.press("ArrowRight")

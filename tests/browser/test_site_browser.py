@@ -1,7 +1,8 @@
 """The web site in headless Chromium, offline: every page at a desktop width and on a
 phone (390 px), the search, the contents, the index's links, printing.
 
-- no request leaves 127.0.0.1, no JavaScript error, every image loads, MathJax typesets;
+- no request leaves 127.0.0.1, no JavaScript error, every image loads, every formula
+  typeset (MathML, no TeX left as typed);
 - every page has a table of contents whose links land on its headings;
 - the index links each page to its deck, its notebook (and its handout once built);
 - the search finds a term that only notebook 05 explains, and lists that page;
@@ -14,6 +15,7 @@ phone (390 px), the search, the contents, the index's links, printing.
 from __future__ import annotations
 
 from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
+from decks_common import MATH_ERRORS
 
 pytestmark = BROWSER_MARKS
 import_playwright()          # skips the module without the playwright package
@@ -36,7 +38,6 @@ def _open(browser, base, path, viewport):
     page.route("**/*", route)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{base}/{path}", wait_until="load")
-    page.evaluate("() => new Promise(r => (window.MathJax && MathJax.Hub) ? MathJax.Hub.Queue(r) : r())")
     page.wait_for_timeout(300)
     return page, blocked, errors
 
@@ -89,9 +90,7 @@ def test_site_pages_desktop_and_phone(built, browser):
             problems += [f"{where}: request to {u}" for u in blocked]
             problems += [f"{where}: JavaScript error {e}" for e in errors]
             problems += [f"{where}: image did not load {b}" for b in page.evaluate(BROKEN_IMAGES)]
-            if page.evaluate("() => !!(window.MathJax && MathJax.Hub)") and \
-                    page.locator(".MathJax, .MathJax_Display").count() == 0:
-                problems.append(f"{where}: no maths typeset")
+            problems += [f"{where}: maths not typeset: {e}" for e in page.evaluate(MATH_ERRORS)]
             toc = page.eval_on_selector_all(".course-toc a", "as => as.map(a => a.getAttribute('href'))")
             if len(toc) < 3:
                 problems.append(f"{where}: table of contents has {len(toc)} entries")

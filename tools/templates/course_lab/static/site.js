@@ -43,7 +43,7 @@
     box.appendChild(ul);
   }
   // ---- what scrolls sideways gets a cue, keyboard focus and a name
-  var SCROLLERS = ".course-scroll, .MathJax_Display, .jp-Cell pre, .jp-OutputArea-output, .jp-RenderedMarkdown";
+  var SCROLLERS = ".course-scroll, .course-math, .jp-Cell pre, .jp-OutputArea-output, .jp-RenderedMarkdown";
   function markScrollers() {
     document.querySelectorAll(SCROLLERS).forEach(function (el) {
       var wide = el.scrollWidth > el.clientWidth + 1;
@@ -80,11 +80,6 @@
     setupFigures();
     markScrollers();
     window.addEventListener("resize", markScrollers);
-    // again once MathJax has typeset the page (wide inline formulas widen their paragraph)
-    if (window.MathJax && MathJax.Hub) {
-      MathJax.Hub.Queue(markScrollers);
-      MathJax.Hub.Register.StartupHook("End", function () { MathJax.Hub.Queue(markScrollers); });
-    }
   });
   window.courseSearch = search;
 })();
