@@ -6,7 +6,7 @@
    This federated module adds, only where no @jupyterlab/console is shared (RISE's page,
    never JupyterLab's), a module that exports that one token. Nothing provides the token
    there, so the manager runs without console support, as the optional dependency allows.
-   Remove it when jupyterlab-rise ships @jupyterlab/console (tests/browser/test_rise_explorer.py
+   Remove it when jupyterlab-rise ships @jupyterlab/console (the RISE explorer browser test
    then passes without it). */
 (function () {
     var registry = window._JUPYTERLAB = window._JUPYTERLAB || {};
