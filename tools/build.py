@@ -513,8 +513,8 @@ def main(argv=None) -> int:
              "lecture-handouts": lambda out, names: build_handouts(out, names, lectures=True)}[args.what]
     written = build(out, args.notebooks)
     what = {"lectures": "lecture decks", "site": "pages", "slides": "decks"}.get(args.what, "PDFs")
-    print(f"{len(written)} {what} in {out} "
-          f"({time.perf_counter() - start:.1f} s); open {out / 'index.html'}")
+    first = out / "index.html" if (out / "index.html").exists() else written[0]   # lectures: no index
+    print(f"{len(written)} {what} in {out} ({time.perf_counter() - start:.1f} s); open {first}")
     return 0
 
 

@@ -114,6 +114,28 @@ MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
 # Does anything move after a slide appears? Every slide is shown once (as a lecturer steps
 # through the deck: the boxes of its elements right after it is drawn), then, ``wait_ms``
 # later, once more: the largest move of any box between the two, in px, and where.
+# The slide show as the projector shows it (not the print view): on every slide, the
+# elements that reach past the 1280x720 screen (a nested slide inherits its stack's
+# offset, which the print view does not have). Returns [slide number, element, bottom, right].
+OFF_SCREEN = r"""async () => {
+    const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const out = [];
+    for (const [k, i] of Reveal.getSlides().map(s => Reveal.getIndices(s)).entries()) {
+        Reveal.slide(i.h, i.v || 0, -1); await frame();
+        for (const e of Reveal.getCurrentSlide().querySelectorAll('*')) {
+            if (e.closest('aside.notes')) continue;
+            const r = e.getBoundingClientRect();
+            const past = r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5 || r.top < -0.5;
+            if (r.width > 0 && r.height > 0 && past) {
+                out.push([k + 1, e.tagName + ' ' + (e.textContent || '').slice(0, 40), r.bottom, r.right]);
+                break;
+            }
+        }
+    }
+    return out;
+}"""
+
+
 LAYOUT_SHIFT = r"""async (wait_ms) => {
     const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
     const boxes = () => Array.from(Reveal.getCurrentSlide().querySelectorAll('*'))

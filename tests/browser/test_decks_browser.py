@@ -29,7 +29,7 @@ import json
 import time
 
 from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
-from decks_common import KEY_FILL, LAYOUT_SHIFT, MATH_ERRORS, MEASURE_SLIDES, key_figures, open_deck
+from decks_common import KEY_FILL, LAYOUT_SHIFT, MATH_ERRORS, MEASURE_SLIDES, OFF_SCREEN, key_figures, open_deck
 
 from amslib import plotting
 
@@ -236,10 +236,12 @@ def test_nothing_moves_after_a_slide_appears(decks, browser):
     """The maths is typeset when the deck is built (MathML), so a slide is drawn once: each
     slide's element boxes right after it first appears and 2 s later are the same."""
     _, base, names = decks
-    moved = {}
+    moved, off = {}, {}
     for name in names:
         page = open_deck(browser, base, name)
         moved[name] = page.evaluate(LAYOUT_SHIFT, 2000)
+        off[name] = page.evaluate(OFF_SCREEN)     # and, as projected, every slide on the screen
         page.close()
     print("\nlargest move after a slide appears (px):", json.dumps(moved))
     assert all(m[0] <= 0.5 for m in moved.values()), f"slides that move after they appear: {moved}"
+    assert not any(off.values()), f"slides past the 1280x720 screen: {off}"

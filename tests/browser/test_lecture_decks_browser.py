@@ -3,8 +3,8 @@
 then walked with the right-arrow key.
 
 - at most 50 slides a deck; ArrowRight visits every slide, in order, once;
-- nothing taller or wider than the slide, nothing scrolls, every formula typeset, and
-  nothing moves in the 2 s after a slide appears;
+- nothing taller or wider than the slide, nor past the screen in the slide show; nothing
+  scrolls, every formula typeset, and nothing moves in the 2 s after a slide appears;
 - prose >= 26 px, code and printed output >= 20 px;
 - every slide at least half full (its content reaches below the middle of the slide);
 - a figure slide's figure fills >= 60 % of the slide (its area), with its reading, a
@@ -19,7 +19,7 @@ import json
 import pytest
 from browser_common import ARTIFACTS, BROWSER_MARKS, import_playwright
 from build_common import build_with
-from decks_common import LAYOUT_SHIFT, MATH_ERRORS, MEASURE_SLIDES, wait_ready
+from decks_common import LAYOUT_SHIFT, MATH_ERRORS, MEASURE_SLIDES, OFF_SCREEN, wait_ready
 
 from tools import decks
 
@@ -101,6 +101,8 @@ def test_lecture_deck_in_the_hall(browser, lectures, name):
     wait_ready(page)
     moved = page.evaluate(LAYOUT_SHIFT, 2000)      # maths typeset at build time: nothing moves
     assert moved[0] <= 0.5, f"moves {moved[0]:.1f} px after its slide appeared: {moved[1]}"
+    off = page.evaluate(OFF_SCREEN)                 # as projected, not only in the print view
+    assert not off, f"slides past the 1280x720 screen: {off}"
     page.evaluate("() => Reveal.slide(0, 0, -1)")
     seen = [page.evaluate("() => Reveal.getIndices().h")]
     for _ in range(len(rows) + 2):
