@@ -13,7 +13,7 @@ import numpy as np
 from ..adamnc import AdamNC
 from ..beyond import AdaBound
 from ..optimizers import Adam
-from ..schedules import constant, inv_sqrt
+from ..schedules import Constant, InvSqrt
 from ..validation import check_schedule_value, describe
 from .scan import cumsum, ema, running_max
 
@@ -48,7 +48,7 @@ class _StepSizes:
     def __init__(self, schedule, steps: int = 0, shared: bool = False):
         self.schedule = schedule
         self.steps = steps  # how many the run will ask for (checked before calling one by one)
-        self.trusted = isinstance(schedule, (constant, inv_sqrt))
+        self.trusted = type(schedule) in (Constant, InvSqrt)  # exact types: a subclass may change rate
         self.per_step = False
         # sweep's simulators share one block of alphas (computed once, copied for each);
         # run's single simulator takes the fresh array itself.
@@ -68,7 +68,7 @@ class _StepSizes:
         return value.copy()
 
     def _compute(self, t0: int, n: int) -> np.ndarray:
-        if type(self.schedule) is inv_sqrt:
+        if type(self.schedule) is InvSqrt:
             # alpha / sqrt(t), as inv_sqrt computes it, in one buffer: t (whole numbers,
             # exact in float64) and alpha >= 0 finite are valid by construction, so the
             # schedule's and _checked_alphas' checks have nothing to find.
@@ -97,7 +97,7 @@ class _StepSizes:
 
     def _on_array(self, t: np.ndarray):
         if self.trusted:
-            return np.asarray(self.schedule(t), dtype=np.float64)
+            return np.asarray(self.schedule.rate(t), dtype=np.float64)  # t: valid by construction
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
