@@ -29,7 +29,7 @@ import numpy as np
 
 from ..optimizers import Adam, check_eps, check_lr
 from ..schedules import as_schedule
-from ..validation import check_count, check_flag, check_seed, describe
+from ..validation import check_count, check_flag, check_seed, invalid
 from .online import check_problem, check_x0
 from .plain_loop import RunResult, check_loop_steps, check_optimizer, loop, sample_steps
 from .scan import _clipped_walk
@@ -157,8 +157,8 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
     try:
         shape = np.broadcast_shapes(b1.shape, b2.shape)
     except ValueError:
-        raise ValueError(f"Invalid beta1, beta2: shapes {b1.shape} and {b2.shape} do not broadcast "
-                         "(use a grid, e.g. np.meshgrid(b1, b2, indexing='ij'))") from None
+        raise invalid("beta1, beta2", detail=f"shapes {b1.shape} and {b2.shape} do not broadcast "
+                      "(use a grid, e.g. np.meshgrid(b1, b2, indexing='ij'))") from None
     S = math.prod(shape)
     check_count(S, "number of (beta1, beta2) settings", 1, MAX_SETTINGS)
     check_count(S * steps, "steps x settings", 1, MAX_SWEEP_WORK,
@@ -167,7 +167,7 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
     for name, B in (("beta1", B1), ("beta2", B2)):
         bad = ~((B >= 0.0) & (B < 1.0))
         if bad.any():
-            raise ValueError(f"Invalid {name}: {B[bad].flat[0]} (must be in [0, 1))")
+            raise invalid(name, detail=f"{B[bad].flat[0]} (must be in [0, 1))")
     u1, inv1 = np.unique(B1.ravel(), return_inverse=True)
     u2, inv2 = np.unique(B2.ravel(), return_inverse=True)
     for name, u in (("beta1", u1), ("beta2", u2)):
@@ -235,6 +235,6 @@ def _beta_array(value, name: str) -> np.ndarray:
     except Exception:
         a = None
     if a is None or a.dtype.kind not in "iuf":
-        raise ValueError(f"Invalid {name}: {describe(value)} (must be a number or an array of "
-                         "numbers in [0, 1))")
+        raise invalid(name, value, "a number or an array of "
+                      "numbers in [0, 1)")
     return a.astype(np.float64)

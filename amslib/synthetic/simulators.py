@@ -14,7 +14,7 @@ from ..adamnc import AdamNC
 from ..beyond import AdaBound
 from ..optimizers import Adam
 from ..schedules import Constant, InvSqrt
-from ..validation import check_schedule_value, describe
+from ..validation import check_schedule_value, describe, invalid
 from .scan import cumsum, ema, running_max
 
 #: The most steps with a schedule written for one t at a time, called once per step
@@ -88,11 +88,10 @@ class _StepSizes:
                 return _checked_alphas(a, t0)
             self.per_step = True
             if self.steps > MAX_PER_STEP_SCHEDULE_STEPS:
-                raise ValueError(
-                    f"Invalid steps: {self.steps:,} (at most {MAX_PER_STEP_SCHEDULE_STEPS:,} with this "
-                    f"schedule, {describe(self.schedule)}: it does not take an array of t, so it "
-                    "is called once per step; write it with NumPy (np.sqrt, np.where) or use "
-                    "amslib.schedules)")
+                raise invalid("steps", detail=f"{self.steps:,} (at most {MAX_PER_STEP_SCHEDULE_STEPS:,} with this "
+                              f"schedule, {describe(self.schedule)}: it does not take an array of t, so it "
+                              "is called once per step; write it with NumPy (np.sqrt, np.where) or use "
+                              "amslib.schedules)")
         return self._one_by_one(t0, n)
 
     def _on_array(self, t: np.ndarray):
@@ -134,8 +133,8 @@ def _checked_alphas(a: np.ndarray, t0: int) -> np.ndarray:
     if not (a.min() >= 0.0 and a.max() < math.inf):  # two fast reductions; NaN fails too
         ok = np.isfinite(a) & (a >= 0.0)
         i = int(np.argmin(ok))
-        raise ValueError(f"Invalid learning rate at step t={t0 + i}: {a[i]} "
-                         "(must be a finite float >= 0)")
+        raise invalid(f"learning rate at step t={t0 + i}", detail=f"{a[i]} "
+                      "(must be a finite float >= 0)")
     return a
 
 

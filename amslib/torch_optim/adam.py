@@ -7,7 +7,7 @@ from collections.abc import Callable
 import torch
 from torch.optim import Optimizer
 
-from ..validation import check_flag, describe
+from ..validation import check_flag, invalid
 from .checks import (
     UNSUPPORTED,
     _check_group,
@@ -112,8 +112,8 @@ class Adam(Optimizer):
             try:
                 params = list(params)
             except TypeError:
-                raise TypeError(f"Invalid params: {describe(params)} (must be an iterable of tensors "
-                                "or of param-group dicts, such as model.parameters())") from None
+                raise invalid("params", params, "an iterable of tensors "
+                              "or of param-group dicts, such as model.parameters()", error=TypeError) from None
         super().__init__(params, defaults)  # calls add_param_group for each group
 
     def add_param_group(self, param_group: dict) -> None:
@@ -174,18 +174,18 @@ class Adam(Optimizer):
             if key not in state:
                 if key == "max_exp_avg_sq":
                     continue
-                raise ValueError(f"Invalid state of parameter {pi} in param group {gi}: no {key!r}")
+                raise invalid(f"state of parameter {pi} in param group {gi}", detail=f"no {key!r}")
             v = state[key]
             if not isinstance(v, torch.Tensor) or v.shape != p.shape or v.is_complex():
                 what = f"shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else type(v).__name__
-                raise ValueError(f"Invalid state of parameter {pi} in param group {gi}: {key} is "
-                                 f"{what}, the parameter's shape is {tuple(p.shape)}")
+                raise invalid(f"state of parameter {pi} in param group {gi}", detail=f"{key} is "
+                              f"{what}, the parameter's shape is {tuple(p.shape)}")
             if full and v.numel() and not bool(torch.isfinite(v).all()):
-                raise ValueError(f"Invalid state of parameter {pi} in param group {gi}: {key} "
-                                 "holds non-finite values (NaN or inf)")
+                raise invalid(f"state of parameter {pi} in param group {gi}", detail=f"{key} "
+                              "holds non-finite values (NaN or inf)")
             if full and key != "exp_avg" and v.numel() and bool((v < 0).any()):
-                raise ValueError(f"Invalid state of parameter {pi} in param group {gi}: {key} "
-                                 "holds negative values (a mean of squares is >= 0)")
+                raise invalid(f"state of parameter {pi} in param group {gi}", detail=f"{key} "
+                              "holds negative values (a mean of squares is >= 0)")
         return t
 
     # ------------------------------------------------------------------ step
@@ -199,8 +199,8 @@ class Adam(Optimizer):
         construction), and nothing is updated if one is invalid.
         """
         if closure is not None and not callable(closure):
-            raise TypeError(f"Invalid closure: {describe(closure)} (must be None or a callable "
-                            "that re-evaluates the model and returns the loss)")
+            raise invalid("closure", closure, "None or a callable "
+                          "that re-evaluates the model and returns the loss", error=TypeError)
         loss = None
         if closure is not None:
             with torch.enable_grad():
@@ -246,9 +246,8 @@ class Adam(Optimizer):
                     f"amslib.torch_optim.Adam does not support sparse gradients "
                     f"(parameter {pi} of param group {gi}); use torch.optim.SparseAdam")
             if g.shape != p.shape or g.is_complex():
-                raise ValueError(f"Invalid gradient of parameter {pi}{where}: "
-                                 f"shape {tuple(g.shape)}, dtype {g.dtype} (must be real, "
-                                 f"with the parameter's shape {tuple(p.shape)})")
+                raise invalid(f"gradient of parameter {pi}{where}", detail=f"shape {tuple(g.shape)}, dtype {g.dtype} "
+                              f"(must be real, with the parameter's shape {tuple(p.shape)})")
             state = self.state[p]
             dtype = _moment_dtype(p.dtype)
             if not state:
@@ -315,9 +314,8 @@ class Adam(Optimizer):
                         t = _step_count(self.state[p].get("step", 0), pi, gi) + 1
                     except ValueError:
                         t = "?"
-                    raise ValueError(
-                        f"Invalid gradient: non-finite values (NaN or inf) in parameter {pi} of "
-                        f"param group {gi} (shape {tuple(p.shape)}) at step t={t}; nothing was updated. "
-                        "Gradients must be finite (check_finite=False skips this check, "
-                        "as torch.optim.Adam does)")
+                    raise invalid("gradient", detail=f"non-finite values (NaN or inf) in parameter {pi} of "
+                                  f"param group {gi} (shape {tuple(p.shape)}) at step t={t}; nothing was updated. "
+                                  "Gradients must be finite (check_finite=False skips this check, "
+                                  "as torch.optim.Adam does)")
         # every entry is finite: a sum overflowed, a false alarm

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..validation import check_betas, check_eps, check_flag, check_lr, describe, real_number
+from ..validation import check_betas, check_eps, check_flag, check_lr, describe, invalid, real_number
 
 #: torch.optim.Adam's other options, with the one value this optimizer implements. They are
 #: stored in every param group (so that a state_dict loads into torch.optim.Adam, which
@@ -26,12 +26,12 @@ def _check_lr_float(lr, name: str = "learning rate") -> float:
     ``torch.optim.lr_scheduler``)."""
     if isinstance(lr, torch.Tensor):
         if lr.numel() != 1 or lr.is_complex() or not lr.is_floating_point():
-            raise ValueError(f"Invalid {name}: {describe(lr)} (must be a float >= 0 or a "
-                             "one-element floating-point tensor)")
+            raise invalid(name, lr, "a float >= 0 or a "
+                          "one-element floating-point tensor")
         return check_lr(lr.detach().reshape(()), name)
     if callable(lr):
-        raise ValueError(f"Invalid {name}: {lr!r} (must be a float >= 0; for a schedule "
-                         "use torch.optim.lr_scheduler with this optimizer)")
+        raise invalid(name, lr, "a float >= 0; for a schedule "
+                      "use torch.optim.lr_scheduler with this optimizer")
     return check_lr(lr, name)
 
 
@@ -41,17 +41,17 @@ def _check_group(group: dict, where: str = "") -> dict:
     ``where`` (e.g. " in param group 1") is added to the messages."""
     unknown = set(group) - _KNOWN
     if unknown:
-        raise ValueError(f"Invalid param group{where}: key(s) {sorted(unknown)} are not options of "
-                         "amslib.torch_optim.Adam (they would be ignored); allowed: "
-                         f"{sorted(_KNOWN - BOOKKEEPING - {'params'})}")
+        raise invalid(f"param group{where}", detail=f"key(s) {sorted(unknown)} are not options of "
+                      "amslib.torch_optim.Adam (they would be ignored); allowed: "
+                      f"{sorted(_KNOWN - BOOKKEEPING - {'params'})}")
     for key, supported in UNSUPPORTED.items():
         value = group.get(key, supported)
         same = (value is None) if supported is None else (
             value is supported if isinstance(supported, bool) else
             not isinstance(value, bool) and _is_zero(value))
         if not same and not (supported is None and value is False):  # fused=False is fine
-            raise ValueError(f"Invalid {key}{where}: {describe(value)} (amslib.torch_optim.Adam "
-                             f"supports only {key}={supported!r}; use torch.optim.Adam for it)")
+            raise invalid(f"{key}{where}", detail=f"{describe(value)} (amslib.torch_optim.Adam "
+                          f"supports only {key}={supported!r}; use torch.optim.Adam for it)")
     foreach = group.get("foreach", None)
     if foreach is not None:
         check_flag(foreach, f"foreach{where}")
@@ -64,11 +64,11 @@ def _check_group(group: dict, where: str = "") -> dict:
 def _check_params(params, gi: int) -> None:
     """A group's 'params': a list of distinct real floating-point tensors."""
     if not isinstance(params, list):
-        raise ValueError(f"Invalid params of param group {gi}: a {type(params).__name__} (must be "
-                         "a list of tensors; add_param_group makes one from any iterable)")
+        raise invalid(f"params of param group {gi}", detail=f"a {type(params).__name__} (must be "
+                      "a list of tensors; add_param_group makes one from any iterable)")
     if len({id(p) for p in params}) != len(params):
-        raise ValueError(f"Invalid params of param group {gi}: a parameter appears twice (it "
-                         "would be stepped twice; torch.optim warns of the same)")
+        raise invalid(f"params of param group {gi}", detail="a parameter appears twice (it "
+                      "would be stepped twice; torch.optim warns of the same)")
     for pi, p in enumerate(params):
         _check_param(p, pi, gi)
 
@@ -104,8 +104,8 @@ def _step_count(value, pi: int, gi: int) -> int:
     except Exception:
         ok = False
     if not ok:
-        raise ValueError(f"Invalid state: step {describe(value)} of parameter {pi} in param "
-                         f"group {gi} (must be a whole number >= 0, below 2^53)")
+        raise invalid("state", detail=f"step {describe(value)} of parameter {pi} in param "
+                      f"group {gi} (must be a whole number >= 0, below 2^53)")
     return int(t)
 
 
@@ -113,9 +113,9 @@ def _check_param(p, pi: int, gi: int) -> None:
     if not isinstance(p, torch.Tensor):
         raise TypeError(f"parameter {pi} of param group {gi} is a {type(p).__name__}, not a tensor")
     if p.is_complex() or not p.is_floating_point():
-        raise ValueError(f"Invalid parameter {pi} of param group {gi}: dtype {p.dtype} "
-                         "(amslib.torch_optim.Adam updates real floating-point tensors only; "
-                         "torch.optim.Adam handles complex ones)")
+        raise invalid(f"parameter {pi} of param group {gi}", detail=f"dtype {p.dtype} "
+                      "(amslib.torch_optim.Adam updates real floating-point tensors only; "
+                      "torch.optim.Adam handles complex ones)")
 
 
 def _check_step_size(hyper: dict, t: int, dtypes, where: str) -> None:
@@ -124,6 +124,6 @@ def _check_step_size(hyper: dict, t: int, dtypes, where: str) -> None:
     step_size = hyper["lr"] / (1.0 - hyper["betas"][0] ** t)
     limit = min(torch.finfo(d).max for d in dtypes)
     if not step_size <= limit:
-        raise ValueError(f"Invalid learning rate{where}: {hyper['lr']} (at step t={t} the step size "
-                         f"lr / (1 - beta_1^t) = {step_size:.3g} is past {limit:.3g}, the largest "
-                         "number the parameters' dtype holds; nothing was updated)")
+        raise invalid(f"learning rate{where}", detail=f"{hyper['lr']} (at step t={t} the step size "
+                      f"lr / (1 - beta_1^t) = {step_size:.3g} is past {limit:.3g}, the largest "
+                      "number the parameters' dtype holds; nothing was updated)")
