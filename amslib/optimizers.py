@@ -73,7 +73,11 @@ class _Optimizer:
 
     def __init__(self, lr):
         self.lr = check_lr(lr)
-        self._schedule = as_schedule(self.lr)
+
+    @property
+    def _schedule(self):
+        """alpha_t as a callable of t (a constant lr as a Constant schedule)."""
+        return as_schedule(self.lr)
 
     def __setattr__(self, name, value):
         code = type(self).__init__.__code__
@@ -96,7 +100,7 @@ class _Optimizer:
     def alpha(self, t: int) -> float:
         """The step size alpha_t at step t (t = 1, 2, ...)."""
         t = t if type(t) is int and t >= 1 else check_step(t)
-        return check_schedule_value(self._schedule(t), t)
+        return check_schedule_value(self.lr(t), t) if callable(self.lr) else self.lr
 
     def init(self, x):
         """The state before the first step: t = 0 and every array 0 (new arrays, not shared)."""

@@ -103,7 +103,10 @@ def inv_sqrt(alpha: float) -> InvSqrt:
 
 
 def as_schedule(lr):
-    """Turn ``lr`` (a float or a callable of t) into a schedule callable."""
+    """``lr`` as a schedule callable; ``lr`` comes checked (``validation.check_lr``: a float
+    >= 0 or a callable of t), so a float becomes a Constant without a second check."""
     if callable(lr):
         return lr
-    return Constant(lr)
+    schedule = object.__new__(Constant)
+    object.__setattr__(schedule, "alpha", float(lr))
+    return schedule

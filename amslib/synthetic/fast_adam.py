@@ -73,14 +73,14 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     the online problem ignores it.
     """
     check_problem(prob)
+    x0 = check_x0(x0)
     steps = check_count(steps, "steps", 1, MAX_STEPS, "run simulates 10^7 steps in ~0.3-0.8 s; "
                         "ask for fewer")
-    x0 = check_x0(x0)
     seed = check_seed(seed)
     chunk = check_count(chunk, "chunk", 1, 2 ** 22, "larger chunks only cost memory")
+    check_optimizer(opt)
     sim = _simulator(opt, steps)
     if sim is None:
-        check_optimizer(opt)
         check_loop_steps(steps)
         return loop(prob, opt, steps, x0, seed)
 
@@ -146,13 +146,13 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
     x <- clip(x - d_t, -1, 1) runs with one array operation per step over all settings.
     """
     check_problem(prob)
-    steps = check_count(steps, "steps", 1, MAX_STEPS, "ask for fewer")
     x0 = check_x0(x0)
+    steps = check_count(steps, "steps", 1, MAX_STEPS, "ask for fewer")
     seed = check_seed(seed)
     eps = check_eps(eps)
     amsgrad = check_flag(amsgrad, "amsgrad")
     bias_correction = check_flag(bias_correction, "bias_correction")
-    schedule = as_schedule(check_lr(lr))
+    lr = check_lr(lr)
     b1, b2 = _beta_array(beta1, "beta1"), _beta_array(beta2, "beta2")
     try:
         shape = np.broadcast_shapes(b1.shape, b2.shape)
@@ -179,6 +179,7 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
              and np.array_equal(inv2, np.tile(np.arange(len(u2)), len(u1))))
     # One simulator per distinct beta_1 (numerators) and per distinct beta_2 (denominators),
     # all sharing one evaluation of the schedule per block.
+    schedule = as_schedule(lr)
     alphas = _StepSizes(schedule, steps, shared=True)
     sims1 = [_AdamSim(b, 0.0, eps, amsgrad, bias_correction, alphas) for b in u1]
     sims2 = [_AdamSim(0.0, b, eps, amsgrad, bias_correction, alphas) for b in u2]
