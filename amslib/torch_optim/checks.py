@@ -26,8 +26,8 @@ def _check_lr_float(lr, name: str = "learning rate") -> float:
     ``torch.optim.lr_scheduler``)."""
     if isinstance(lr, torch.Tensor):
         if lr.numel() != 1 or lr.is_complex() or not lr.is_floating_point():
-            raise invalid(name, lr, "a float >= 0 or a "
-                          "one-element floating-point tensor")
+            raise invalid(name, lr, "a float >= 0 or a one-element floating-point tensor: "
+                          "Tensor lr must be 1-element")
         return check_lr(lr.detach().reshape(()), name)
     if callable(lr):
         raise invalid(name, lr, "a float >= 0; for a schedule "
@@ -50,7 +50,7 @@ def _check_group(group: dict, where: str = "") -> dict:
             value is supported if isinstance(supported, bool) else
             not isinstance(value, bool) and _is_zero(value))
         if not same and not (supported is None and value is False):  # fused=False is fine
-            raise invalid(f"{key}{where}", detail=f"{describe(value)} (amslib.torch_optim.Adam "
+            raise invalid(f"{key} value{where}", detail=f"{describe(value)} (amslib.torch_optim.Adam "
                           f"supports only {key}={supported!r}; use torch.optim.Adam for it)")
     foreach = group.get("foreach", None)
     if foreach is not None:
@@ -67,8 +67,9 @@ def _check_params(params, gi: int) -> None:
         raise invalid(f"params of param group {gi}", detail=f"a {type(params).__name__} (must be "
                       "a list of tensors; add_param_group makes one from any iterable)")
     if len({id(p) for p in params}) != len(params):
-        raise invalid(f"params of param group {gi}", detail="a parameter appears twice (it "
-                      "would be stepped twice; torch.optim warns of the same)")
+        raise invalid(f"params of param group {gi}", detail="a parameter group with duplicate "
+                      "parameters: a parameter appears twice (it would be stepped twice; torch.optim "
+                      "warns of the same)")
     for pi, p in enumerate(params):
         _check_param(p, pi, gi)
 
@@ -88,6 +89,10 @@ def _is_zero(value) -> bool:
 
 
 def _check_betas_where(betas, where: str):
+    """betas, checked; a beta may be a one-element tensor (any shape), as torch.optim takes."""
+    if isinstance(betas, (tuple, list)):
+        betas = type(betas)(b.reshape(()) if isinstance(b, torch.Tensor) and b.numel() == 1 else b
+                            for b in betas)
     try:
         return check_betas(betas)
     except ValueError as exc:
