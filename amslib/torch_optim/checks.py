@@ -2,9 +2,12 @@
 step size, each checked where it enters (construction, add_param_group, load_state_dict, step)."""
 from __future__ import annotations
 
+import math
+
 import torch
 
 from ..validation import check_betas, check_eps, check_flag, check_lr, describe, invalid, real_number
+from .updates import _moment_dtype
 
 #: torch.optim.Adam's other options, with the one value this optimizer implements. They are
 #: stored in every param group (so that a state_dict loads into torch.optim.Adam, which
@@ -132,3 +135,77 @@ def _check_step_size(hyper: dict, t: int, dtypes, where: str) -> None:
         raise invalid(f"learning rate{where}", detail=f"{hyper['lr']} (at step t={t} the step size "
                       f"lr / (1 - beta_1^t) = {step_size:.3g} is past {limit:.3g}, the largest "
                       "number the parameters' dtype holds; nothing was updated)")
+
+
+def check_state(p, state: dict, pi: int, gi: int, full: bool = False) -> int:
+    """Check one parameter's state (shapes and step; with ``full`` also v >= 0) and
+    return its step t. Run at every step (cheap) and on load_state_dict (full)."""
+    t = _step_count(state.get("step"), pi, gi)
+    for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+        if key not in state:
+            if key == "max_exp_avg_sq":
+                continue
+            raise invalid(f"state of parameter {pi} in param group {gi}", detail=f"no {key!r}")
+        v = state[key]
+        if not isinstance(v, torch.Tensor) or v.shape != p.shape or v.is_complex():
+            what = f"shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else type(v).__name__
+            raise invalid(f"state of parameter {pi} in param group {gi}", detail=f"{key} is "
+                          f"{what}, the parameter's shape is {tuple(p.shape)}")
+        if full and v.numel() and not bool(torch.isfinite(v).all()):
+            raise invalid(f"state of parameter {pi} in param group {gi}", detail=f"{key} "
+                          "holds non-finite values (NaN or inf)")
+        if full and key != "exp_avg" and v.numel() and bool((v < 0).any()):
+            raise invalid(f"state of parameter {pi} in param group {gi}", detail=f"{key} "
+                          "holds negative values (a mean of squares is >= 0)")
+    return t
+
+
+def checked_group(cache: dict, gi: int, group: dict, where: str) -> dict:
+    """:func:`_check_group` of the group, unless its settings are the very objects checked
+    at the last step (kept in ``cache``; the usual case: an unchanged group is not checked again). A value
+    that can change in place (a tensor, a list) makes the group be checked every time."""
+    values = tuple((k, v) for k, v in group.items() if k != "params")
+    last = cache.get(gi)
+    if (last is not None and len(last[0]) == len(values)
+            and all(k == k0 and v is v0 for (k, v), (k0, v0) in zip(values, last[0], strict=True))
+            and all(_immutable(v) for _, v in values)):
+        return last[1]
+    hyper = _check_group(group, where)
+    cache[gi] = (values, hyper)
+    return hyper
+
+
+def check_gradients_finite(param_groups, state) -> None:
+    """Raise ValueError, before anything is updated, if a gradient holds NaN or inf.
+
+    torch.optim.Adam would silently write NaN into the weights. The test is one sum per
+    gradient and one read-back per device and dtype (so a GPU waits once a step): a sum
+    of finite numbers is finite unless it overflows, and a NaN or inf entry makes the sum
+    NaN or inf, so a finite total proves every entry finite. Only if a total is not
+    finite (a non-finite entry, or an overflow of the sum) is every entry looked at, to
+    name the culprit or clear the alarm. (``torch._foreach_norm`` with the infinity norm
+    measured 30x slower on the CPU, ``torch.isfinite`` on every entry 20x slower.)
+    """
+    sums = {}
+    for group in param_groups:
+        for p in group["params"]:
+            g = p.grad
+            if g is not None and not g.is_sparse and g.is_floating_point() and g.numel():
+                sums.setdefault((g.device, g.dtype), []).append(
+                    g.sum(dtype=_moment_dtype(g.dtype)))
+    if all(math.isfinite(torch.stack(s).sum().item()) for s in sums.values()):
+        return
+    for gi, group in enumerate(param_groups):
+        for pi, p in enumerate(group["params"]):
+            g = p.grad
+            if (g is not None and not g.is_sparse and g.is_floating_point()
+                    and not bool(torch.isfinite(g).all())):
+                try:
+                    t = _step_count(state[p].get("step", 0), pi, gi) + 1
+                except ValueError:
+                    t = "?"
+                raise invalid("gradient", detail=f"non-finite values (NaN or inf) in parameter {pi} of "
+                              f"param group {gi} (shape {tuple(p.shape)}) at step t={t}; nothing was updated. "
+                              "Gradients must be finite (check_finite=False skips this check, "
+                              "as torch.optim.Adam does)")
+    # every entry is finite: a sum overflowed, a false alarm
