@@ -141,13 +141,14 @@ def check_state(p, state: dict, pi: int, gi: int, full: bool = False) -> int:
     """Check one parameter's state (shapes and step; with ``full`` also v >= 0) and
     return its step t. Run at every step (cheap) and on load_state_dict (full)."""
     t = _step_count(state.get("step"), pi, gi)
+    shape = p.shape
     for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
-        if key not in state:
+        v = state.get(key)
+        if v is None:
             if key == "max_exp_avg_sq":
                 continue
             raise invalid(f"state of parameter {pi} in param group {gi}", detail=f"no {key!r}")
-        v = state[key]
-        if not isinstance(v, torch.Tensor) or v.shape != p.shape or v.is_complex():
+        if not isinstance(v, torch.Tensor) or v.shape != shape or v.is_complex():
             what = f"shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else type(v).__name__
             raise invalid(f"state of parameter {pi} in param group {gi}", detail=f"{key} is "
                           f"{what}, the parameter's shape is {tuple(p.shape)}")
@@ -164,14 +165,15 @@ def checked_group(cache: dict, gi: int, group: dict, where: str) -> dict:
     """:func:`_check_group` of the group, unless its settings are the very objects checked
     at the last step (kept in ``cache``; the usual case: an unchanged group is not checked again). A value
     that can change in place (a tensor, a list) makes the group be checked every time."""
-    values = tuple((k, v) for k, v in group.items() if k != "params")
-    last = cache.get(gi)
-    if (last is not None and len(last[0]) == len(values)
-            and all(k == k0 and v is v0 for (k, v), (k0, v0) in zip(values, last[0], strict=True))
-            and all(_immutable(v) for _, v in values)):
-        return last[1]
+    keys, values = tuple(group), tuple(group.values())
+    last = cache.get(gi)  # (keys, ids of the values, the values themselves, checked)
+    if last is not None and last[0] == keys and last[1] == tuple(map(id, values)):
+        return last[3]  # the same objects (held in the cache: no id is reused), all immutable
     hyper = _check_group(group, where)
-    cache[gi] = (values, hyper)
+    if all(_immutable(v) for k, v in group.items() if k != "params"):
+        cache[gi] = (keys, tuple(map(id, values)), values, hyper)
+    else:
+        cache.pop(gi, None)
     return hyper
 
 
@@ -186,14 +188,17 @@ def check_gradients_finite(param_groups, state) -> None:
     name the culprit or clear the alarm. (``torch._foreach_norm`` with the infinity norm
     measured 30x slower on the CPU, ``torch.isfinite`` on every entry 20x slower.)
     """
-    sums = {}
+    total, sums = 0.0, {}  # CPU sums are read at once (no sync to wait for); others once a device
     for group in param_groups:
         for p in group["params"]:
             g = p.grad
             if g is not None and not g.is_sparse and g.is_floating_point() and g.numel():
-                sums.setdefault((g.device, g.dtype), []).append(
-                    g.sum(dtype=_moment_dtype(g.dtype)))
-    if all(math.isfinite(torch.stack(s).sum().item()) for s in sums.values()):
+                s = g.sum(dtype=_moment_dtype(g.dtype))
+                if g.device.type == "cpu":
+                    total += s.item()
+                else:
+                    sums.setdefault((g.device, g.dtype), []).append(s)
+    if math.isfinite(total) and all(math.isfinite(torch.stack(s).sum().item()) for s in sums.values()):
         return
     for gi, group in enumerate(param_groups):
         for pi, p in enumerate(group["params"]):
