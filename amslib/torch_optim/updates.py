@@ -47,20 +47,14 @@ def _finish_step(ps, xs, steps, state) -> None:
 
 
 def _adam_loop(params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, *, lr, beta1, beta2, eps):
-    """The pseudocode, one parameter at a time (``foreach=False``)."""
+    """The pseudocode, one parameter at a time (``foreach=False``). m_t is written as
+    m + (1 - beta_1)(g - m) (lerp): one pass over memory instead of two, exact for beta_1 = 0."""
     for i, (x, g, m, v, t) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs, steps, strict=True)):
-        # m_t = beta_1 m_{t-1} + (1 - beta_1) g_t, written as m + (1 - beta_1)(g - m):
-        # one pass over memory instead of two (and exact for beta_1 = 0: m_t = g_t)
-        m.lerp_(g, 1.0 - beta1)
-        v.mul_(beta2).addcmul_(g, g, value=1.0 - beta2)        # v_t
-        if max_sqs is not None:
-            d = max_sqs[i]
-            torch.maximum(d, v, out=d)                         # d_t = v_hat_t = max(v_hat_{t-1}, v_t)
-        else:
-            d = v                                              # d_t = v_t (Adam)
-        denom = d.sqrt().div_(math.sqrt(1.0 - beta2 ** t)).add_(eps)
-        _zero_step_where_zero([denom], eps)
-        x.addcdiv_(m, denom, value=-lr / (1.0 - beta1 ** t))   # x_{t+1}
+        m.lerp_(g, 1.0 - beta1)                                # m_t = beta_1 m_{t-1} + (1 - beta_1) g_t
+        v.mul_(beta2).addcmul_(g, g, value=1.0 - beta2)        # v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2
+        d = v if max_sqs is None else torch.maximum(max_sqs[i], v, out=max_sqs[i])  # d_t = v_t or v_hat_t
+        denom = _denominators([d], math.sqrt(1.0 - beta2 ** t), eps)[0]  # sqrt(d_t) / sqrt(1 - beta_2^t) + eps
+        x.addcdiv_(m, denom, value=-lr / (1.0 - beta1 ** t))   # x_{t+1} = x_t - alpha / (1 - beta_1^t) m_t / denom
 
 
 def _adam_foreach(params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, *, lr, beta1, beta2, eps):
@@ -82,11 +76,8 @@ def _adam_foreach(params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps, *, lr, b
         torch._foreach_addcmul_(vs, gs, gs, value=1.0 - beta2)   #       ... + (1 - beta_2) g_t^2
         if v_hats is not None:
             torch._foreach_maximum_(v_hats, vs)                  # v_hat_t = max(v_hat_{t-1}, v_t)
-        bc2_sqrt, step_size = _corrections(ts, lr, beta1, beta2)
-        denom = torch._foreach_sqrt(vs if v_hats is None else v_hats)  # sqrt(d_t)
-        torch._foreach_div_(denom, bc2_sqrt)                     # / sqrt(1 - beta_2^t)
-        torch._foreach_add_(denom, eps)                          # + eps
-        _zero_step_where_zero(denom, eps)
+        bc2_sqrt, step_size = _corrections(ts, lr, beta1, beta2)  # sqrt(1 - beta_2^t), -alpha / (1 - beta_1^t)
+        denom = _denominators(vs if v_hats is None else v_hats, bc2_sqrt, eps)  # sqrt(d_t) / sqrt(1 - beta_2^t) + eps
         torch._foreach_addcdiv_(xs, ms, denom, step_size)        # x_{t+1} = x_t - alpha_t m_t / denom
 
 
@@ -112,8 +103,14 @@ def _corrections(ts, lr: float, beta1: float, beta2: float):
     return [math.sqrt(1.0 - beta2 ** t) for t in ts], [-lr / (1.0 - beta1 ** t) for t in ts]
 
 
-def _zero_step_where_zero(denom, eps: float) -> None:
-    """With eps = 0, a 0 denominator (every g so far 0, or g^2 underflowed): a step of 0."""
+def _denominators(ds, bc2_sqrt, eps: float) -> list[torch.Tensor]:
+    """sqrt(d_t) / sqrt(1 - beta_2^t) + eps for each tensor, new tensors, in torch.optim.Adam's
+    order of operations (so that its numbers come out bit for bit). With eps = 0, a 0
+    denominator (every g so far 0, or g^2 underflowed) becomes inf: a step of 0, not NaN."""
+    denom = torch._foreach_sqrt(ds)
+    torch._foreach_div_(denom, bc2_sqrt)
+    torch._foreach_add_(denom, eps)
     if eps == 0.0:
         for d in denom:
             d.masked_fill_(d == 0, math.inf)
+    return denom
