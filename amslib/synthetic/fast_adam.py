@@ -32,7 +32,7 @@ from ..schedules import as_schedule
 from ..validation import check_count, check_flag, check_seed, invalid
 from .online import check_problem, check_x0
 from .plain_loop import RunResult, check_loop_steps, check_optimizer, loop, sample_steps
-from .scan import Work, _clipped_walk
+from .scan import _clipped_walk
 from .simulators import _HUGE, MAX_PER_STEP_SCHEDULE_STEPS, _AdamSim, _check_steps_finite, _simulator, _StepSizes
 
 __all__ = ["run", "sweep", "CHUNK", "MAX_STEPS", "MAX_SWEEP_WORK", "MAX_SETTINGS",
@@ -92,7 +92,6 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     x = x0
     walk = np.empty(chunk + 1)  # walk[j] = x_{t0 + j}: walk[:-1] the iterates used, walk[1:] the next
     upper = x > -1.0  # the walk's formula (upper or lower bound), carried across chunks
-    work = Work()  # the walk's arrays, reused from chunk to chunk
     start = 1  # the step number of the chunk's first step
     while start <= steps:
         n = min(chunk, steps - start + 1)
@@ -103,7 +102,7 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
         w = walk[:n + 1]
         w[0] = x
         with np.errstate(over="ignore", invalid="ignore"):  # huge sums: cut by WALK_LIMIT
-            upper = _clipped_walk(x, d, w[1:], upper, work)
+            upper = _clipped_walk(x, d, w[1:], upper)
         used = w[:n]
         # Regret bookkeeping: sums of g x and g up to each kept step, by segments.
         gx = np.multiply(g, used, out=d)

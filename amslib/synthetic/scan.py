@@ -71,13 +71,12 @@ def _scan_matrix(b: float, L: int, scale: float = 1.0) -> np.ndarray:
     return M
 
 
-def _scan_buffer(u: np.ndarray, L: int = 16, square: bool = False, work=None) -> np.ndarray:
+def _scan_buffer(u: np.ndarray, L: int = 16, square: bool = False) -> np.ndarray:
     """A (ceil(n / L), L + 1) work array for :func:`block_scan`, its first L columns
-    holding u (or u^2) in row-major blocks of L, zero-padded at the end. ``work``: a
-    :class:`Work` whose arrays are reused (a fresh array of a megabyte costs page faults)."""
+    holding u (or u^2) in row-major blocks of L, zero-padded at the end."""
     n = len(u)
     K = -(-n // L)
-    A = np.empty((K, L + 1)) if work is None else work.get("A", (K, L + 1))
+    A = np.empty((K, L + 1))
     if K * L == n:  # the usual case: write straight into the blocks, no extra copy
         if square:
             np.square(u.reshape(K, L), out=A[:, :L])
@@ -114,21 +113,8 @@ def block_scan(A: np.ndarray, b: float, h0: float, scale: float = 1.0) -> np.nda
     return _block_scan(A, _factor(b, zero=False), _real(h0, "h0"), _real(scale, "scale"))
 
 
-class Work(dict):
-    """Work arrays kept from one block of steps to the next, by name (a simulator owns one;
-    what it returns is overwritten at its next block). A fresh array of a megabyte costs
-    its page faults at every block: measured 4x the scan itself."""
-
-    def get(self, name: str, shape: tuple) -> np.ndarray:
-        size = math.prod(shape)
-        a = dict.get(self, name)
-        if a is None or a.size < size:
-            a = self[name] = np.empty(size)
-        return a[:size].reshape(shape)
-
-
-def _block_scan(A: np.ndarray, b: float, h0: float, scale: float = 1.0, out=None) -> np.ndarray:
-    """:func:`block_scan` without the checks of its arguments (``out``: the result's array)."""
+def _block_scan(A: np.ndarray, b: float, h0: float, scale: float = 1.0) -> np.ndarray:
+    """:func:`block_scan` without the checks of its arguments."""
     K, L = A.shape[0], A.shape[1] - 1
     M = _scan_matrix(b, L, scale)
     ends_local = _matmul(A[:, :L], M[:L, -1])  # each block's own part of h at its end
@@ -143,18 +129,18 @@ def _block_scan(A: np.ndarray, b: float, h0: float, scale: float = 1.0, out=None
         ends = _block_scan(_scan_buffer(ends_local, L), bL, h0).reshape(-1)[:K]
         A[0, L] = h0
         A[1:, L] = ends[:-1]
-    return _matmul(A, M, out)
+    return _matmul(A, M)
 
 
 _ROWS = 1024
 
 
-def _matmul(A: np.ndarray, M: np.ndarray, out=None) -> np.ndarray:
+def _matmul(A: np.ndarray, M: np.ndarray) -> np.ndarray:
     """A @ M, 1024 rows at a time. Why: on a tall, thin product OpenBLAS starts its
     threads, which costs more than it gains here and measured 2-3x slower on a busy
     2-core machine (Colab, Binder); below ~1000 rows it stays on one thread, and the
     pieces stay in cache."""
-    out = np.empty(A.shape[:1] + M.shape[1:]) if out is None else out
+    out = np.empty(A.shape[:1] + M.shape[1:])
     for r in range(0, len(A), _ROWS):
         np.matmul(A[r:r + _ROWS], M, out=out[r:r + _ROWS])
     return out
@@ -175,10 +161,8 @@ def _finite_sums(h: np.ndarray, what: str) -> np.ndarray:
     return h
 
 
-def _cumsum(u: np.ndarray, h0: float, scale: float = 1.0, work: Work | None = None) -> np.ndarray:
-    A = _scan_buffer(u, 16, False, work)
-    out = None if work is None else work.get("sum", (A.shape[0], 16))
-    return _block_scan(A, 1.0, h0, scale, out).reshape(-1)[:len(u)]
+def _cumsum(u: np.ndarray, h0: float, scale: float = 1.0) -> np.ndarray:
+    return _block_scan(_scan_buffer(u), 1.0, h0, scale).reshape(-1)[:len(u)]
 
 
 def ema(g: np.ndarray, b: float, h0: float, square: bool = False) -> np.ndarray:
@@ -186,19 +170,11 @@ def ema(g: np.ndarray, b: float, h0: float, square: bool = False) -> np.ndarray:
     b in [0, 1]; g a 1-D array of finite numbers, h0 (m_0) finite."""
     g, b, h0 = _series(g, "g"), _factor(b), _real(h0, "h0")
     square = square if type(square) is bool else check_flag(square, "square")
-    return _ema(g, b, h0, square)
-
-
-def _ema(g: np.ndarray, b: float, h0: float, square: bool, work: Work | None = None, name: str = "h"):
-    """:func:`ema` on checked values; with ``work``, into its arrays (``name`` tells the
-    results of one block apart: each is overwritten at the next block)."""
     with np.errstate(over="ignore", invalid="ignore"):
         if b == 0.0:
             h = g * g if square else g.copy()  # 0 * m + 1 * g, exactly
         else:
-            A = _scan_buffer(g, 16, square, work)
-            out = None if work is None else work.get(name, (A.shape[0], 16))
-            h = _block_scan(A, b, h0, 1.0 - b, out).reshape(-1)[:len(g)]
+            h = _block_scan(_scan_buffer(g, 16, square), b, h0, 1.0 - b).reshape(-1)[:len(g)]
     return _finite_sums(h, "the moment (of g^2)" if square else "the moment")
 
 
@@ -275,30 +251,28 @@ def clipped_walk(x: float, d: np.ndarray, out: np.ndarray) -> None:
     _clipped_walk(x, d, out, x > -1.0)  # at -1 exactly: the lower bound's formula
 
 
-def _clipped_walk(x: float, d: np.ndarray, out: np.ndarray, upper: bool, work: Work | None = None) -> bool:
+def _clipped_walk(x: float, d: np.ndarray, out: np.ndarray, upper: bool) -> bool:
     """:func:`clipped_walk` without the checks, starting with the upper bound's formula if
     ``upper`` (else the lower one's); returns the formula in use at the end. Either start
     gives the walk (a formula that leaves [-1, 1] is caught and switched), but a walk
     cut into blocks goes on best with the formula the block before ended with: a walk
     pressed against -1 from an x just above it would otherwise switch at once in every
-    block and waste the first window. ``work``: arrays reused across calls (see Work)."""
-    work = Work() if work is None else work
+    block and waste the first window."""
     n = len(d)
     pos, w = 0, min(n, 2 ** 15)
     while pos < n:
         seg = d[pos:pos + w]
-        y = _cumsum(seg, x, -1.0, work)  # x - running sum of d
-        shift = work.get("shift", y.shape)
+        y = _cumsum(seg, x, -1.0)  # x - running sum of d
         res = out[pos:pos + len(seg)]  # write the formula's values in place (the part
         # after a switch, if any, is overwritten below)
         if upper:
-            _running_extreme(y, shift, np.maximum)  # the push: running max of the overshoot
+            shift = np.maximum.accumulate(y)  # the push: running max of the overshoot
             shift -= 1.0
             np.maximum(shift, 0.0, out=shift)
             z = np.subtract(y, shift, out=res)
             crossed = not z.min() >= -1.0  # (NaN, from an overflowed sum, counts too)
         else:
-            _running_extreme(y, shift, np.minimum)  # the pull: running min of the undershoot
+            shift = np.minimum.accumulate(y)  # the pull: running min of the undershoot
             np.subtract(-1.0, shift, out=shift)
             np.maximum(shift, 0.0, out=shift)
             z = np.add(y, shift, out=res)
@@ -347,21 +321,6 @@ def _clipped_walk(x: float, d: np.ndarray, out: np.ndarray, upper: bool, work: W
         else:
             w = max(256, 2 * j)
     return upper
-
-
-def _running_extreme(y: np.ndarray, out: np.ndarray, ufunc) -> None:
-    """out = the running maximum (``np.maximum``) or minimum of y, as ufunc.accumulate gives
-    it, by :func:`running_max`'s segments when y is finite (a settled extreme costs a fill,
-    not a scalar loop); a non-finite y (an overflowed sum) keeps accumulate's NaN order."""
-    if len(y) < 2 * _SEGMENT or not math.isfinite(y[-1]):  # finite at the end: finite throughout
-        ufunc.accumulate(y, out=out)
-    elif ufunc is np.maximum:
-        np.copyto(out, y)
-        running_max(out, -math.inf)
-    else:
-        np.negative(y, out=out)
-        running_max(out, -math.inf)
-        np.negative(out, out=out)
 
 
 def _scalar_walk(x: float, d: np.ndarray, out: np.ndarray, start: int, stop: int) -> float:

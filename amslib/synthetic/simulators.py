@@ -15,7 +15,7 @@ from ..beyond import AdaBound
 from ..optimizers import Adam
 from ..schedules import Constant, InvSqrt
 from ..validation import check_schedule_value, describe, invalid
-from .scan import Work, _ema, cumsum, running_max
+from .scan import cumsum, ema, running_max
 
 #: The most steps with a schedule written for one t at a time, called once per step
 #: (~0.2-0.45 us a step, benchmarks/bench_synthetic.py: at most ~9 s).
@@ -165,11 +165,10 @@ class _Moments:
     m: float
     v: float
     v_max: float
-    work: Work  # the block's arrays, reused (see scan.Work)
 
     def first_moments(self, g: np.ndarray) -> np.ndarray:
         """m_t = beta_1 m_{t-1} + (1 - beta_1) g_t for the block; carries m on."""
-        m = _ema(g, self.b1, self.m, False, self.work, "m")
+        m = ema(g, self.b1, self.m)
         self.m = float(m[-1])
         return m
 
@@ -177,7 +176,7 @@ class _Moments:
         """v_t = beta_2 v_{t-1} + (1 - beta_2) g_t^2 for the block, or with ``amsgrad`` AMSGrad's
         running maximum v_hat_t = max(v_hat_{t-1}, v_t), the one the step divides by;
         carries v (and v_max) on."""
-        v = _ema(g, self.b2, self.v, True, self.work, "v")
+        v = ema(g, self.b2, self.v, square=True)
         self.v = float(v[-1])
         if amsgrad:
             v = running_max(v, self.v_max)
@@ -194,7 +193,6 @@ class _AdamSim(_Moments):
         self.alphas = schedule if isinstance(schedule, _StepSizes) else _StepSizes(schedule)
         self.t = 0  # steps done
         self.m = self.v = self.v_max = 0.0
-        self.work = Work()
 
     def steps(self, g: np.ndarray) -> np.ndarray:
         """d_t for the next len(g) steps: x_{t+1} = clip(x_t - d_t)."""
@@ -264,7 +262,6 @@ class _AdaBoundSim(_Moments):
         self.alpha1 = opt.alpha(1)
         self.t = 0
         self.m = self.v = self.v_max = 0.0
-        self.work = Work()
 
     def steps(self, g: np.ndarray) -> np.ndarray:
         opt, b1, b2 = self.opt, self.b1, self.b2
@@ -308,7 +305,7 @@ class _AdamNCSim:
 
     def steps(self, g: np.ndarray) -> np.ndarray:
         n, t0 = len(g), self.t + 1
-        m = _ema(g, self.b1, self.m, False)
+        m = ema(g, self.b1, self.m)
         s = cumsum(g * g, self.sum_g2)
         self.m, self.sum_g2 = float(m[-1]), float(s[-1])
         t = np.arange(t0, t0 + n, dtype=np.float64)
