@@ -26,7 +26,8 @@ from amslib.torch_optim.checks import UNSUPPORTED  # noqa: E402
 ADAM = next(o for o in optim_db if o.optim_cls is torch.optim.Adam)
 # The CPU inputs, and the CUDA ones (tensor lr and betas) without capturable, a CUDA-graphs option.
 INPUTS = ADAM.optim_inputs_func(device="cpu", dtype=torch.float64) + [
-    i for i in ADAM.optim_inputs_func(device="cuda", dtype=torch.float64) if "lr" in i.kwargs]
+    i for i in ADAM.optim_inputs_func(device="cuda", dtype=torch.float64)
+    if isinstance(i.kwargs.get("lr"), torch.Tensor)]
 ERRORS = ADAM.optim_error_inputs_func(device="cpu", dtype=torch.float32)
 
 # torch refuses these, amslib accepts them on purpose (and gives torch's numbers for the same
