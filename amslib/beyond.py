@@ -41,7 +41,7 @@ from .optimizers import (
     check_eps,
     check_nonnegative,
 )
-from .validation import check_beta1_decay, check_flag, check_step, real_number
+from .validation import check_beta1_decay, check_flag, check_step, invalid, real_number
 
 __all__ = ["check_beta1_decay", "AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound",
            "AdamW",
@@ -226,7 +226,7 @@ class AdaBound(_Optimizer):
         self.final_lr = check_nonnegative(final_lr, "final_lr")
         gamma_f = real_number(gamma, "gamma value", "a float in (0, 1)")
         if not 0.0 < gamma_f < 1.0:
-            raise ValueError(f"Invalid gamma value: {gamma} (must be in (0, 1))")
+            raise invalid("gamma value", gamma, "in (0, 1)")
         self.gamma = gamma_f
         self.eps = check_eps(eps)
         self.amsbound = check_flag(amsbound, "amsbound")
@@ -244,8 +244,8 @@ class AdaBound(_Optimizer):
             return self.final_lr * (at / a1)
         if at == 0.0:
             return 0.0
-        raise ValueError("Invalid learning rate at step t=1: 0 (scaled_bounds=True scales "
-                         "final_lr by alpha_t / alpha_1; use scaled_bounds=False)")
+        raise invalid("learning rate at step t=1", detail="0 (scaled_bounds=True scales "
+                      "final_lr by alpha_t / alpha_1; use scaled_bounds=False)")
 
     def bounds(self, t: int) -> tuple[float, float]:
         """(eta_l(t), eta_u(t)), the interval the step size is clipped to at step t."""
@@ -346,6 +346,6 @@ def large_beta2_adam(lr=1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: flo
     b1 = check_beta(beta1, name="beta1")
     b2 = check_beta(beta2, name="beta2")
     if not b1 < math.sqrt(b2):
-        raise ValueError(f"Invalid beta1: {beta1} (Zhang et al. need beta1 < sqrt(beta2) "
-                         f"= {math.sqrt(b2):.6g})")
+        raise invalid("beta1", detail=f"{beta1} (Zhang et al. need beta1 < sqrt(beta2) "
+                      f"= {math.sqrt(b2):.6g})")
     return Adam(lr=lr, betas=(b1, b2), eps=eps, bias_correction=bias_correction)

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from . import course
-from .validation import check_count, check_flag, check_seed
+from .validation import check_count, check_flag, check_seed, invalid
 
 __all__ = ["load_digits", "minibatches", "find_data_file", "stratified_split",
            "digits_sha256", "DIGITS_FILE", "DIGITS_SHA256", "SPLIT_SEED",
@@ -132,9 +132,9 @@ def _read(path: Path):
     """The three arrays of the digits file, checked (layout, ranges, SHA-256); a
     ValueError naming the path and how to restore the file if anything is wrong."""
     if not path.is_file():
-        raise FileNotFoundError(f"Invalid path: no file {path} (the digits file is "
-                                f"{DIGITS_FILE}; leave path=None to look in the usual places). "
-                                + _restore_hint(path))
+        raise invalid("path", detail=f"no file {path} (the digits file is "
+                      f"{DIGITS_FILE}; leave path=None to look in the usual places). "
+                      + _restore_hint(path), error=FileNotFoundError)
     try:
         with np.load(path, allow_pickle=False) as f:
             missing = {"images", "labels", "test_idx"} - set(f.files)
@@ -195,10 +195,10 @@ def load_digits(split: str = "train", scale: bool = True, path=None):
         Train and test rows keep the file's order.
     """
     if not isinstance(split, str) or split not in ("train", "test", "all"):
-        raise ValueError(f"Invalid split: {split!r} (must be 'train', 'test' or 'all')")
+        raise invalid("split", split, "'train', 'test' or 'all'")
     scale = check_flag(scale, "scale")
     if path is not None and not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"Invalid path: {path!r} (must be a file path, a str or pathlib.Path)")
+        raise invalid("path", path, "a file path, a str or pathlib.Path", error=TypeError)
     images, labels, test_idx = _read(Path(path) if path is not None else find_data_file())
     if split == "all":
         rows = np.arange(_N)

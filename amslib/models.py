@@ -50,7 +50,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .validation import as_real_array, check_betas, check_count, check_eps, check_flag, check_lr, describe
+from .validation import as_real_array, check_betas, check_count, check_eps, check_flag, check_lr, invalid
 
 __all__ = ["Digits", "make_model", "train_one", "train_grid", "SCHEDULES"]
 
@@ -79,16 +79,16 @@ class Digits(NamedTuple):
 def _images(X, name: str) -> np.ndarray:
     X = as_real_array(X, name)
     if X.ndim != 2 or X.shape[1] != N_FEATURES or len(X) == 0:
-        raise ValueError(f"Invalid {name}: shape {X.shape} (must be (n, {N_FEATURES}) with n >= 1: "
-                         "one flattened 8x8 image a row)")
+        raise invalid(name, detail=f"shape {X.shape} (must be (n, {N_FEATURES}) with n >= 1: "
+                      "one flattened 8x8 image a row)")
     return X
 
 
 def _labels(y, name: str, n: int) -> np.ndarray:
     y = as_real_array(y, name)
     if y.shape != (n,) or not np.all((y == np.round(y)) & (y >= 0) & (y < N_CLASSES)):
-        raise ValueError(f"Invalid {name}: {describe(y)} (must be {n} integer labels in "
-                         f"0..{N_CLASSES - 1}, one an image)")
+        raise invalid(name, y, f"{n} integer labels in "
+                      f"0..{N_CLASSES - 1}, one an image")
     return y.astype(np.int64)
 
 
@@ -109,7 +109,7 @@ def _check(hidden, schedule, epochs, batch_size):
             raise ValueError(f"{exc} (None for logistic regression, or a number of hidden "
                              "units)") from None
     if not isinstance(schedule, str) or schedule not in SCHEDULES:
-        raise ValueError(f"Invalid schedule: {schedule!r} (must be one of {SCHEDULES})")
+        raise invalid("schedule", schedule, f"one of {SCHEDULES}")
     epochs = check_count(epochs, "epochs", 0, MAX_EPOCHS)
     batch_size = check_count(batch_size, "batch_size", 1)
     return hidden, epochs, batch_size
@@ -120,8 +120,8 @@ def _check_config(lr, betas, eps, amsgrad, where: str = "") -> dict:
     negative lr through in a param group, and takes amsgrad='False' as True)."""
     try:
         if callable(lr) or isinstance(lr, torch.Tensor):
-            raise ValueError(f"Invalid learning rate: {lr!r} (must be a float >= 0; the schedule "
-                             f"is chosen by schedule={SCHEDULES})")
+            raise invalid("learning rate", lr, f"a float >= 0; the schedule "
+                          f"is chosen by schedule={SCHEDULES}")
         return dict(lr=check_lr(lr), betas=check_betas(betas), eps=check_eps(eps),
                     amsgrad=check_flag(amsgrad, "amsgrad"))
     except ValueError as exc:
@@ -274,24 +274,24 @@ def train_grid(data: Digits, hidden: int | None, configs: Sequence[dict],
         if epochs % eval_every:
             raise ValueError
     except ValueError:
-        raise ValueError(f"Invalid eval_every: {eval_every!r} (must be an integer >= 1 "
-                         f"that divides epochs = {epochs})") from None
+        raise invalid("eval_every", eval_every, f"an integer >= 1 "
+                      f"that divides epochs = {epochs}") from None
     try:
         configs = list(configs)
     except TypeError:
-        raise ValueError(f"Invalid configs: {configs!r} (must be a list of dicts such as "
-                         "[dict(lr=0.01)])") from None
+        raise invalid("configs", configs, "a list of dicts such as "
+                      "[dict(lr=0.01)]") from None
     try:
         seeds = [check_seed_int(s) for s in seeds]
     except TypeError:
-        raise ValueError(f"Invalid seeds: {seeds!r} (must be a list of integers >= 0)") from None
+        raise invalid("seeds", seeds, "a list of integers >= 0") from None
     if not configs or not seeds:
         raise ValueError("need at least one config and one seed")
     allowed = {"lr", "betas", "eps", "amsgrad"}
     checked = []
     for i, c in enumerate(configs):
         if not isinstance(c, dict) or "lr" not in c or set(c) - allowed:
-            raise ValueError(f"Invalid config {c!r}: needs 'lr', may have {sorted(allowed - {'lr'})}")
+            raise invalid(f"config {c!r}", detail=f"needs 'lr', may have {sorted(allowed - {'lr'})}")
         checked.append(_check_config(c["lr"], c.get("betas", (0.9, 0.999)), c.get("eps", 1e-8),
                                      c.get("amsgrad", False), f" in config {i}"))
     configs = checked  # the same rules as train_one's (torch.optim.Adam checks only defaults)

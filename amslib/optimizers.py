@@ -36,6 +36,7 @@ from .validation import (
     check_schedule_value,
     check_step,
     describe,
+    invalid,
 )
 
 __all__ = [
@@ -72,7 +73,11 @@ class _Optimizer:
 
     def __init__(self, lr):
         self.lr = check_lr(lr)
-        self._schedule = as_schedule(self.lr)
+
+    @property
+    def _schedule(self):
+        """alpha_t as a callable of t (a constant lr as a Constant schedule)."""
+        return as_schedule(self.lr)
 
     def __setattr__(self, name, value):
         code = type(self).__init__.__code__
@@ -95,7 +100,7 @@ class _Optimizer:
     def alpha(self, t: int) -> float:
         """The step size alpha_t at step t (t = 1, 2, ...)."""
         t = t if type(t) is int and t >= 1 else check_step(t)
-        return check_schedule_value(self._schedule(t), t)
+        return check_schedule_value(self.lr(t), t) if callable(self.lr) else self.lr
 
     def init(self, x):
         """The state before the first step: t = 0 and every array 0 (new arrays, not shared)."""
@@ -127,8 +132,8 @@ def check_state(state, x: np.ndarray, cls: type, nonnegative=(), owner: str = "t
     integer in [0, MAX_T), every array of x's shape, finite, and >= 0 for the fields in
     ``nonnegative``. Returns it with its arrays as float64."""
     if not isinstance(state, cls):
-        raise ValueError(f"Invalid state: {describe(state)} (must be the {cls.__name__} that "
-                         f"{owner}.init(x) or .step returned)")
+        raise invalid("state", state, f"the {cls.__name__} that "
+                      f"{owner}.init(x) or .step returned")
     t = state.t if type(state.t) is int and 0 <= state.t < MAX_T else check_count(
         state.t, "state.t (the number of steps done)", 0, MAX_T - 1, "t stays exact in float64")
     fields = [t]
@@ -137,12 +142,12 @@ def check_state(state, x: np.ndarray, cls: type, nonnegative=(), owner: str = "t
         a = value if type(value) is np.ndarray and value.dtype == np.float64 else as_real_array(
             value, f"state.{name}")
         if a.shape != x.shape:
-            raise ValueError(f"Invalid state.{name}: shape {a.shape} does not match the parameters' "
-                             f"shape {x.shape} (a state from init(x) of these parameters is needed)")
+            raise invalid(f"state.{name}", detail=f"shape {a.shape} does not match the parameters' "
+                          f"shape {x.shape} (a state from init(x) of these parameters is needed)")
         if name in nonnegative:
             if a.size and not (a.min() >= 0.0 and a.max() < math.inf):  # NaN fails too
                 as_real_array(a, f"state.{name}")  # names a non-finite entry
-                raise ValueError(f"Invalid state.{name}: negative entries (it is a sum of squares, >= 0)")
+                raise invalid(f"state.{name}", detail="negative entries (it is a sum of squares, >= 0)")
         elif a is value:
             if a.size and not np.isfinite(a).all():
                 as_real_array(a, f"state.{name}")
@@ -299,8 +304,8 @@ def adam_moments(state: AdamState, g, b1: float, b2: float, amsgrad: bool):
     (the optimizers call the unchecked ``_adam_moments``).
     """
     if not isinstance(state, AdamState):
-        raise ValueError(f"Invalid state: {describe(state)} (must be the AdamState that "
-                         "Adam.init(x) or Adam.step returned)")
+        raise invalid("state", state, "the AdamState that "
+                      "Adam.init(x) or Adam.step returned")
     x = state.m if isinstance(state.m, np.ndarray) else np.asarray(state.m)
     try:
         state = check_state(state, x, AdamState, Adam._nonnegative, "Adam")
@@ -310,8 +315,8 @@ def adam_moments(state: AdamState, g, b1: float, b2: float, amsgrad: bool):
         g = check_grad(x, g)
     except ValueError as exc:
         if "does not match" in str(exc):  # which is wrong, g or the state? say both
-            raise ValueError(f"Invalid gradient g or state: g has shape {np.shape(g)}, the state's "
-                             f"arrays {x.shape} (they must match)") from None
+            raise invalid("gradient g or state", detail=f"g has shape {np.shape(g)}, the state's "
+                          f"arrays {x.shape} (they must match)") from None
         raise
     b1, b2 = check_beta(b1, 0), check_beta(b2, 1)
     amsgrad = check_flag(amsgrad, "amsgrad")

@@ -268,7 +268,7 @@ def contour(ax, f, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), levels: int = 20, n: int 
     levels = check_count(levels, "levels", 1, 1000)
     n = check_count(n, "n", 2, 4000, "an n x n grid is evaluated")
     if not callable(f):
-        raise TypeError(f"Invalid f: {describe(f)} (must be a function f(x, y) of two arrays)")
+        raise invalid("f", f, "a function f(x, y) of two arrays", error=TypeError)
     xs = np.linspace(*xlim, n)
     ys = np.linspace(*ylim, n)
     X, Y = np.meshgrid(xs, ys)
@@ -278,12 +278,12 @@ def contour(ax, f, xlim=(-2.0, 2.0), ylim=(-2.0, 2.0), levels: int = 20, n: int 
     except Exception:
         Z = None
     if Z is None or Z.shape != X.shape or Z.dtype.kind not in "iuf":
-        raise ValueError(f"Invalid f: it returned {describe(Z)} for {n} x {n} grids (must return an "
-                         f"array of real numbers of shape ({n}, {n}): write it with NumPy "
-                         "operations, which work element-wise)")
+        raise invalid("f", detail=f"it returned {describe(Z)} for {n} x {n} grids (must return an "
+                      f"array of real numbers of shape ({n}, {n}): write it with NumPy "
+                      "operations, which work element-wise)")
     if not np.isfinite(Z).any():
-        raise ValueError(f"Invalid f: not finite anywhere on xlim={xlim}, ylim={ylim} (NaN or inf "
-                         "at every point of the grid; nothing to draw)")
+        raise invalid("f", detail=f"not finite anywhere on xlim={xlim}, ylim={ylim} (NaN or inf "
+                      "at every point of the grid; nothing to draw)")
     ax.contour(X, Y, Z, levels=levels, colors="#999999", linewidths=0.8)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
@@ -295,13 +295,13 @@ def _limits(lim, name: str) -> tuple[float, float]:
     try:
         lo, hi = lim
     except (TypeError, ValueError):
-        raise ValueError(f"Invalid {name}: {describe(lim)} (must be a pair (lo, hi) of finite "
-                         "numbers, lo < hi)") from None
+        raise invalid(name, lim, "a pair (lo, hi) of finite "
+                      "numbers, lo < hi") from None
     lo = real_number(lo, name, "a pair (lo, hi) of finite numbers, lo < hi")
     hi = real_number(hi, name, "a pair (lo, hi) of finite numbers, lo < hi")
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"Invalid {name}: {describe(lim)} (must be a pair (lo, hi) of finite "
-                         "numbers, lo < hi)")
+        raise invalid(name, lim, "a pair (lo, hi) of finite "
+                      "numbers, lo < hi")
     return lo, hi
 
 
@@ -312,8 +312,8 @@ def trajectory(ax, path, method: str, every: int = 1, **overrides) -> None:
     except (TypeError, ValueError):
         path = None
     if path is None or path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:
-        raise ValueError(f"Invalid path: {describe(path)} (must be an array of shape (steps + 1, 2), "
-                         "as amslib.problems.optimize returns)")
+        raise invalid("path", path, "an array of shape (steps + 1, 2), "
+                      "as amslib.problems.optimize returns")
     every = check_count(every, "every", 1)
     kw = line(method, marker="o", markevery=every, markersize=4)
     kw.update(overrides)

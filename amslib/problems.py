@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from .validation import as_real_array, check_count, check_optimizer, describe, real_number
+from .validation import as_real_array, check_count, check_optimizer, describe, invalid, real_number
 
 __all__ = ["Problem", "Quadratic", "RotatedQuadratic", "Rosenbrock", "optimize", "MAX_STEPS"]
 
@@ -40,7 +40,7 @@ MAX_STEPS = 10 ** 6
 def _points(p) -> tuple[np.ndarray, np.ndarray]:
     p = as_real_array(p, "point(s)")
     if p.ndim == 0 or p.shape[-1] != 2:
-        raise ValueError(f"Invalid point(s): shape {p.shape}; the last axis must hold (x, y)")
+        raise invalid("point(s)", detail=f"shape {p.shape}; the last axis must hold (x, y)")
     return p[..., 0], p[..., 1]
 
 
@@ -51,7 +51,7 @@ def _xy(x, y) -> tuple[np.ndarray, np.ndarray]:
     try:
         np.broadcast_shapes(x.shape, y.shape)
     except ValueError:
-        raise ValueError(f"Invalid x, y: shapes {x.shape} and {y.shape} do not broadcast") from None
+        raise invalid("x, y", detail=f"shapes {x.shape} and {y.shape} do not broadcast") from None
     return x, y
 
 
@@ -66,7 +66,7 @@ def _finite_result(out, what: str, p):
 def _positive(value, name: str) -> float:
     value = real_number(value, name, "a finite number > 0")
     if not math.isfinite(value) or value <= 0.0:
-        raise ValueError(f"Invalid {name}: {value} (must be a finite number > 0)")
+        raise invalid(name, value, "a finite number > 0")
     return value
 
 
@@ -173,7 +173,7 @@ class RotatedQuadratic(Problem):
         self.b = _positive(b, "curvature b")
         self.angle = real_number(angle, "angle", "a finite number (radians)")
         if not math.isfinite(self.angle):
-            raise ValueError(f"Invalid angle: {self.angle} (must be a finite number, in radians)")
+            raise invalid("angle", self.angle, "a finite number, in radians")
         c, s = math.cos(self.angle), math.sin(self.angle)
         R = np.array([[c, -s], [s, c]])
         self.hessian = R @ np.diag([self.a, self.b]) @ R.T
@@ -213,7 +213,7 @@ class Rosenbrock(Problem):
     def __init__(self, a: float = 1.0, b: float = 100.0):
         self.a = real_number(a, "a", "a finite number")
         if not abs(self.a) <= 1e150:  # the minimiser (a, a^2) must be finite; NaN fails too
-            raise ValueError(f"Invalid a: {self.a} (must be a finite number with |a| <= 1e150)")
+            raise invalid("a", self.a, "a finite number with |a| <= 1e150")
         self.b = _positive(b, "valley steepness b")
         self.minimiser = np.array([self.a, self.a ** 2])
         self.f_min = 0.0
@@ -249,12 +249,12 @@ def optimize(opt, problem: Problem, x0, steps: int) -> np.ndarray:
     """
     check_optimizer(opt)
     if not isinstance(problem, Problem):
-        raise TypeError(f"problem must be a Problem (such as Quadratic()), not {describe(problem)}")
+        raise invalid("problem", problem, "a Problem, such as Quadratic()", error=TypeError)
     steps = check_count(steps, "number of steps", 0, MAX_STEPS,
                         "the whole path is kept, and the loop takes ~10-30 us a step")
     x = as_real_array(x0, "start point")
     if x.shape != (2,):
-        raise ValueError(f"Invalid start point: shape {x.shape} (expected (2,))")
+        raise invalid("start point", detail=f"shape {x.shape} (expected (2,))")
     path = np.empty((steps + 1, 2))
     path[0] = x
     state = opt.init(x)

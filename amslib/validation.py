@@ -39,9 +39,14 @@ def describe(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def invalid(name: str, value, allowed: str) -> ValueError:
-    """The one message every check uses: ``Invalid <name>: <value> (must be <allowed>)``."""
-    return ValueError(f"Invalid {name}: {describe(value)} (must be {allowed})")
+def invalid(name: str, value=None, allowed: str = "", *, detail: str | None = None,
+            error: type[Exception] = ValueError) -> Exception:
+    """The one message every check in amslib uses: ``Invalid <name>: <value> (must be
+    <allowed>)``. ``detail`` replaces what follows the colon where the value alone does not
+    show what is wrong (a shape, where a non-finite entry is, a limit and what it protects)."""
+    if detail is None:
+        detail = describe(value) + (f" (must be {allowed})" if allowed else "")
+    return error(f"Invalid {name}: {detail}")
 
 
 def real_number(value, name: str, allowed: str = "a real number") -> float:
@@ -150,15 +155,15 @@ def check_count(value, name: str, minimum: int = 0, maximum: int | None = None,
     ``why`` says, in the message, what the upper limit protects (time or memory)."""
     allowed = f"an integer >= {minimum}"
     if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"Invalid {name}: {value!r} (must be {allowed})")
+        raise invalid(name, value, f"{allowed}")
     try:
         n = operator.index(value)
     except TypeError:
-        raise ValueError(f"Invalid {name}: {describe(value)} (must be {allowed})") from None
+        raise invalid(name, value, f"{allowed}") from None
     if n < minimum:
-        raise ValueError(f"Invalid {name}: {n} (must be {allowed})")
+        raise invalid(name, n, f"{allowed}")
     if maximum is not None and n > maximum:
-        raise ValueError(f"Invalid {name}: {n:,} (at most {maximum:,}{': ' + why if why else ''})")
+        raise invalid(name, detail=f"{n:,} (at most {maximum:,}{': ' + why if why else ''})")
     return n
 
 
@@ -179,7 +184,7 @@ def check_step(t, name: str = "step number t") -> int:
             v = None
         if v is not None and math.isfinite(v) and v >= 1.0 and v == math.floor(v):
             return int(v)
-    raise ValueError(f"Invalid {name}: {describe(t)} (must be {allowed})")
+    raise invalid(name, t, f"{allowed}")
 
 
 def check_seed(seed, name: str = "seed", generator: bool = False):
@@ -196,14 +201,14 @@ def check_seed(seed, name: str = "seed", generator: bool = False):
     if seed is None:
         return None
     if isinstance(seed, (bool, np.bool_, str, bytes, float, np.floating, complex)):
-        raise ValueError(f"Invalid {name}: {describe(seed)} (must be {allowed})")
+        raise invalid(name, seed, f"{allowed}")
     if isinstance(seed, (np.random.Generator, np.random.RandomState, np.random.BitGenerator)):
-        raise ValueError(f"Invalid {name}: a {type(seed).__name__} (must be {allowed}; a generator "
-                         "changes as it is used, so runs with the same one would differ)")
+        raise invalid(name, detail=f"a {type(seed).__name__} (must be {allowed}; a generator "
+                      "changes as it is used, so runs with the same one would differ)")
     try:
         np.random.SeedSequence(seed)
     except Exception:
-        raise ValueError(f"Invalid {name}: {describe(seed)} (must be {allowed})") from None
+        raise invalid(name, seed, f"{allowed}") from None
     return seed
 
 
@@ -215,23 +220,23 @@ def as_real_array(x, name: str = "parameters x") -> np.ndarray:
     try:
         raw = np.asarray(x)
     except Exception:
-        raise ValueError(f"Invalid {name}: {describe(x)} (must be an array of real numbers)") from None
+        raise invalid(name, x, "an array of real numbers") from None
     if raw.dtype.kind not in "iuf":
-        raise ValueError(f"Invalid {name}: {'an array of dtype ' + str(raw.dtype) if raw.ndim else describe(x)} "
-                         "(must hold finite real numbers: integers or floats within float64's range)")
+        raise invalid(name, detail=f"{'an array of dtype ' + str(raw.dtype) if raw.ndim else describe(x)} "
+                      "(must hold finite real numbers: integers or floats within float64's range)")
     _check_size(raw, name)
     a = np.array(raw, dtype=np.float64)  # a copy
     if not np.all(np.isfinite(a)):
         bad = np.flatnonzero(~np.isfinite(a))[0]
-        raise ValueError(f"Invalid {name}: non-finite value {a.flat[bad]} at flat index {bad}")
+        raise invalid(name, detail=f"non-finite value {a.flat[bad]} at flat index {bad}")
     return a
 
 
 def _check_size(a: np.ndarray, name: str) -> None:
     """Refuse an array of more than MAX_ELEMENTS elements before it is copied."""
     if a.size > MAX_ELEMENTS:
-        raise ValueError(f"Invalid {name}: {a.size:,} elements (at most {MAX_ELEMENTS:,}: it is "
-                         "copied as float64, 8 bytes an element)")
+        raise invalid(name, detail=f"{a.size:,} elements (at most {MAX_ELEMENTS:,}: it is "
+                      "copied as float64, 8 bytes an element)")
 
 
 def _detached(x):
@@ -246,21 +251,18 @@ def check_grad(x: np.ndarray, grad) -> np.ndarray:
     try:
         raw = np.asarray(grad)
     except Exception:
-        raise ValueError(f"Invalid gradient: {describe(grad)} (must be an array of real numbers)") from None
+        raise invalid("gradient", grad, "an array of real numbers") from None
     if raw.dtype.kind not in "iuf":
-        raise ValueError(f"Invalid gradient: an array of dtype {raw.dtype} (must hold real numbers)")
+        raise invalid("gradient", detail=f"an array of dtype {raw.dtype} (must hold real numbers)")
     if raw.shape != np.shape(x):
-        raise ValueError(
-            f"Invalid gradient: shape {raw.shape} does not match the parameters' shape {np.shape(x)}")
+        raise invalid("gradient", detail=f"shape {raw.shape} does not match the parameters' shape {np.shape(x)}")
     g = np.asarray(raw, dtype=np.float64)
     if g.shape != np.shape(x):
-        raise ValueError(
-            f"Invalid gradient: shape {g.shape} does not match the parameters' shape {np.shape(x)}")
+        raise invalid("gradient", detail=f"shape {g.shape} does not match the parameters' shape {np.shape(x)}")
     if not np.all(np.isfinite(g)):
         bad = np.flatnonzero(~np.isfinite(g))[0]
-        raise ValueError(
-            f"Invalid gradient: non-finite value {g.flat[bad]} at flat index {bad} "
-            "(gradients must be finite)")
+        raise invalid("gradient", detail=f"non-finite value {g.flat[bad]} at flat index {bad} "
+                      "(gradients must be finite)")
     return g
 
 
@@ -275,8 +277,8 @@ def check_beta1_decay(value) -> float:
 def check_optimizer(opt) -> None:
     """TypeError unless ``opt`` has the optimizers' ``init`` and ``step`` methods."""
     if isinstance(opt, type):
-        raise TypeError(f"opt must be an optimizer object, not the class {opt.__name__} "
-                        f"(make one first: {opt.__name__}(lr=...))")
+        raise invalid("opt", detail=f"the class {opt.__name__} (must be an optimizer object: "
+                      f"make one first, {opt.__name__}(lr=...))", error=TypeError)
     if not (callable(getattr(opt, "init", None)) and callable(getattr(opt, "step", None))):
-        raise TypeError(f"opt must be an optimizer with init and step (such as "
-                        f"amslib.optimizers.Adam(...)), not {type(opt).__name__}")
+        raise invalid("opt", detail=f"a {type(opt).__name__} (must be an optimizer with init and step, "
+                      "such as amslib.optimizers.Adam(...))", error=TypeError)

@@ -967,3 +967,20 @@ def test_every_public_callable_is_covered():
     missing = [f"{m.__name__}.{n}" for m, n, obj in _public_callables()
                if n not in exempt and not (_codes(obj) & called)]
     assert not missing, f"public callables no spec reaches (add a Spec, or an EXEMPT reason): {missing}"
+
+
+def test_every_invalid_message_comes_from_one_builder():
+    """No module writes its own "Invalid <name>: ..." or "<name> must be ..." error: each goes
+    through validation.invalid, so every bad argument is reported in one form."""
+    from pathlib import Path
+
+    import amslib
+
+    root = Path(amslib.__file__).parent
+    own = re.compile(r'(?:Error|Exception)\(\s*f?["\'](?:Invalid |\w+ must be)')
+    hits = [f"{path.relative_to(root)}:{text[:m.start()].count(chr(10)) + 1}"
+            for path in sorted(root.rglob("*.py")) if "exercises" not in path.parts
+            for text in [path.read_text()] for m in own.finditer(text)]
+    assert hits == [], hits
+    builders = [path.name for path in root.rglob("*.py") if 'f"Invalid {name}: {detail}"' in path.read_text()]
+    assert builders == ["validation.py"]

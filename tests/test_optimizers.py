@@ -187,6 +187,17 @@ def test_schedules():
         inv_sqrt(-1.0)
 
 
+def test_schedule_classes_behind_the_factories():
+    from amslib.schedules import Constant, InvSqrt, Schedule
+
+    for make, cls in ((constant, Constant), (inv_sqrt, InvSqrt)):
+        s = make(0.5)
+        assert type(s) is cls and isinstance(s, Schedule)
+        assert repr(s) == f"{make.__name__}(0.5)" and eval(repr(s)) == s == cls(0.5)  # prints as made
+        with pytest.raises(AttributeError, match=f"make a new one, e.g. {make.__name__}"):
+            s.alpha = 0.3
+
+
 # ------------------------------------------------------------------ bad input
 @pytest.mark.parametrize("kwargs,match", [
     (dict(lr=-0.1), r"Invalid learning rate: -0.1"),

@@ -68,7 +68,7 @@ def test_run_default_chunk_and_one_step():
 def test_run_other_optimizers_fall_back_to_the_loop():
     opt = SGD(lr=0.01)
     _close(run(PROBLEMS["online"], opt, 300), reference_run(PROBLEMS["online"], opt, 300), tol=0)
-    with pytest.raises(TypeError, match="opt must be an optimizer"):
+    with pytest.raises(TypeError, match="Invalid opt: .*must be an optimizer"):
         run(PROBLEMS["online"], object(), 10)
 
 
@@ -179,7 +179,7 @@ def test_invalid_input(call, match):
 
 
 def test_wrong_problem_type():
-    with pytest.raises(TypeError, match="prob must be"):
+    with pytest.raises(TypeError, match=r"Invalid prob: a str \(must be an OnlineProblem"):
         run("online", Adam(0.1), 10)
 
 

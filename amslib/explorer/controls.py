@@ -12,7 +12,7 @@ import math
 
 import ipywidgets as W
 
-from ..validation import check_count, describe, real_number
+from ..validation import check_count, invalid, real_number
 from .runs import OPTIMIZERS, SCHEDULES
 
 #: The choices of the "steps" control (label, value).
@@ -42,17 +42,17 @@ class ExplorerControls:
         beta1, beta2, alpha, C, p = (given[k] for k in ("beta1", "beta2", "alpha", "C", "p"))
         period = check_count(period, "period", 2, 1000)
         if isinstance(optimizers, (str, bytes)) or not hasattr(optimizers, "__iter__"):
-            raise ValueError(f"Invalid optimizers: {describe(optimizers)} (must be a list of some of "
-                             f"{list(OPTIMIZERS)})")
+            raise invalid("optimizers", optimizers, f"a list of some of "
+                          f"{list(OPTIMIZERS)}")
         optimizers = list(optimizers)
         if not isinstance(schedule, str) or schedule not in SCHEDULES:
-            raise ValueError(f"Invalid schedule {schedule!r}: expected one of {sorted(SCHEDULES)}")
+            raise invalid(f"schedule {schedule!r}", detail=f"expected one of {sorted(SCHEDULES)}")
         if not isinstance(problem, str) or problem not in ("online", "stochastic"):
-            raise ValueError(f"Invalid problem {problem!r}: expected 'online' or 'stochastic'")
+            raise invalid(f"problem {problem!r}", detail="expected 'online' or 'stochastic'")
         unknown = {k for k in optimizers if not isinstance(k, str) or k not in OPTIMIZERS}
         if unknown:
-            raise ValueError(f"Invalid optimizers: unknown {sorted(map(repr, unknown))} (expected some of "
-                             f"{list(OPTIMIZERS)})")
+            raise invalid("optimizers", detail=f"unknown {sorted(map(repr, unknown))} (expected some of "
+                          f"{list(OPTIMIZERS)})")
         steps = check_count(steps, "steps", 1, MAX_EXPLORER_STEPS,
                             "each change of a control reruns every optimizer")
         step_choices = list(STEP_CHOICES)
@@ -95,7 +95,7 @@ class ExplorerControls:
         lo, hi = ((control.base ** control.min, control.base ** control.max)
                   if isinstance(control, W.FloatLogSlider) else (control.min, control.max))
         if not lo * (1 - 1e-12) <= value <= hi * (1 + 1e-12):
-            raise ValueError(f"Invalid {name}: {value} (the explorer's range is {lo:g} .. {hi:g})")
+            raise invalid(name, detail=f"{value} (the explorer's range is {lo:g} .. {hi:g})")
 
     def layout(self, *below) -> W.VBox:
         """The controls in two columns (problem; optimizer), the check boxes, then ``below``.

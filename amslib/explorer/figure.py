@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter, NullLocator
 
 from .. import plotting
-from ..validation import check_count, check_real
+from ..validation import check_count, check_real, invalid
 from .runs import OPTIMIZERS
 
 #: The paper's form gets its own line style, same colour per method.
@@ -38,8 +38,8 @@ class ExplorerFigure:
     def __init__(self, dpi: float = plotting.DPI, compress_level: int = 1):
         self.dpi = check_real(dpi, "dpi", f"a number in [{MIN_DPI}, {MAX_DPI}]")
         if not MIN_DPI <= self.dpi <= MAX_DPI:
-            raise ValueError(f"Invalid dpi: {self.dpi} (must be a number in [{MIN_DPI}, {MAX_DPI}]; "
-                             "the figure is 11 inches wide)")
+            raise invalid("dpi", self.dpi, f"a number in [{MIN_DPI}, {MAX_DPI}]; "
+                          "the figure is 11 inches wide")
         self.compress_level = check_count(compress_level, "compress_level", 0, 9, "PNG's zlib levels")
         with mpl.rc_context():
             plotting.use_style()

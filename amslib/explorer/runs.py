@@ -8,7 +8,7 @@ from collections import OrderedDict
 from .. import synthetic
 from ..optimizers import Adam
 from ..schedules import constant, inv_sqrt
-from ..validation import check_count
+from ..validation import check_count, invalid
 
 #: key -> (method, bias_correction, label)
 OPTIMIZERS = {
@@ -31,7 +31,7 @@ def problem_for(settings: dict, c: float):
 def optimizer_for(settings: dict, key: str, eps: float) -> Adam:
     """The optimizer ``settings`` describe for ``key`` (one of :data:`OPTIMIZERS`)."""
     if not isinstance(key, str) or key not in OPTIMIZERS:
-        raise ValueError(f"Invalid key: {key!r} (must be one of {list(OPTIMIZERS)})")
+        raise invalid("key", key, f"one of {list(OPTIMIZERS)}")
     method, bias_correction, _ = OPTIMIZERS[key]
     lr = SCHEDULES[settings["schedule"]](settings["alpha"])
     return Adam(lr=lr, betas=(settings["beta1"], settings["beta2"]), eps=eps,

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..optimizers import Adam, check_eps, check_lr
 from ..schedules import as_schedule
-from ..validation import check_count, check_flag, check_seed, describe
+from ..validation import check_count, check_flag, check_seed, invalid
 from .online import check_problem, check_x0
 from .plain_loop import RunResult, check_loop_steps, check_optimizer, loop, sample_steps
 from .scan import _clipped_walk
@@ -73,14 +73,14 @@ def run(prob, opt, steps: int, x0: float = 0.0, seed=0, *, chunk: int = CHUNK) -
     the online problem ignores it.
     """
     check_problem(prob)
+    x0 = check_x0(x0)
     steps = check_count(steps, "steps", 1, MAX_STEPS, "run simulates 10^7 steps in ~0.3-0.8 s; "
                         "ask for fewer")
-    x0 = check_x0(x0)
     seed = check_seed(seed)
     chunk = check_count(chunk, "chunk", 1, 2 ** 22, "larger chunks only cost memory")
+    check_optimizer(opt)
     sim = _simulator(opt, steps)
     if sim is None:
-        check_optimizer(opt)
         check_loop_steps(steps)
         return loop(prob, opt, steps, x0, seed)
 
@@ -146,19 +146,19 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
     x <- clip(x - d_t, -1, 1) runs with one array operation per step over all settings.
     """
     check_problem(prob)
-    steps = check_count(steps, "steps", 1, MAX_STEPS, "ask for fewer")
     x0 = check_x0(x0)
+    steps = check_count(steps, "steps", 1, MAX_STEPS, "ask for fewer")
     seed = check_seed(seed)
     eps = check_eps(eps)
     amsgrad = check_flag(amsgrad, "amsgrad")
     bias_correction = check_flag(bias_correction, "bias_correction")
-    schedule = as_schedule(check_lr(lr))
+    lr = check_lr(lr)
     b1, b2 = _beta_array(beta1, "beta1"), _beta_array(beta2, "beta2")
     try:
         shape = np.broadcast_shapes(b1.shape, b2.shape)
     except ValueError:
-        raise ValueError(f"Invalid beta1, beta2: shapes {b1.shape} and {b2.shape} do not broadcast "
-                         "(use a grid, e.g. np.meshgrid(b1, b2, indexing='ij'))") from None
+        raise invalid("beta1, beta2", detail=f"shapes {b1.shape} and {b2.shape} do not broadcast "
+                      "(use a grid, e.g. np.meshgrid(b1, b2, indexing='ij'))") from None
     S = math.prod(shape)
     check_count(S, "number of (beta1, beta2) settings", 1, MAX_SETTINGS)
     check_count(S * steps, "steps x settings", 1, MAX_SWEEP_WORK,
@@ -167,7 +167,7 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
     for name, B in (("beta1", B1), ("beta2", B2)):
         bad = ~((B >= 0.0) & (B < 1.0))
         if bad.any():
-            raise ValueError(f"Invalid {name}: {B[bad].flat[0]} (must be in [0, 1))")
+            raise invalid(name, detail=f"{B[bad].flat[0]} (must be in [0, 1))")
     u1, inv1 = np.unique(B1.ravel(), return_inverse=True)
     u2, inv2 = np.unique(B2.ravel(), return_inverse=True)
     for name, u in (("beta1", u1), ("beta2", u2)):
@@ -179,6 +179,7 @@ def sweep(prob, beta1, beta2, lr, steps: int, amsgrad: bool = False, eps: float 
              and np.array_equal(inv2, np.tile(np.arange(len(u2)), len(u1))))
     # One simulator per distinct beta_1 (numerators) and per distinct beta_2 (denominators),
     # all sharing one evaluation of the schedule per block.
+    schedule = as_schedule(lr)
     alphas = _StepSizes(schedule, steps, shared=True)
     sims1 = [_AdamSim(b, 0.0, eps, amsgrad, bias_correction, alphas) for b in u1]
     sims2 = [_AdamSim(0.0, b, eps, amsgrad, bias_correction, alphas) for b in u2]
@@ -235,6 +236,6 @@ def _beta_array(value, name: str) -> np.ndarray:
     except Exception:
         a = None
     if a is None or a.dtype.kind not in "iuf":
-        raise ValueError(f"Invalid {name}: {describe(value)} (must be a number or an array of "
-                         "numbers in [0, 1))")
+        raise invalid(name, value, "a number or an array of "
+                      "numbers in [0, 1)")
     return a.astype(np.float64)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import check_count, check_real, check_seed
+from ..validation import check_count, check_real, check_seed, invalid
 
 __all__ = ["OnlineProblem", "StochasticProblem", "online_problem", "stochastic_problem",
            "theorem1_problem", "theorem1_beta2", "check_problem", "check_x0", "G_MAX", "G_MIN"]
@@ -56,8 +56,8 @@ def _gradient_value(value, name: str, allow_zero: bool) -> float:
         return value
     if not G_MIN <= abs(value) <= G_MAX:
         zero = " or 0" if allow_zero else ""
-        raise ValueError(f"Invalid {name}: {value} (|{name}| must lie in [{G_MIN:g}, {G_MAX:g}]"
-                         f"{zero}, so that its square is a normal float64)")
+        raise invalid(name, detail=f"{value} (|{name}| must lie in [{G_MIN:g}, {G_MAX:g}]"
+                      f"{zero}, so that its square is a normal float64)")
     return value
 
 
@@ -66,9 +66,9 @@ def _check_C(C, period=None, c=None) -> float:
     C = _finite(C, "C", "a finite number > 2 (Theorem 1's problem)" if theorem1 else
                 f"a finite number in [{G_MIN:g}, {G_MAX:g}]")
     if theorem1 and C <= 2.0:
-        raise ValueError(f"Invalid C: {C} (Theorem 1's problem needs C > 2)")
+        raise invalid("C", detail=f"{C} (Theorem 1's problem needs C > 2)")
     if C <= 0.0:
-        raise ValueError(f"Invalid C: {C} (must be > 0, in [{G_MIN:g}, {G_MAX:g}])")
+        raise invalid("C", C, f"> 0, in [{G_MIN:g}, {G_MAX:g}]")
     return _gradient_value(C, "C", allow_zero=False)
 
 
@@ -76,7 +76,7 @@ def check_x0(x0, name: str = "x0") -> float:
     """The start point (or another point ``name``), a number in F = [-1, 1]."""
     x0 = _finite(x0, name, "a finite number in F = [-1, 1]")
     if not -1.0 <= x0 <= 1.0:
-        raise ValueError(f"Invalid {name}: {x0} (must lie in F = [-1, 1])")
+        raise invalid(name, detail=f"{x0} (must lie in F = [-1, 1])")
     return x0
 
 
@@ -203,7 +203,7 @@ class StochasticProblem(_FixedPointRegret):
     def __post_init__(self):
         p = _finite(self.p, "p", "a probability in (0, 1)")
         if not 0.0 < p < 1.0:
-            raise ValueError(f"Invalid p: {p} (must be a probability in (0, 1))")
+            raise invalid("p", p, "a probability in (0, 1)")
         object.__setattr__(self, "p", p)
         object.__setattr__(self, "c", _gradient_value(self.c, "c", allow_zero=True))
         object.__setattr__(self, "C", _check_C(self.C))
@@ -312,7 +312,7 @@ def theorem1_beta2(C: float) -> float:
 
 def check_problem(prob):
     if not isinstance(prob, (OnlineProblem, StochasticProblem)):
-        raise TypeError(f"prob must be an OnlineProblem or StochasticProblem (from "
-                        f"online_problem() or stochastic_problem()), not {type(prob).__name__}")
+        raise invalid("prob", detail=f"a {type(prob).__name__} (must be an OnlineProblem or StochasticProblem, "
+                      "from online_problem() or stochastic_problem())", error=TypeError)
 
 

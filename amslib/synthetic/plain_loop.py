@@ -80,8 +80,8 @@ def reference_run(prob, opt, steps: int, x0: float = 0.0, seed=0) -> RunResult:
     so the loop and :func:`amslib.fast_adam.run` always simulate the same algorithm.
     """
     check_problem(prob)
-    steps = check_loop_steps(steps)
     x0 = check_x0(x0)
+    steps = check_loop_steps(steps)
     seed = check_seed(seed)
     check_optimizer(opt)
     return loop(prob, opt, steps, x0, seed)

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..validation import as_real_array, check_flag, check_real, describe
+from ..validation import as_real_array, check_flag, check_real, invalid
 
 __all__ = ["ema", "cumsum", "running_max", "clipped_walk", "block_scan", "WALK_LIMIT"]
 
@@ -32,10 +32,10 @@ def _series(u, name: str) -> np.ndarray:
     if not (type(u) is np.ndarray and u.dtype == np.float64):
         u = as_real_array(u, name)
     if u.ndim != 1:
-        raise ValueError(f"Invalid {name}: shape {u.shape} (must be a 1-D array)")
+        raise invalid(name, detail=f"shape {u.shape} (must be a 1-D array)")
     if u.size and not (u.min() > -math.inf and u.max() < math.inf):  # NaN fails too
         bad = int(np.flatnonzero(~np.isfinite(u))[0])
-        raise ValueError(f"Invalid {name}: non-finite value {u[bad]} at index {bad} (must be finite)")
+        raise invalid(name, detail=f"non-finite value {u[bad]} at index {bad} (must be finite)")
     return u
 
 
@@ -51,7 +51,7 @@ def _factor(b, name: str = "b", zero: bool = True) -> float:
     if not (type(b) is float and (0.0 <= b if zero else 0.0 < b) and b <= 1.0):
         v = check_real(b, name, allowed)
         if not ((0.0 <= v if zero else 0.0 < v) and v <= 1.0):
-            raise ValueError(f"Invalid {name}: {describe(b)} (must be {allowed})")
+            raise invalid(name, b, f"{allowed}")
         b = v
     return b
 
@@ -106,10 +106,10 @@ def block_scan(A: np.ndarray, b: float, h0: float, scale: float = 1.0) -> np.nda
     """
     if not (type(A) is np.ndarray and A.dtype == np.float64 and A.ndim == 2 and A.shape[1] >= 2
             and A.flags.writeable):
-        raise ValueError(f"Invalid A: {describe(A)} (must be a writable 2-D float64 work array "
-                         "with at least 2 columns, as _scan_buffer makes)")
+        raise invalid("A", A, "a writable 2-D float64 work array "
+                      "with at least 2 columns, as _scan_buffer makes")
     if A.size and not np.isfinite(A[:, :-1]).all():
-        raise ValueError("Invalid A: non-finite values (must be finite)")
+        raise invalid("A", detail="non-finite values (must be finite)")
     return _block_scan(A, _factor(b, zero=False), _real(h0, "h0"), _real(scale, "scale"))
 
 
@@ -241,13 +241,13 @@ def clipped_walk(x: float, d: np.ndarray, out: np.ndarray) -> None:
     if not (type(x) is float and -1.0 <= x <= 1.0):
         v = check_real(x, "x", "a finite number in [-1, 1]")
         if not -1.0 <= v <= 1.0:
-            raise ValueError(f"Invalid x: {describe(x)} (must be a finite number in [-1, 1])")
+            raise invalid("x", x, "a finite number in [-1, 1]")
         x = v
     d = _series(d, "d")
     if not (type(out) is np.ndarray and out.dtype == np.float64 and out.shape == d.shape
             and out.flags.writeable):
-        raise ValueError(f"Invalid out: {describe(out)} (must be a writable float64 array of "
-                         f"d's shape {d.shape})")
+        raise invalid("out", out, f"a writable float64 array of "
+                      f"d's shape {d.shape}")
     _clipped_walk(x, d, out, x > -1.0)  # at -1 exactly: the lower bound's formula
 
 

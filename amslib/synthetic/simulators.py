@@ -13,8 +13,8 @@ import numpy as np
 from ..adamnc import AdamNC
 from ..beyond import AdaBound
 from ..optimizers import Adam
-from ..schedules import constant, inv_sqrt
-from ..validation import check_schedule_value, describe
+from ..schedules import Constant, InvSqrt
+from ..validation import check_schedule_value, describe, invalid
 from .scan import cumsum, ema, running_max
 
 #: The most steps with a schedule written for one t at a time, called once per step
@@ -48,7 +48,7 @@ class _StepSizes:
     def __init__(self, schedule, steps: int = 0, shared: bool = False):
         self.schedule = schedule
         self.steps = steps  # how many the run will ask for (checked before calling one by one)
-        self.trusted = isinstance(schedule, (constant, inv_sqrt))
+        self.trusted = type(schedule) in (Constant, InvSqrt)  # exact types: a subclass may change rate
         self.per_step = False
         # sweep's simulators share one block of alphas (computed once, copied for each);
         # run's single simulator takes the fresh array itself.
@@ -68,7 +68,7 @@ class _StepSizes:
         return value.copy()
 
     def _compute(self, t0: int, n: int) -> np.ndarray:
-        if type(self.schedule) is inv_sqrt:
+        if type(self.schedule) is InvSqrt:
             # alpha / sqrt(t), as inv_sqrt computes it, in one buffer: t (whole numbers,
             # exact in float64) and alpha >= 0 finite are valid by construction, so the
             # schedule's and _checked_alphas' checks have nothing to find.
@@ -88,16 +88,15 @@ class _StepSizes:
                 return _checked_alphas(a, t0)
             self.per_step = True
             if self.steps > MAX_PER_STEP_SCHEDULE_STEPS:
-                raise ValueError(
-                    f"Invalid steps: {self.steps:,} (at most {MAX_PER_STEP_SCHEDULE_STEPS:,} with this "
-                    f"schedule, {describe(self.schedule)}: it does not take an array of t, so it "
-                    "is called once per step; write it with NumPy (np.sqrt, np.where) or use "
-                    "amslib.schedules)")
+                raise invalid("steps", detail=f"{self.steps:,} (at most {MAX_PER_STEP_SCHEDULE_STEPS:,} with this "
+                              f"schedule, {describe(self.schedule)}: it does not take an array of t, so it "
+                              "is called once per step; write it with NumPy (np.sqrt, np.where) or use "
+                              "amslib.schedules)")
         return self._one_by_one(t0, n)
 
     def _on_array(self, t: np.ndarray):
         if self.trusted:
-            return np.asarray(self.schedule(t), dtype=np.float64)
+            return np.asarray(self.schedule.rate(t), dtype=np.float64)  # t: valid by construction
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -134,8 +133,8 @@ def _checked_alphas(a: np.ndarray, t0: int) -> np.ndarray:
     if not (a.min() >= 0.0 and a.max() < math.inf):  # two fast reductions; NaN fails too
         ok = np.isfinite(a) & (a >= 0.0)
         i = int(np.argmin(ok))
-        raise ValueError(f"Invalid learning rate at step t={t0 + i}: {a[i]} "
-                         "(must be a finite float >= 0)")
+        raise invalid(f"learning rate at step t={t0 + i}", detail=f"{a[i]} "
+                      "(must be a finite float >= 0)")
     return a
 
 

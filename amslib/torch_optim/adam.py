@@ -1,22 +1,22 @@
 """The optimizer :class:`amslib.torch_optim.Adam` (the package docstring shows it in use)."""
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import torch
 from torch.optim import Optimizer
 
-from ..validation import check_flag, describe
+from ..validation import check_flag, invalid
 from .checks import (
     UNSUPPORTED,
     _check_group,
     _check_params,
     _check_step_size,
-    _immutable,
-    _step_count,
+    check_gradients_finite,
+    check_state,
+    checked_group,
 )
-from .updates import _adam_foreach, _adam_loop, _moment_dtype
+from .updates import _adam_foreach, _adam_loop, _finish_step, _init_state
 
 
 class Adam(Optimizer):
@@ -112,8 +112,8 @@ class Adam(Optimizer):
             try:
                 params = list(params)
             except TypeError:
-                raise TypeError(f"Invalid params: {describe(params)} (must be an iterable of tensors "
-                                "or of param-group dicts, such as model.parameters())") from None
+                raise invalid("params", params, "an iterable of tensors "
+                              "or of param-group dicts, such as model.parameters()", error=TypeError) from None
         super().__init__(params, defaults)  # calls add_param_group for each group
 
     def add_param_group(self, param_group: dict) -> None:
@@ -161,32 +161,10 @@ class Adam(Optimizer):
                 group.update(_check_group(group, f" in param group {gi}"))
                 for pi, p in enumerate(group["params"]):
                     if self.state.get(p):
-                        self._check_state(p, self.state[p], pi, gi, full=True)
+                        check_state(p, self.state[p], pi, gi, full=True)
         except ValueError:
             self.__setstate__(saved[0])
             raise
-
-    def _check_state(self, p, state: dict, pi: int, gi: int, full: bool = False) -> int:
-        """Check one parameter's state (shapes and step; with ``full`` also v >= 0) and
-        return its step t. Run at every step (cheap) and on load_state_dict (full)."""
-        t = _step_count(state.get("step"), pi, gi)
-        for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
-            if key not in state:
-                if key == "max_exp_avg_sq":
-                    continue
-                raise ValueError(f"Invalid state of parameter {pi} in param group {gi}: no {key!r}")
-            v = state[key]
-            if not isinstance(v, torch.Tensor) or v.shape != p.shape or v.is_complex():
-                what = f"shape {tuple(v.shape)}" if isinstance(v, torch.Tensor) else type(v).__name__
-                raise ValueError(f"Invalid state of parameter {pi} in param group {gi}: {key} is "
-                                 f"{what}, the parameter's shape is {tuple(p.shape)}")
-            if full and v.numel() and not bool(torch.isfinite(v).all()):
-                raise ValueError(f"Invalid state of parameter {pi} in param group {gi}: {key} "
-                                 "holds non-finite values (NaN or inf)")
-            if full and key != "exp_avg" and v.numel() and bool((v < 0).any()):
-                raise ValueError(f"Invalid state of parameter {pi} in param group {gi}: {key} "
-                                 "holds negative values (a mean of squares is >= 0)")
-        return t
 
     # ------------------------------------------------------------------ step
     @torch.no_grad()
@@ -199,8 +177,8 @@ class Adam(Optimizer):
         construction), and nothing is updated if one is invalid.
         """
         if closure is not None and not callable(closure):
-            raise TypeError(f"Invalid closure: {describe(closure)} (must be None or a callable "
-                            "that re-evaluates the model and returns the loss)")
+            raise invalid("closure", closure, "None or a callable "
+                          "that re-evaluates the model and returns the loss", error=TypeError)
         loss = None
         if closure is not None:
             with torch.enable_grad():
@@ -208,7 +186,7 @@ class Adam(Optimizer):
 
         work = [self._gather(gi, group) for gi, group in enumerate(self.param_groups)]
         if self.check_finite:
-            self._check_gradients_finite()
+            check_gradients_finite(self.param_groups, self.state)
         for hyper, ps, (xs, gs, ms, vs, v_hats, steps) in work:
             if not ps:
                 continue
@@ -216,17 +194,7 @@ class Adam(Optimizer):
             beta1, beta2 = hyper["betas"]
             update(xs, gs, ms, vs, v_hats if hyper["amsgrad"] else None, steps,
                    lr=hyper["lr"], beta1=beta1, beta2=beta2, eps=hyper["eps"])
-            counters = []
-            for p, x, t in zip(ps, xs, steps, strict=True):
-                if x is not p:  # a float16 / bfloat16 parameter, updated in float32
-                    p.copy_(x)
-                st = self.state[p]["step"]  # counted only once the step is done: t - 1 -> t
-                if isinstance(st, torch.Tensor) and st.dtype == torch.float64 and st.device.type == "cpu":
-                    counters.append(st)
-                else:  # a torch.optim.Adam state (float32 step): store ours
-                    self.state[p]["step"] = torch.tensor(float(t), dtype=torch.float64)
-            if counters:
-                torch._foreach_add_(counters, 1.0)
+            _finish_step(ps, xs, steps, self.state)
         return loss
 
     def _gather(self, gi: int, group: dict):
@@ -234,7 +202,7 @@ class Adam(Optimizer):
         lists the update takes (parameters, gradients, m, v, v_hat, t), each parameter's
         state made (or converted) and checked; nothing is changed but the new states."""
         where = f" in param group {gi}"
-        hyper = self._checked_group(gi, group, where)
+        hyper = checked_group(self.__dict__.setdefault("_checked", {}), gi, group, where)
         _check_params(group["params"], gi)
         ps, lists = [], ([], [], [], [], [], [])
         for pi, p in enumerate(group["params"]):
@@ -246,21 +214,11 @@ class Adam(Optimizer):
                     f"amslib.torch_optim.Adam does not support sparse gradients "
                     f"(parameter {pi} of param group {gi}); use torch.optim.SparseAdam")
             if g.shape != p.shape or g.is_complex():
-                raise ValueError(f"Invalid gradient of parameter {pi}{where}: "
-                                 f"shape {tuple(g.shape)}, dtype {g.dtype} (must be real, "
-                                 f"with the parameter's shape {tuple(p.shape)})")
+                raise invalid(f"gradient of parameter {pi}{where}", detail=f"shape {tuple(g.shape)}, dtype {g.dtype} "
+                              f"(must be real, with the parameter's shape {tuple(p.shape)})")
             state = self.state[p]
-            dtype = _moment_dtype(p.dtype)
-            if not state:
-                # t as a float64 tensor, as torch.optim.Adam keeps it (exact to 2^53 steps)
-                state["step"] = torch.tensor(0.0, dtype=torch.float64)
-            for key in ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if hyper["amsgrad"] else ()):
-                # max_exp_avg_sq also when amsgrad is switched on mid-training: max(0, v_t) = v_t
-                if key not in state:
-                    state[key] = torch.zeros_like(p, dtype=dtype, memory_format=torch.preserve_format)
-                elif isinstance(state[key], torch.Tensor) and state[key].dtype != dtype:
-                    state[key] = state[key].to(dtype)  # e.g. torch.optim's float16 moments
-            t = self._check_state(p, state, pi, gi) + 1
+            dtype = _init_state(p, state, hyper["amsgrad"])
+            t = check_state(p, state, pi, gi) + 1
             if dtype != p.dtype:
                 p, g = p.to(dtype), g.to(dtype)
             ps.append(group["params"][pi])
@@ -270,54 +228,3 @@ class Adam(Optimizer):
         if ps:
             _check_step_size(hyper, min(lists[5]), [p.dtype for p in ps], where)
         return hyper, ps, lists
-
-    def _checked_group(self, gi: int, group: dict, where: str) -> dict:
-        """:func:`_check_group` of the group, unless its settings are the very objects checked
-        at the last step (the usual case: an unchanged group is not checked again). A value
-        that can change in place (a tensor, a list) makes the group be checked every time."""
-        values = tuple((k, v) for k, v in group.items() if k != "params")
-        cache = self.__dict__.setdefault("_checked", {})
-        last = cache.get(gi)
-        if (last is not None and len(last[0]) == len(values)
-                and all(k == k0 and v is v0 for (k, v), (k0, v0) in zip(values, last[0], strict=True))
-                and all(_immutable(v) for _, v in values)):
-            return last[1]
-        hyper = _check_group(group, where)
-        cache[gi] = (values, hyper)
-        return hyper
-
-    def _check_gradients_finite(self) -> None:
-        """Raise ValueError, before anything is updated, if a gradient holds NaN or inf.
-
-        torch.optim.Adam would silently write NaN into the weights. The test is one sum per
-        gradient and one read-back per device and dtype (so a GPU waits once a step): a sum
-        of finite numbers is finite unless it overflows, and a NaN or inf entry makes the sum
-        NaN or inf, so a finite total proves every entry finite. Only if a total is not
-        finite (a non-finite entry, or an overflow of the sum) is every entry looked at, to
-        name the culprit or clear the alarm. (``torch._foreach_norm`` with the infinity norm
-        measured 30x slower on the CPU, ``torch.isfinite`` on every entry 20x slower.)
-        """
-        sums = {}
-        for group in self.param_groups:
-            for p in group["params"]:
-                g = p.grad
-                if g is not None and not g.is_sparse and g.is_floating_point() and g.numel():
-                    sums.setdefault((g.device, g.dtype), []).append(
-                        g.sum(dtype=_moment_dtype(g.dtype)))
-        if all(math.isfinite(torch.stack(s).sum().item()) for s in sums.values()):
-            return
-        for gi, group in enumerate(self.param_groups):
-            for pi, p in enumerate(group["params"]):
-                g = p.grad
-                if (g is not None and not g.is_sparse and g.is_floating_point()
-                        and not bool(torch.isfinite(g).all())):
-                    try:
-                        t = _step_count(self.state[p].get("step", 0), pi, gi) + 1
-                    except ValueError:
-                        t = "?"
-                    raise ValueError(
-                        f"Invalid gradient: non-finite values (NaN or inf) in parameter {pi} of "
-                        f"param group {gi} (shape {tuple(p.shape)}) at step t={t}; nothing was updated. "
-                        "Gradients must be finite (check_finite=False skips this check, "
-                        "as torch.optim.Adam does)")
-        # every entry is finite: a sum overflowed, a false alarm
