@@ -73,11 +73,11 @@ CONTENT_W = 1240          # the slide less its 20 px side padding
 BUDGET_H = 660            # usable height: the slide less its 20 px top and bottom padding, slack
 PROSE_PX = 30             # prose (>= 26 px on screen, larger for the back row)
 TEXT_LINE_H = 40.5        # 30 px, line-height 1.35
-TEXT_CHARS = 82           # characters per wrapped line of prose on 1200 px (27 px: 96; less a word-wrap margin)
+TEXT_CHARS = 78           # characters per wrapped line of 30 px prose on 1187 px (measured: 82 may wrap)
 TABLE_LINE_H, TABLE_CHARS = 36.5, 96   # tables at 27 px: a whole table fits more often
 CODE_PX = 20              # code and printed output (>= 20 px on screen)
 CODE_LINE_H = 26.0        # 20 px, line-height 1.3
-CODE_CHARS = 100          # characters per line before `pre-wrap` wraps it
+CODE_CHARS = 96           # characters per line before `pre-wrap` wraps it (20 px mono: 12 px each, 1200 px)
 OUT_LINE_H = CODE_LINE_H
 HEADING_H = {1: 76, 2: 62, 3: 56, 4: 50}
 CONTINUED_H = HEADING_H[3]
@@ -804,7 +804,11 @@ def _reading_of(cell, nxt) -> float:
     """Height to keep free under a figure for its reading: the markdown right after it (a
     figure cell's: its first sentences, _reading_apart)."""
     reading = nxt is not None and nxt.cell_type == "markdown" and not is_notes(nxt) and not _has_heading(nxt)
-    return min(cell_height(nxt), 200) if reading and _has_image(cell) else 0.0
+    if not (reading and _has_image(cell)):
+        return 0.0
+    n = len(_visible(" ".join(_reflow(nxt.source))))      # a reading at a line's end may wrap: one line more
+    near_wrap = math.ceil(n / (0.9 * TEXT_CHARS)) > math.ceil(n / TEXT_CHARS)
+    return min(cell_height(nxt) + (TEXT_LINE_H if near_wrap else 0.0), 200)
 
 
 def _reading_apart(cells: list) -> list:
