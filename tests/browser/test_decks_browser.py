@@ -202,6 +202,8 @@ def test_every_slide_of_every_deck(decks, browser):
                 if text_px < FIGURE_TEXT_MIN:
                     problems.append(f"{where}: figure text at {text_px:.1f} px")
             under_half += m["bottom"] < HALF
+            if m["bottom"] < HALF:                         # which ones, in the artifact
+                sizes.setdefault("under_half_slides", []).append(where)
             for img in m["images"]:
                 if img["tail"] in keys:
                     sizes.setdefault("key_figures", {})[keys[img["tail"]]] = round(img["fill"], 3)
