@@ -86,6 +86,7 @@ IMAGE_SLACK = 40          # px of the budget's slack a figure may use (its heigh
 READING = (2 * TEXT_LINE_H + 24, 45)   # a figure's reading on its slide: about two lines (px, words)
 MIN_FIGURE_SCALE = 0.81   # figure text 20 px in the PNG (plotting.SMALL_PT at plotting.DPI): >= 16 px
 TRACEBACK_LINES = 8       # an error shows its last lines
+HALF_H = 340              # estimated content under which a slide ends above its middle (360 px, less the padding)
 THIN_SLACK = 30           # px of the estimate's margin a heading-and-a-line slide may use to join the next
 
 
@@ -865,7 +866,7 @@ def layout_for_projection(nb, budget: float = BUDGET_H):
     slides_ = [s for s in lay.slides if s.cells]
     if pending and slides_:
         slides_[-1].notes += pending
-    slides_ = _merge_short(slides_, budget)
+    slides_ = _balance(_merge_short(slides_, budget), budget)
     for note in targeted:
         target = notes_target(note).lower()
         home = next((s for s in slides_ if any(h.lower().startswith(target)
@@ -915,6 +916,30 @@ def _merge_short(slides_: list, budget: float) -> list:
         else:
             out.append(s)
     return out
+
+
+def _balance(slides_: list, budget: float) -> list:
+    """A section's continued slide that would be under half full takes cells from the end of
+    the slide before it, while that one stays at least half full: two slides half full or
+    more, not a full one and a nearly empty one. Figures, their readings and headings stay."""
+    def movable(a, k):
+        c, prev = a.cells[k], a.cells[k - 1]
+        return k > 0 and not _has_image(c) and not _has_heading(c) and not _has_image(prev) \
+            and not c.source.startswith('<h3 class="continued"') and "-reading" not in c.get("id", "")
+
+    for a, b in zip(slides_, slides_[1:]):
+        if not (b.cells and b.cells[0].source.startswith('<h3 class="continued"') and b.heading == a.heading):
+            continue
+        while b.h < HALF_H and len(a.cells) > 1 and movable(a, len(a.cells) - 1):
+            c = a.cells[-1]
+            h, w = cell_height(c), prose_words(c.source) if c.cell_type == "markdown" else 0
+            if a.h - h < HALF_H or b.h + h > budget or b.words + w > MAX_WORDS:
+                break
+            a.cells.pop()
+            a.h, a.words = a.h - h, a.words - w
+            b.cells.insert(1, c)
+            b.h, b.words = b.h + h, b.words + w
+    return slides_
 
 
 def slide_report(nb) -> list[str]:
