@@ -41,7 +41,7 @@ from .optimizers import (
     check_eps,
     check_nonnegative,
 )
-from .validation import check_beta1_decay, check_flag, check_step, invalid, real_number
+from .validation import check_beta1_decay, check_flag, check_lr, check_step, invalid, real_number
 
 __all__ = ["check_beta1_decay", "AdamX", "AdamXState", "Yogi", "YogiState", "AdaBound", "AMSBound",
            "AdamW",
@@ -348,4 +348,5 @@ def large_beta2_adam(lr=1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: flo
     if not b1 < math.sqrt(b2):
         raise invalid("beta1", detail=f"{beta1} (Zhang et al. need beta1 < sqrt(beta2) "
                       f"= {math.sqrt(b2):.6g})")
-    return Adam(lr=lr, betas=(b1, b2), eps=eps, bias_correction=bias_correction)
+    lr, eps, flag = check_lr(lr), check_eps(eps), check_flag(bias_correction, "bias_correction")
+    return Adam._checked(lr, (b1, b2), eps, False, flag)  # every argument checked above, once

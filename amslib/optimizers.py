@@ -370,6 +370,13 @@ class Adam(_Optimizer):
         self.amsgrad = check_flag(amsgrad, "amsgrad")
         self.bias_correction = check_flag(bias_correction, "bias_correction")
 
+    @classmethod
+    def _checked(cls, lr, betas, eps, amsgrad, bias_correction):
+        """An Adam from values its caller already checked as ``__init__`` does (no second check)."""
+        self = object.__new__(cls)
+        self.lr, self.betas, self.eps, self.amsgrad, self.bias_correction = lr, betas, eps, amsgrad, bias_correction
+        return self
+
     def _update(self, x, g, state, t, alpha):
         b1, b2 = self.betas
         m, v, v_max, d = _adam_moments(state, g, b1, b2, self.amsgrad)   # m_t, v_t, v_hat_t, d_t

@@ -22,7 +22,7 @@ import numpy as np
 __all__ = ["invalid", "real_number", "check_real", "check_positive", "check_lr", "check_beta", "check_betas",
            "check_nonnegative", "check_eps", "check_flag", "check_count", "check_step", "check_seed",
            "check_schedule_value", "as_real_array", "check_grad", "describe", "MAX_ELEMENTS",
-           "check_beta1_decay", "check_optimizer"]
+           "check_beta1_decay", "check_optimizer", "check_x0", "check_within"]
 
 #: The most elements an array argument may have. Arrays are copied to float64 (8 bytes an
 #: element) before use; a broadcast view costs no memory until then, so the size is checked
@@ -185,6 +185,22 @@ def check_step(t, name: str = "step number t") -> int:
         if v is not None and math.isfinite(v) and v >= 1.0 and v == math.floor(v):
             return int(v)
     raise invalid(name, t, f"{allowed}")
+
+
+def check_x0(x0, name: str = "x0") -> float:
+    """The start point (or another point ``name``) of a synthetic problem, a number in F = [-1, 1]."""
+    x0 = check_real(x0, name, "a finite number in F = [-1, 1]")
+    if not -1.0 <= x0 <= 1.0:
+        raise invalid(name, detail=f"{x0} (must lie in F = [-1, 1])")
+    return x0
+
+
+def check_within(value, name: str, lo: float, hi: float, why: str) -> float:
+    """A finite number in [lo, hi]; the message says the range and, past it, ``why``."""
+    v = check_real(value, name, f"a number in [{lo}, {hi}]")
+    if not lo <= v <= hi:
+        raise invalid(name, v, f"a number in [{lo}, {hi}]; {why}")
+    return v
 
 
 def check_seed(seed, name: str = "seed", generator: bool = False):

@@ -11,8 +11,10 @@ moved on to another module (A -> B -> A): checked once at the door, the value is
 inside. Not counted as a visit: the optimizers' ``__setattr__``, which stores a setting (and
 refuses a change after construction) and checks no value.
 
-``KNOWN`` lists the entries that still cross back, each with why; they are strict xfails, so
-fixing one fails the test until it leaves the list.
+``KNOWN`` would list entries that still cross back, each with why, as strict xfails (fixing
+one fails the test until it leaves the list); it is empty: the Explorer, ``optimizer_for``
+and ``large_beta2_adam`` check all their arguments at the door and build their inner objects
+from the checked values through trusted paths (``Adam._checked``, ``ExplorerFigure._checked``).
 """
 from __future__ import annotations
 
@@ -56,14 +58,7 @@ def returns(path: list[str]) -> list[str]:
     return [m for i, m in enumerate(path) if m in path[:i]]
 
 
-_EXPLORER = ("Explorer builds its controls, its problem (synthetic.online) and its figure, each "
-             "checking its own arguments; one check at the door needs trusted inner constructors")
-KNOWN = {
-    **{("Explorer", p): _EXPLORER for p in ("x0", "seed", "eps", "dpi", "compress_level", "c")},
-    ("optimizer_for", "eps"): "builds a schedule (checks alpha) and then an Adam (checks the rest)",
-    **{("large_beta2_adam", p): "checks beta1 < sqrt(beta2) under those names, then builds an Adam, "
-       "which checks its own arguments" for p in ("lr", "eps", "bias_correction")},
-}
+KNOWN: dict = {}  # (name, parameter) -> why it still crosses back; none left
 CASES = [pytest.param(s, p, k.bad[0], id=f"{s.name}-{p}-{k.bad[0].label}",
                       marks=[pytest.mark.xfail(strict=True, reason=KNOWN[s.name, p])] if (s.name, p) in KNOWN else [])
          for s in SPECS for p, k in s.kinds.items() if k.bad]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 from collections import OrderedDict
+from functools import partial
 
 import matplotlib as mpl
 import numpy as np
@@ -23,24 +24,34 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter, NullLocator
 
 from .. import plotting
-from ..validation import check_count, check_real, invalid
+from ..validation import check_count, check_within
 from .runs import OPTIMIZERS
 
 #: The paper's form gets its own line style, same colour per method.
 PAPER_STYLE = {"adam": ":", "amsgrad": "-."}
 SIZE = (11.0, 4.6)            # inches: within plotting.MAX_WIDTH x MAX_HEIGHT
 MIN_DPI, MAX_DPI = 10, 600    # 110 .. 6600 px wide
+#: The checks of the figure's arguments (validation's own functions, so that the Explorer can
+#: run them at its door along with its other checks).
+check_dpi = partial(check_within, name="dpi", lo=MIN_DPI, hi=MAX_DPI, why="the figure is 11 inches wide")
+check_compress_level = partial(check_count, name="compress_level", minimum=0, maximum=9, why="PNG's zlib levels")
 
 
 class ExplorerFigure:
     """``draw(results, prob, steps)`` -> PNG bytes of the two panels."""
 
     def __init__(self, dpi: float = plotting.DPI, compress_level: int = 1):
-        self.dpi = check_real(dpi, "dpi", f"a number in [{MIN_DPI}, {MAX_DPI}]")
-        if not MIN_DPI <= self.dpi <= MAX_DPI:
-            raise invalid("dpi", self.dpi, f"a number in [{MIN_DPI}, {MAX_DPI}]; "
-                          "the figure is 11 inches wide")
-        self.compress_level = check_count(compress_level, "compress_level", 0, 9, "PNG's zlib levels")
+        self._build(check_dpi(dpi), check_compress_level(compress_level))
+
+    @classmethod
+    def _checked(cls, dpi: float, compress_level: int) -> ExplorerFigure:
+        """The figure for a dpi and a level already checked (by check_dpi, check_compress_level)."""
+        self = object.__new__(cls)
+        self._build(dpi, compress_level)
+        return self
+
+    def _build(self, dpi: float, compress_level: int) -> None:
+        self.dpi, self.compress_level = dpi, compress_level
         with mpl.rc_context():
             plotting.use_style()
             mpl.rcParams.update({"figure.constrained_layout.use": False, "lines.linewidth": 2.0})

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from .. import synthetic
 from ..optimizers import Adam
 from ..schedules import constant, inv_sqrt
-from ..validation import check_count, invalid
+from ..validation import check_betas, check_count, check_eps, invalid
 
 #: key -> (method, bias_correction, label)
 OPTIMIZERS = {
@@ -33,9 +33,9 @@ def optimizer_for(settings: dict, key: str, eps: float) -> Adam:
     if not isinstance(key, str) or key not in OPTIMIZERS:
         raise invalid("key", key, f"one of {list(OPTIMIZERS)}")
     method, bias_correction, _ = OPTIMIZERS[key]
-    lr = SCHEDULES[settings["schedule"]](settings["alpha"])
-    return Adam(lr=lr, betas=(settings["beta1"], settings["beta2"]), eps=eps,
-                amsgrad=(method == "amsgrad"), bias_correction=bias_correction)
+    lr = SCHEDULES[settings["schedule"]](settings["alpha"])  # checks alpha
+    betas, eps = check_betas((settings["beta1"], settings["beta2"])), check_eps(eps)
+    return Adam._checked(lr, betas, eps, method == "amsgrad", bias_correction)
 
 
 class RunCache:

@@ -11,11 +11,10 @@ import time
 import ipywidgets as W
 
 from .. import plotting
-from ..online import check_x0
 from ..optimizers import Adam
-from ..validation import check_eps, check_real, check_seed
+from ..validation import check_eps, check_real, check_seed, check_x0
 from .controls import ExplorerControls
-from .figure import ExplorerFigure
+from .figure import ExplorerFigure, check_compress_level, check_dpi
 from .runs import RunCache, optimizer_for, problem_for
 
 __all__ = ["Explorer", "explore", "TEXT_PLAIN"]
@@ -45,12 +44,15 @@ class Explorer:
                  compress_level: int = 1):
         self.controls = ExplorerControls(beta1, beta2, alpha, schedule, problem, C, period, p,
                                          steps, optimizers)
-        self.widgets = self.controls.widgets
-        # checked here (raised), not shown in the widget: they have no control to correct them
-        self.c = problem_for(self.controls.settings(), check_real(c, "c")).c
+        # checked here (raised), not shown in the widget: they have no control to correct them;
+        # all at once, right after the controls' checks, before anything is built from them
+        c = check_real(c, "c")
         self.eps, self.x0, self.seed = check_eps(eps), check_x0(x0), check_seed(seed)
+        dpi, compress_level = check_dpi(dpi), check_compress_level(compress_level)
+        self.widgets = self.controls.widgets
+        self.c = problem_for(self.controls.settings(), c).c
         self.runs = RunCache()
-        self.plot = ExplorerFigure(dpi=dpi, compress_level=compress_level)
+        self.plot = ExplorerFigure._checked(dpi, compress_level)
         self._busy = self._pending = False
         self.results: dict = {}
         self.error = ""

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import check_count, check_real, check_seed, invalid
+from ..validation import check_count, check_real, check_seed, check_x0, invalid
 
 __all__ = ["OnlineProblem", "StochasticProblem", "online_problem", "stochastic_problem",
            "theorem1_problem", "theorem1_beta2", "check_problem", "check_x0", "G_MAX", "G_MIN"]
@@ -70,14 +70,6 @@ def _check_C(C, period=None, c=None) -> float:
     if C <= 0.0:
         raise invalid("C", C, f"> 0, in [{G_MIN:g}, {G_MAX:g}]")
     return _gradient_value(C, "C", allow_zero=False)
-
-
-def check_x0(x0, name: str = "x0") -> float:
-    """The start point (or another point ``name``), a number in F = [-1, 1]."""
-    x0 = _finite(x0, name, "a finite number in F = [-1, 1]")
-    if not -1.0 <= x0 <= 1.0:
-        raise invalid(name, detail=f"{x0} (must lie in F = [-1, 1])")
-    return x0
 
 
 def _check_n(n) -> int:
