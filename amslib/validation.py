@@ -19,7 +19,8 @@ import operator
 
 import numpy as np
 
-__all__ = ["invalid", "real_number", "check_real", "check_positive", "check_lr", "check_beta", "check_betas",
+__all__ = ["G_MAX", "G_MIN", "check_gradient_value",
+           "invalid", "real_number", "check_real", "check_positive", "check_lr", "check_beta", "check_betas",
            "check_nonnegative", "check_eps", "check_flag", "check_count", "check_step", "check_seed",
            "check_schedule_value", "as_real_array", "check_grad", "describe", "MAX_ELEMENTS",
            "check_beta1_decay", "check_optimizer", "check_x0", "check_within"]
@@ -79,6 +80,25 @@ def check_real(value, name: str, allowed: str = "a finite number") -> float:
     if not math.isfinite(v):
         raise invalid(name, value, allowed)
     return v
+
+
+#: The largest |g_t| a problem allows: its square, 1e300, still fits in float64 (max ~1.8e308).
+G_MAX = 1e150
+#: The smallest nonzero |g_t| a problem allows: its square, 1e-300, is still a normal float64.
+G_MIN = 1e-150
+
+
+def check_gradient_value(value, name: str, allow_zero: bool) -> float:
+    """A gradient value of a problem: |value| in [G_MIN, G_MAX] (or 0 if allowed)."""
+    value = check_real(value, name, f"a finite number with |{name}| in [{G_MIN:g}, {G_MAX:g}]"
+                       + (" or 0" if allow_zero else ""))
+    if value == 0.0 and allow_zero:
+        return value
+    if not G_MIN <= abs(value) <= G_MAX:
+        zero = " or 0" if allow_zero else ""
+        raise invalid(name, detail=f"{value} (|{name}| must lie in [{G_MIN:g}, {G_MAX:g}]"
+                      f"{zero}, so that its square is a normal float64)")
+    return value
 
 
 def check_positive(value, name: str) -> float:

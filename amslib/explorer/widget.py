@@ -12,7 +12,7 @@ import ipywidgets as W
 
 from .. import plotting
 from ..optimizers import Adam
-from ..validation import check_eps, check_real, check_seed, check_x0
+from ..validation import check_eps, check_gradient_value, check_seed, check_x0
 from .controls import ExplorerControls
 from .figure import ExplorerFigure, check_compress_level, check_dpi
 from .runs import RunCache, optimizer_for, problem_for
@@ -46,7 +46,7 @@ class Explorer:
                                          steps, optimizers)
         # checked here (raised), not shown in the widget: they have no control to correct them;
         # all at once, right after the controls' checks, before anything is built from them
-        c = check_real(c, "c")
+        c = check_gradient_value(c, "c", allow_zero=True)
         self.eps, self.x0, self.seed = check_eps(eps), check_x0(x0), check_seed(seed)
         dpi, compress_level = check_dpi(dpi), check_compress_level(compress_level)
         self.widgets = self.controls.widgets

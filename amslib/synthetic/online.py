@@ -28,15 +28,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import check_count, check_real, check_seed, check_x0, invalid
+from ..validation import G_MAX, G_MIN, check_count, check_gradient_value, check_real, check_seed, check_x0, invalid
 
 __all__ = ["OnlineProblem", "StochasticProblem", "online_problem", "stochastic_problem",
            "theorem1_problem", "theorem1_beta2", "check_problem", "check_x0", "G_MAX", "G_MIN"]
 
-#: The largest |g_t| allowed: its square, 1e300, still fits in float64 (max ~1.8e308).
-G_MAX = 1e150
-#: The smallest nonzero |g_t| allowed: its square, 1e-300, is still a normal float64.
-G_MIN = 1e-150
 #: The longest period of the online problem (one period is kept in memory, 8 MB).
 MAX_PERIOD = 10 ** 6
 #: The most gradients handed out as one array by ``gradients(T)`` (8 bytes each: 800 MB).
@@ -48,19 +44,6 @@ def _finite(value, name: str, allowed: str = "a finite number") -> float:
     return check_real(value, name, allowed)
 
 
-def _gradient_value(value, name: str, allow_zero: bool) -> float:
-    """A gradient value of a problem: |value| in [G_MIN, G_MAX] (or 0 if allowed)."""
-    value = _finite(value, name, f"a finite number with |{name}| in [{G_MIN:g}, {G_MAX:g}]"
-                    + (" or 0" if allow_zero else ""))
-    if value == 0.0 and allow_zero:
-        return value
-    if not G_MIN <= abs(value) <= G_MAX:
-        zero = " or 0" if allow_zero else ""
-        raise invalid(name, detail=f"{value} (|{name}| must lie in [{G_MIN:g}, {G_MAX:g}]"
-                      f"{zero}, so that its square is a normal float64)")
-    return value
-
-
 def _check_C(C, period=None, c=None) -> float:
     theorem1 = period == 3 and c == -1.0
     C = _finite(C, "C", "a finite number > 2 (Theorem 1's problem)" if theorem1 else
@@ -69,7 +52,7 @@ def _check_C(C, period=None, c=None) -> float:
         raise invalid("C", detail=f"{C} (Theorem 1's problem needs C > 2)")
     if C <= 0.0:
         raise invalid("C", C, f"> 0, in [{G_MIN:g}, {G_MAX:g}]")
-    return _gradient_value(C, "C", allow_zero=False)
+    return check_gradient_value(C, "C", allow_zero=False)
 
 
 def _check_n(n) -> int:
@@ -139,7 +122,7 @@ class OnlineProblem(_FixedPointRegret):
     def __post_init__(self):
         period = check_count(self.period, "period", 2, MAX_PERIOD,
                              "one period of gradients is kept in memory")
-        c = _gradient_value(self.c, "c", allow_zero=True)
+        c = check_gradient_value(self.c, "c", allow_zero=True)
         object.__setattr__(self, "C", _check_C(self.C, period, c))
         object.__setattr__(self, "period", period)
         object.__setattr__(self, "c", c)
@@ -197,7 +180,7 @@ class StochasticProblem(_FixedPointRegret):
         if not 0.0 < p < 1.0:
             raise invalid("p", p, "a probability in (0, 1)")
         object.__setattr__(self, "p", p)
-        object.__setattr__(self, "c", _gradient_value(self.c, "c", allow_zero=True))
+        object.__setattr__(self, "c", check_gradient_value(self.c, "c", allow_zero=True))
         object.__setattr__(self, "C", _check_C(self.C))
 
     @property
