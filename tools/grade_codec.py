@@ -1,11 +1,6 @@
-"""Answers as JSON, both ways between the grader and a submission's kernel.
-
-The grader (``tools/grade.py``) never unpickles or evaluates what a submission sends: values
-cross as JSON, with tags for the kinds the exercises use (tuples, NumPy arrays, PyTorch
-tensors and optimizers). The same source is sent into the kernel, so the two ends agree.
-Limits: at most ``MAX_ITEMS`` numbers in one answer; anything else is sent as its type name
-and graded as a wrong answer.
-"""
+"""Answers as tagged JSON (tuples, NumPy arrays, torch tensors and optimizers), both ways between
+the grader and a submission's kernel: never a pickle. At most ``MAX_ITEMS`` numbers an answer;
+anything else crosses as its type's name (a wrong answer)."""
 import json
 import math
 
@@ -16,8 +11,8 @@ class Unsupported(str):
     """Decoded in place of a value the codec does not carry (its type's name)."""
 
 
-def encode(value, _budget=None):
-    budget = [MAX_ITEMS] if _budget is None else _budget
+def encode(value):
+    budget = [MAX_ITEMS]
 
     def spend(n):
         budget[0] -= n

@@ -1,24 +1,20 @@
 #!/usr/bin/env python3
-"""The kernel that runs one student's submission for ``tools/grade.py``, inside its sandbox.
-
-    python grade_kernel.py --memory-mb N --cpu-s N [--uid N] -f CONNECTION_FILE
-
-An ordinary IPython kernel that first drops to ``--uid`` (when started as root), sets the
-operating system's limits on its process (``set_limits``), imports what the notebooks import
-(so that a submission's set-up cell finds them loaded), then limits its address space
-(``limit_memory``). The wall around it is the sandbox (bubblewrap, see ``tools/grade.py``).
+"""An IPython kernel for one submission, run by ``tools/grade.py`` inside its bwrap sandbox:
+drops to ``--uid`` (started as root), sets the OS limits, imports what the notebooks import,
+then limits its address space.  ``python grade_kernel.py --memory-mb N --cpu-s N [--uid N] -f FILE``
 """
 from __future__ import annotations
 
 import argparse
+import builtins
 import contextlib
 import os
 import resource
+import sys
 
 
-def set_limits(cpu_s: int, file_mb: int, processes: int = 512) -> None:
-    """No core dumps, at most ``file_mb`` MB a written file, ``cpu_s`` CPU seconds (0: no limit)
-    and ``processes`` processes and threads of this user."""
+def set_limits(cpu_s: int, file_mb: int = 64, processes: int = 512) -> None:
+    """No core dumps; ``file_mb`` MB a file, ``cpu_s`` CPU seconds (0: none), ``processes`` a user."""
     for which, value in [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, file_mb * 2**20),
                          (resource.RLIMIT_NPROC, processes)] + [(resource.RLIMIT_CPU, cpu_s)] * (cpu_s > 0):
         _lower_soft_limit(which, value)
@@ -39,15 +35,8 @@ def address_space_bytes() -> int | None:
 
 
 def limit_memory(memory_mb: int) -> int | None:
-    """Limit the address space (``RLIMIT_AS``) to what this process holds now plus ``memory_mb``
-    MB; return the limit in bytes (None: not limited, ``memory_mb`` <= 0 or no /proc).
-
-    Measured once the kernel's imports are up, because ``RLIMIT_AS`` counts address space
-    reserved, which the imports set by build: about 0.7 GB with the CPU build of PyTorch, 2.9 to
-    3.2 GB with the CUDA build (its libraries mapped at import, no GPU in use). Counted from
-    there, every submission may allocate the same ``memory_mb``; past it an allocation fails
-    in the submission's cell (MemoryError, or torch's RuntimeError) and the kernel lives on.
-    """
+    """Limit ``RLIMIT_AS`` to the address space held now (after the imports: 0.7 GB with the CPU
+    build of PyTorch, about 3 GB with CUDA's) plus ``memory_mb`` MB; the limit in bytes, or None."""
     baseline = address_space_bytes() if memory_mb > 0 else None
     if baseline is None:
         return None
@@ -56,27 +45,21 @@ def limit_memory(memory_mb: int) -> int | None:
 
 
 def preload(torch: bool = True) -> None:
-    """What the notebooks import, loaded before the hook (torch uses ctypes at import)."""
-    import matplotlib  # noqa: F401
+    """What the notebooks import, so that a submission's set-up cell finds it loaded."""
     import matplotlib.pyplot  # noqa: F401
     import matplotlib_inline.backend_inline  # noqa: F401
     import numpy  # noqa: F401
     if torch:  # not for a notebook that does not use it: seconds of CPU a submission
         with contextlib.suppress(ImportError):  # the course without torch still grades its numpy notebooks
             import torch  # noqa: F401
-    import amslib  # noqa: F401
     import amslib.exercises  # noqa: F401
     import amslib.setup  # noqa: F401
 
 
 def grader_entry_points() -> None:
-    """``__amsgrad_describe__(name)`` and ``__amsgrad_call__(name, args_json)``, as builtins
-    (a ``%reset`` keeps them): how the grader reads an answer out of the user's namespace,
-    as JSON (``grade_codec``), and calls a function answer."""
-    import builtins
-    import sys
-
-    import grade_codec as codec
+    """Builtins (a ``%reset`` keeps them) through which the grader reads an answer as JSON
+    (``__amsgrad_describe__(name)``) and calls a function answer (``__amsgrad_call__``)."""
+    import grade_codec as codec  # next to this file (/opt in the sandbox)
 
     def describe(name):
         user = vars(sys.modules["__main__"])  # IPython's user namespace
@@ -109,7 +92,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--memory-mb", type=int, default=0)
     parser.add_argument("--cpu-s", type=int, default=0)
-    parser.add_argument("--file-mb", type=int, default=64)
     parser.add_argument("-f", dest="connection_file", required=True)
     parser.add_argument("--uid", type=int, default=0)
     parser.add_argument("--no-torch", action="store_true")
@@ -118,7 +100,7 @@ def main() -> None:
         os.setgroups([])
         os.setgid(args.uid)
         os.setuid(args.uid)  # real, effective and saved: no way back, no capability left
-    set_limits(args.cpu_s, args.file_mb)
+    set_limits(args.cpu_s)
     preload(torch=not args.no_torch)
     from ipykernel.kernelapp import IPKernelApp
 
