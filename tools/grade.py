@@ -448,12 +448,12 @@ class Proxy:
 
 def rebuild_optimizer(desc: dict, args, params_are_args: bool):
     """The torch optimizer the function built, on the checker's parameters if it used them."""
-    import torch
+    from torch import nn, optim, zeros
 
-    cls = getattr(torch.optim, desc["optimizer"], None)
-    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)) or desc["module"][:11] != "torch.optim":
+    cls = getattr(optim, desc["optimizer"], None)
+    if not (desc["module"].startswith("torch.optim") and isinstance(cls, type) and issubclass(cls, optim.Optimizer)):
         raise TypeError(f"expected a torch.optim optimizer, got {desc['optimizer']}")
-    params = args[0] if params_are_args else [torch.nn.Parameter(torch.zeros(1))]
+    params = args[0] if params_are_args else [nn.Parameter(zeros(1))]
     accepted = inspect.signature(cls).parameters
     return cls(params, **{k: v for k, v in desc["hyper"].items() if k in accepted})
 
