@@ -36,12 +36,16 @@ from xml.etree import ElementTree
 
 import nbformat
 from jinja2 import pass_context
-from math_core import LatexError, LatexToMathML
 from nbconvert import HTMLExporter, SlidesExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from traitlets.config import Config
 
 from tools import lecturer, nbtool, sitepages, slides
+
+try:
+    from math_core import LatexError, LatexToMathML
+except ImportError as missing:       # the site extra, which `make` installs
+    raise ImportError("building decks and the site needs math-core: pip install -e '.[site]'") from missing
 
 TOOLS = Path(__file__).resolve().parent
 
