@@ -111,32 +111,13 @@ MEASURE_SLIDES = r"""() => Array.from(document.querySelectorAll('.pdf-page'))
 })"""  # noqa: E501  (JavaScript: wrapping its long lines would change the string)
 
 
-# Does anything move after a slide appears? Every slide is shown once (as a lecturer steps
-# through the deck: the boxes of its elements right after it is drawn), then, ``wait_ms``
-# later, once more: the largest move of any box between the two, in px, and where.
-# The slide show as the projector shows it (not the print view): on every slide, the
-# elements that reach past the 1280x720 screen (a nested slide inherits its stack's
-# offset, which the print view does not have). Returns [slide number, element, bottom, right].
-OFF_SCREEN = r"""async () => {
-    const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const out = [];
-    for (const [k, i] of Reveal.getSlides().map(s => Reveal.getIndices(s)).entries()) {
-        Reveal.slide(i.h, i.v || 0, -1); await frame();
-        for (const e of Reveal.getCurrentSlide().querySelectorAll('*')) {
-            if (e.closest('aside.notes')) continue;
-            const r = e.getBoundingClientRect();
-            const past = r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5 || r.top < -0.5;
-            if (r.width > 0 && r.height > 0 && past) {
-                out.push([k + 1, e.tagName + ' ' + (e.textContent || '').slice(0, 40), r.bottom, r.right]);
-                break;
-            }
-        }
-    }
-    return out;
-}"""
-
-
-LAYOUT_SHIFT = r"""async (wait_ms) => {
+# The slide show as the projector shows it (not the print view), every slide shown once as
+# a lecturer steps through the deck (the boxes of its elements right after it is drawn),
+# then, ``wait_ms`` later, once more. Returns ``[moved, off]``: the largest move of any box
+# between the two showings, in px, and where; and, per slide whose content reaches past the
+# 1280x720 screen (a nested slide inherits its stack's offset, which the print view does not
+# have), [slide number, element, bottom, right].
+SLIDE_SHOW = r"""async (wait_ms) => {
     const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
     const boxes = () => Array.from(Reveal.getCurrentSlide().querySelectorAll('*'))
         .filter(e => !e.closest('aside.notes')).map(e => {
@@ -147,13 +128,19 @@ LAYOUT_SHIFT = r"""async (wait_ms) => {
     for (const i of slides) { Reveal.slide(i.h, i.v || 0, -1); await frame(); first.push(boxes()); }
     await new Promise(r => setTimeout(r, wait_ms));
     let worst = [0, ''];
+    const off = [];
     for (const [k, i] of slides.entries()) {
         Reveal.slide(i.h, i.v || 0, -1); await frame();
-        boxes().forEach((b, j) => {
+        const now = boxes();
+        now.forEach((b, j) => {
             const a = first[k][j];
             const move = a ? Math.max(...[0, 1, 2, 3].map(n => Math.abs(a[n] - b[n]))) : 1e9;
             if (move > worst[0]) worst = [move, 'slide ' + (k + 1) + ': ' + b[4]];
         });
+        const past = now.find(([l, t, w, h]) => w > 0 && h > 0 &&
+            (t + h > innerHeight + 0.5 || l + w > innerWidth + 0.5 || t < -0.5));
+        if (past) off.push([k + 1, past[4], past[1] + past[3], past[0] + past[2]]);
     }
-    return worst;
+    return [worst, off];
 }"""
+
