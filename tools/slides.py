@@ -627,6 +627,13 @@ def _new_md(source: str, cid: str):
     return cell
 
 
+CONTINUED = '<h3 class="continued">'     # the heading a section's continued slide starts with
+
+
+def _is_continued(cell) -> bool:
+    return cell.source.startswith(CONTINUED)
+
+
 class _Slide:
     def __init__(self, section: bool, heading: str):
         self.cells, self.notes, self.section, self.heading = [], [], section, heading
@@ -663,7 +670,7 @@ class _Layout:
         self.slides.append(_Slide(section, self.heading))
         if continued and self.heading:
             self.count += 1
-            head = _new_md(f'<h3 class="continued">{self.heading} '
+            head = _new_md(f'{CONTINUED}{self.heading} '
                            f'<span class="cont">(continued)</span></h3>', f"cont{self.count}")
             self.cur.add(head)
         return self.cur
@@ -894,7 +901,7 @@ def _merge_short(slides_: list, budget: float) -> list:
     (height and words), leaving out its "(continued)" heading; a new section then starts
     under the previous one's end instead of on a half-empty slide of its own."""
     def body(s):
-        return [c for c in s.cells if not c.source.startswith('<h3 class="continued"')]
+        return [c for c in s.cells if not _is_continued(c)]
 
     def fits(a, b, slack=0.0):
         rest = body(b)      # a figure keeps the slide it was sized for
@@ -925,10 +932,10 @@ def _balance(slides_: list, budget: float) -> list:
     def movable(a, k):
         c, prev = a.cells[k], a.cells[k - 1]
         return k > 0 and not _has_image(c) and not _has_heading(c) and not _has_image(prev) \
-            and not c.source.startswith('<h3 class="continued"') and "-reading" not in c.get("id", "")
+            and not _is_continued(c) and "-reading" not in c.get("id", "")
 
     for a, b in zip(slides_, slides_[1:]):
-        if not (b.cells and b.cells[0].source.startswith('<h3 class="continued"') and b.heading == a.heading):
+        if not (b.cells and _is_continued(b.cells[0]) and b.heading == a.heading):
             continue
         while b.h < HALF_H and len(a.cells) > 1 and movable(a, len(a.cells) - 1):
             c = a.cells[-1]
