@@ -41,3 +41,18 @@ def test_console_module_extension_is_complete():
     for where in (ROOT / "Makefile", ROOT / "binder" / "postBuild"):
         text = where.read_text()
         assert "binder/labextensions" in text and "binder/overrides.d" in text, where
+
+
+def test_rise_css_colours_are_the_decks_colours():
+    """notebooks/rise.css must stand alone (RISE loads that one file from the notebook's
+    folder), so it repeats colours of the decks' a11y.css, which axe-core checks for
+    contrast: every colour variable the two share has the same value in both."""
+    import re
+
+    def colours(path: Path) -> dict:
+        return dict(re.findall(r"(--jp-[\w-]*color[\w-]*):\s*(#[0-9a-fA-F]+)", path.read_text()))
+
+    rise = colours(ROOT / "notebooks" / "rise.css")
+    decks = colours(ROOT / "tools" / "templates" / "course_common" / "a11y.css")
+    assert rise and set(rise) <= set(decks), set(rise) - set(decks)
+    assert {k: v for k, v in rise.items() if decks[k] != v} == {}
