@@ -40,14 +40,10 @@ MAX_GRADIENTS = 10 ** 8
 
 
 # --------------------------------------------------------------------------- checks
-def _finite(value, name: str, allowed: str = "a finite number") -> float:
-    return check_real(value, name, allowed)
-
-
 def _check_C(C, period=None, c=None) -> float:
     theorem1 = period == 3 and c == -1.0
-    C = _finite(C, "C", "a finite number > 2 (Theorem 1's problem)" if theorem1 else
-                f"a finite number in [{G_MIN:g}, {G_MAX:g}]")
+    C = check_real(C, "C", "a finite number > 2 (Theorem 1's problem)" if theorem1 else
+                   f"a finite number in [{G_MIN:g}, {G_MAX:g}]")
     if theorem1 and C <= 2.0:
         raise invalid("C", detail=f"{C} (Theorem 1's problem needs C > 2)")
     if C <= 0.0:
@@ -176,7 +172,7 @@ class StochasticProblem(_FixedPointRegret):
     c: float = -10.0
 
     def __post_init__(self):
-        p = _finite(self.p, "p", "a probability in (0, 1)")
+        p = check_real(self.p, "p", "a probability in (0, 1)")
         if not 0.0 < p < 1.0:
             raise invalid("p", p, "a probability in (0, 1)")
         object.__setattr__(self, "p", p)
